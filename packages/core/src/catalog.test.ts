@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOG, catalogEntries, prometheusName, prometheusType } from './catalog.js';
+
+describe('metric catalog', () => {
+  it('holds the nine spec metrics exactly as Prometheus must show them', () => {
+    const spec = [
+      ['circuit_breaker_state', 'gauge', ['breaker_name']],
+      ['circuit_breaker_failures_total', 'counter', ['breaker_name']],
+      ['connection_pool_active_connections', 'gauge', ['pool_name']],
+      ['connection_pool_utilization_percent', 'gauge', ['pool_name']],
+      ['cache_hits_total', 'counter', ['cache_name']],
+      ['cache_misses_total', 'counter', ['cache_name']],
+      ['cache_hit_rate_percent', 'gauge', ['cache_name']],
+      ['request_duration_seconds', 'histogram', ['method', 'route', 'status']],
+      ['requests_total', 'counter', ['method', 'route', 'status']],
+    ] as const;
+    const exposed = catalogEntries().map((entry) => [
+      prometheusName(entry),
+      prometheusType(entry),
+      entry.labels,
+    ]);
+    for (const expected of spec) expect(exposed).toContainEqual(expected);
+  });
+
+  it('gives every entry a valid, unique name and a description', () => {
+    const names = new Set<string>();
+    for (const entry of catalogEntries()) {
+      expect(entry.name).toMatch(/^[a-z][a-z0-9_.]*$/);
+      expect(entry.description.length).toBeGreaterThan(5);
+      expect(names.has(prometheusName(entry))).toBe(false);
+      names.add(prometheusName(entry));
+    }
+  });
+
+  it('never uses unit "1" (OTLP translators would append _ratio)', () => {
+    for (const entry of catalogEntries()) expect(entry.unit).not.toBe('1');
+  });
+
+  it('gives histograms ascending seconds buckets that reach LLM-length calls', () => {
+    const histograms = catalogEntries().filter((entry) => entry.kind === 'histogram');
+    expect(histograms.length).toBeGreaterThan(0);
+    for (const entry of histograms) {
+      const boundaries = entry.boundaries ?? [];
+      expect([...boundaries].sort((a, b) => a - b)).toEqual(boundaries);
+      if (entry.unit === 's') expect(Math.max(...boundaries)).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  it('appends _total to counters once and replaces characters Prometheus does not allow', () => {
+    expect(prometheusName({ ...CATALOG.requests, name: 'requests_total' })).toBe('requests_total');
+    expect(prometheusName({ ...CATALOG.requestDurationSeconds, name: 'gen_ai.client.duration' })).toBe(
+      'gen_ai_client_duration',
+    );
+  });
+
+  it('is frozen so that no package can rename a metric at run time', () => {
+    expect(Object.isFrozen(CATALOG)).toBe(true);
+    expect(Object.isFrozen(CATALOG.requests)).toBe(true);
+    expect(Object.isFrozen(CATALOG.requests.labels)).toBe(true);
+  });
+});

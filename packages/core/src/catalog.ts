@@ -1,0 +1,143 @@
+/**
+ * The metric catalog: the single place where a Sightglass metric's name, instrument, unit, description,
+ * labels and bucket boundaries are written down. Instruments, views, docs/metrics.md, dashboards and the
+ * conformance tests are all derived from this table, so a metric name appears nowhere else as a literal.
+ *
+ * Names are the final Prometheus base names. With `@opentelemetry/exporter-prometheus` 0.223 characters
+ * outside `[a-zA-Z0-9_]` become `_`, monotonic counters gain `_total` (never twice) and no unit suffix is
+ * ever appended, so an OTel counter named `cache_hits` is scraped as `cache_hits_total`.
+ */
+
+/** The OpenTelemetry instrument a catalog entry is reported through. */
+export type InstrumentKind = 'counter' | 'gauge' | 'histogram';
+
+/** The Prometheus metric type a catalog entry shows up as. */
+export type PrometheusType = 'counter' | 'gauge' | 'histogram';
+
+/** One metric of the catalog. `Label` is the union of its label names. */
+export interface MetricDefinition<Label extends string = string> {
+  /** The OTel instrument name; also the Prometheus base name (before `_total`). */
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  /** UCUM unit (`s`, `By`, `{request}`); never `1` on a gauge, which OTLP translators turn into `_ratio`. */
+  readonly unit: string;
+  readonly description: string;
+  /** Label (attribute) names, in the order they are documented. */
+  readonly labels: readonly Label[];
+  /** Explicit bucket boundaries, in the metric's unit. Histograms only. */
+  readonly boundaries?: readonly number[];
+  /** Distinct label sets kept per collection before the SDK folds the rest into an overflow series. */
+  readonly cardinalityLimit?: number;
+}
+
+/** The label names of a catalog entry. */
+export type LabelsOf<D> = D extends MetricDefinition<infer L> ? L : never;
+
+/** A label set for a catalog entry: every declared label, as a string. */
+export type LabelValues<D> = { readonly [K in LabelsOf<D>]: string };
+
+/**
+ * Request-latency buckets in seconds, shaped for services in front of an LLM: fine steps under a second
+ * for cached answers, then steps up to two minutes for long generations.
+ */
+export const REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
+]);
+
+/** The default number of label sets kept per metric per collection (see `cardinalityLimit`). */
+export const DEFAULT_CARDINALITY_LIMIT = 2000;
+
+function define<const L extends string>(definition: MetricDefinition<L>): MetricDefinition<L> {
+  return Object.freeze({ ...definition, labels: Object.freeze([...definition.labels]) });
+}
+
+/** Every metric Sightglass reports, keyed by a stable identifier. */
+export const CATALOG = Object.freeze({
+  circuitBreakerState: define({
+    name: 'circuit_breaker_state',
+    kind: 'gauge',
+    unit: '{state}',
+    description: 'Current circuit breaker state (0=CLOSED, 1=OPEN, 2=HALF_OPEN)',
+    labels: ['breaker_name'],
+  }),
+  circuitBreakerFailures: define({
+    name: 'circuit_breaker_failures',
+    kind: 'counter',
+    unit: '{failure}',
+    description: 'Total number of circuit breaker failures',
+    labels: ['breaker_name'],
+  }),
+  connectionPoolActiveConnections: define({
+    name: 'connection_pool_active_connections',
+    kind: 'gauge',
+    unit: '{connection}',
+    description: 'Number of active connections',
+    labels: ['pool_name'],
+  }),
+  connectionPoolUtilizationPercent: define({
+    name: 'connection_pool_utilization_percent',
+    kind: 'gauge',
+    unit: '%',
+    description: 'Connection pool utilization percentage',
+    labels: ['pool_name'],
+  }),
+  cacheHits: define({
+    name: 'cache_hits',
+    kind: 'counter',
+    unit: '{hit}',
+    description: 'Cache hits',
+    labels: ['cache_name'],
+  }),
+  cacheMisses: define({
+    name: 'cache_misses',
+    kind: 'counter',
+    unit: '{miss}',
+    description: 'Cache misses',
+    labels: ['cache_name'],
+  }),
+  cacheHitRatePercent: define({
+    name: 'cache_hit_rate_percent',
+    kind: 'gauge',
+    unit: '%',
+    description: 'Cache hit rate over a sliding window',
+    labels: ['cache_name'],
+  }),
+  requestDurationSeconds: define({
+    name: 'request_duration_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Request duration in seconds',
+    labels: ['method', 'route', 'status'],
+    boundaries: REQUEST_DURATION_BUCKETS_SECONDS,
+  }),
+  requests: define({
+    name: 'requests',
+    kind: 'counter',
+    unit: '{request}',
+    description: 'Total requests',
+    labels: ['method', 'route', 'status'],
+  }),
+});
+
+/** The catalog's keys. */
+export type CatalogKey = keyof typeof CATALOG;
+
+/** All catalog entries, in catalog order. */
+export function catalogEntries(): readonly MetricDefinition[] {
+  return Object.values(CATALOG);
+}
+
+/** The Prometheus type a catalog entry is exposed as. */
+export function prometheusType(definition: MetricDefinition): PrometheusType {
+  return definition.kind;
+}
+
+/**
+ * The name Prometheus shows for a catalog entry, following exporter-prometheus 0.223: invalid characters
+ * become `_`, and counters end in `_total` exactly once.
+ */
+export function prometheusName(definition: MetricDefinition): string {
+  const base = definition.name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (definition.kind === 'counter' && !base.endsWith('_total')) return `${base}_total`;
+  return base;
+}

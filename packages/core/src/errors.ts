@@ -1,0 +1,68 @@
+/**
+ * Stable error codes. A code never changes meaning once released; messages may be improved freely.
+ * Packages add their codes here so that one list documents every code a user can match on.
+ */
+export const ErrorCode = Object.freeze({
+  /** An argument to a Sightglass function is missing, of the wrong type or out of range. */
+  INVALID_ARGUMENT: 'ERR_SIGHTGLASS_INVALID_ARGUMENT',
+  /** A name (breaker, pool, cache, health check) is empty, too long or not a string. */
+  INVALID_NAME: 'ERR_SIGHTGLASS_INVALID_NAME',
+  /** A label set does not have exactly the labels its catalog entry declares. */
+  INVALID_LABELS: 'ERR_SIGHTGLASS_INVALID_LABELS',
+  /** A configuration value (option or environment variable) cannot be used. */
+  INVALID_CONFIG: 'ERR_SIGHTGLASS_INVALID_CONFIG',
+  /** A port is outside 0..65535. */
+  INVALID_PORT: 'ERR_SIGHTGLASS_INVALID_PORT',
+  /** A URL cannot be parsed or has a scheme that cannot be used. */
+  INVALID_URL: 'ERR_SIGHTGLASS_INVALID_URL',
+  /** `OTEL_METRICS_EXPORTER` or an option names an exporter Sightglass does not know. */
+  UNKNOWN_EXPORTER: 'ERR_SIGHTGLASS_UNKNOWN_EXPORTER',
+  /** A server could not listen because its address is taken. */
+  PORT_IN_USE: 'ERR_SIGHTGLASS_PORT_IN_USE',
+  /** A server could not listen for another reason (permission, unknown host). */
+  LISTEN_FAILED: 'ERR_SIGHTGLASS_LISTEN_FAILED',
+  /** `startTelemetry()` was called while a previous start is still running. */
+  ALREADY_STARTED: 'ERR_SIGHTGLASS_ALREADY_STARTED',
+  /** A health check was registered twice under one component and name. */
+  DUPLICATE_HEALTH_CHECK: 'ERR_SIGHTGLASS_DUPLICATE_HEALTH_CHECK',
+} as const);
+
+/** One of the stable error codes. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The error every Sightglass package throws for bad input or configuration. Match on `code`. */
+export class SightglassError extends Error {
+  override readonly name = 'SightglassError';
+
+  constructor(
+    /** A stable code from {@link ErrorCode}. */
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The longest name accepted for a breaker, pool, cache or health check. */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * Checks a user-given instance name (breaker, pool, cache) and returns it. Names become label values, so
+ * they must be short, non-empty strings; anything else is a programming error reported at set-up time.
+ */
+export function validateName(name: unknown, what: string): string {
+  if (typeof name !== 'string') {
+    throw new SightglassError(ErrorCode.INVALID_NAME, `${what} name must be a string, got ${typeof name}`);
+  }
+  if (name.trim().length === 0) {
+    throw new SightglassError(ErrorCode.INVALID_NAME, `${what} name must not be empty`);
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new SightglassError(
+      ErrorCode.INVALID_NAME,
+      `${what} name must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}`,
+    );
+  }
+  return name;
+}

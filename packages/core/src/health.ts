@@ -1,0 +1,148 @@
+import { ErrorCode, SightglassError, validateName } from './errors.js';
+
+/** A component's health. Ordered: healthy < degraded < unhealthy. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** What a check returns. `details` is shown under the check's name in `/health` (unless hidden). */
+export interface HealthCheckResult {
+  status: HealthStatus;
+  details?: Record<string, unknown>;
+}
+
+/** A named check of one part of the application. */
+export interface HealthCheck {
+  /** Where the check is grouped in `/health`: `circuit_breakers`, `connection_pool`, `cache`, or your own. */
+  component: string;
+  /** The instance: a breaker's, pool's or cache's name. */
+  name: string;
+  /** Returns the current health. May be async; a throw or a timeout counts as unhealthy with a reason. */
+  check: () => HealthCheckResult | Promise<HealthCheckResult>;
+  /**
+   * Whether this part failing makes the whole process unhealthy (HTTP 503). Default `false`: a failing
+   * non-critical part degrades the process but never fails it, so one downstream outage cannot take every
+   * replica out of rotation.
+   */
+  critical?: boolean;
+  /** How long the check may take, in milliseconds. Default: the evaluation's timeout. */
+  timeoutMs?: number;
+}
+
+/** One check's outcome in a {@link HealthReport}. */
+export interface HealthCheckReport extends HealthCheckResult {
+  critical: boolean;
+}
+
+/** The whole application's health, grouped by component then by name. */
+export interface HealthReport {
+  status: HealthStatus;
+  components: Record<string, Record<string, HealthCheckReport>>;
+}
+
+/** Options of {@link HealthRegistry.evaluate}. */
+export interface EvaluateOptions {
+  /** Time allowed to each check without its own `timeoutMs`, in milliseconds. Default 1000. */
+  timeoutMs?: number;
+}
+
+const SEVERITY: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+
+/** The more severe of two statuses. */
+export function worseStatus(a: HealthStatus, b: HealthStatus): HealthStatus {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+/** A status as a number for the `health_status` gauge: 1 healthy, 0.5 degraded, 0 unhealthy. */
+export function healthStatusValue(status: HealthStatus): number {
+  return status === 'healthy' ? 1 : status === 'degraded' ? 0.5 : 0;
+}
+
+/**
+ * The checks an application's parts register. Sightglass packages register their breakers, pools and
+ * caches here; `/health` evaluates them all.
+ */
+export class HealthRegistry {
+  private readonly checks = new Map<string, HealthCheck>();
+
+  /** Adds a check; returns the function that removes it. Component and name together must be unique. */
+  register(check: HealthCheck): () => void {
+    validateName(check.component, 'Health component');
+    validateName(check.name, 'Health check');
+    if (typeof check.check !== 'function') {
+      throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'Health check needs a check() function');
+    }
+    const key = `${check.component}\u0000${check.name}`;
+    if (this.checks.has(key)) {
+      throw new SightglassError(
+        ErrorCode.DUPLICATE_HEALTH_CHECK,
+        `A health check named "${check.name}" is already registered under "${check.component}"`,
+      );
+    }
+    const registered = { ...check };
+    this.checks.set(key, registered);
+    return () => {
+      if (this.checks.get(key) === registered) this.checks.delete(key);
+    };
+  }
+
+  /** The registered checks. */
+  list(): readonly HealthCheck[] {
+    return [...this.checks.values()];
+  }
+
+  /**
+   * Runs every check concurrently, each bounded by its timeout, and combines them: the worst critical
+   * status, with non-critical failures capped at `degraded`. Never rejects.
+   */
+  async evaluate(options: EvaluateOptions = {}): Promise<HealthReport> {
+    const defaultTimeout = options.timeoutMs ?? 1000;
+    const checks = this.list();
+    const results = await Promise.all(checks.map((check) => runCheck(check, defaultTimeout)));
+    const report: HealthReport = { status: 'healthy', components: {} };
+    checks.forEach((check, index) => {
+      const result = results[index]!;
+      const critical = check.critical === true;
+      report.components[check.component] ??= {};
+      report.components[check.component]![check.name] = { ...result, critical };
+      const counted = critical ? result.status : capAtDegraded(result.status);
+      report.status = worseStatus(report.status, counted);
+    });
+    return report;
+  }
+}
+
+function capAtDegraded(status: HealthStatus): HealthStatus {
+  return status === 'unhealthy' ? 'degraded' : status;
+}
+
+async function runCheck(check: HealthCheck, defaultTimeout: number): Promise<HealthCheckResult> {
+  const timeoutMs = check.timeoutMs ?? defaultTimeout;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<HealthCheckResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ status: 'unhealthy', details: { reason: `check timed out after ${timeoutMs} ms` } }),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  try {
+    const result = await Promise.race([Promise.resolve().then(check.check), timeout]);
+    if (result === null || typeof result !== 'object' || !(result.status in SEVERITY)) {
+      return { status: 'unhealthy', details: { reason: 'check returned no valid status' } };
+    }
+    return result;
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { status: 'unhealthy', details: { reason: `check threw ${reason.slice(0, 200)}` } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const HEALTH_KEY = Symbol.for('@sightglass/core/health-registry@1');
+
+/** The process-wide health registry (shared by every copy of @sightglass/core in the process). */
+export function healthRegistry(): HealthRegistry {
+  const holder = globalThis as { [HEALTH_KEY]?: HealthRegistry };
+  holder[HEALTH_KEY] ??= new HealthRegistry();
+  return holder[HEALTH_KEY];
+}

@@ -1,0 +1,44 @@
+export {
+  CATALOG,
+  type CatalogKey,
+  catalogEntries,
+  DEFAULT_CARDINALITY_LIMIT,
+  type InstrumentKind,
+  type LabelsOf,
+  type LabelValues,
+  type MetricDefinition,
+  type PrometheusType,
+  prometheusName,
+  prometheusType,
+  REQUEST_DURATION_BUCKETS_SECONDS,
+} from './catalog.js';
+export { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
+export { guard, reportInstrumentationError } from './guard.js';
+export {
+  type EvaluateOptions,
+  type HealthCheck,
+  type HealthCheckReport,
+  type HealthCheckResult,
+  type HealthRegistry,
+  type HealthReport,
+  type HealthStatus,
+  healthRegistry,
+  healthStatusValue,
+  worseStatus,
+} from './health.js';
+export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
+export {
+  createMetricGroup,
+  type HistogramRecorder,
+  histogramRecorder,
+  type MetricGroup,
+} from './metric-group.js';
+export {
+  bindMeterProvider,
+  CounterCell,
+  type GaugeReader,
+  METER_NAME,
+  type MetricRegistry,
+  metricRegistry,
+} from './metric-registry.js';
+export { SIGHTGLASS_VERSION } from './version.js';

@@ -1,0 +1,175 @@
+import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
+import { createTestMeter, type TestMeter } from '@sightglass/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CATALOG, type MetricDefinition } from './catalog.js';
+import { ErrorCode } from './errors.js';
+import { resetReportedErrors } from './guard.js';
+import { createMetricGroup, histogramRecorder } from './metric-group.js';
+import { bindMeterProvider, MetricRegistry, metricRegistry } from './metric-registry.js';
+
+/** The series of one entry in the process registry's snapshot, as [attributes, value] pairs. */
+function seriesOf(definition: MetricDefinition, registry = metricRegistry()) {
+  const entry = registry.snapshot().find((snapshot) => snapshot.definition.name === definition.name);
+  return (entry?.series ?? []).map((series) => [series.attributes, series.value]);
+}
+
+describe('counters in the metric registry', () => {
+  it('keeps plain-number counts and reports their total at collection', () => {
+    const group = createMetricGroup();
+    const hits = group.counter(CATALOG.cacheHits, { cache_name: 'answers' });
+    hits.inc();
+    hits.add(2);
+    expect(seriesOf(CATALOG.cacheHits)).toEqual([[{ cache_name: 'answers' }, 3]]);
+    hits.inc();
+    expect(seriesOf(CATALOG.cacheHits)).toEqual([[{ cache_name: 'answers' }, 4]]);
+    group.dispose();
+  });
+
+  it('records when each series started, for cumulative start times', () => {
+    const before = Date.now();
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheMisses, { cache_name: 'timed' }).inc();
+    const [snapshot] = metricRegistry()
+      .snapshot()
+      .filter((entry) => entry.definition === CATALOG.cacheMisses);
+    expect(snapshot?.series[0]?.startTimeMs).toBeGreaterThanOrEqual(before);
+    expect(snapshot?.series[0]?.startTimeMs).toBeLessThanOrEqual(Date.now());
+    group.dispose();
+  });
+
+  it('adds up two cells with the same labels into one series', () => {
+    const a = createMetricGroup();
+    const b = createMetricGroup();
+    a.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(2);
+    b.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(5);
+    expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 7]]);
+    a.dispose();
+    expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 5]]);
+    b.dispose();
+    expect(seriesOf(CATALOG.cacheMisses)).toEqual([]);
+  });
+
+  it('stops reporting a group once disposed, and a second dispose is harmless', () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.circuitBreakerFailures, { breaker_name: 'b' }).inc();
+    group.gauge(CATALOG.circuitBreakerState, { breaker_name: 'b' }, () => 1);
+    group.dispose();
+    group.dispose();
+    expect(seriesOf(CATALOG.circuitBreakerFailures)).toEqual([]);
+    expect(seriesOf(CATALOG.circuitBreakerState)).toEqual([]);
+    expect(metricRegistry().seriesCount(CATALOG.circuitBreakerState)).toBe(0);
+  });
+
+  it('rejects a label set that does not match the catalog, naming what is wrong', () => {
+    const group = createMetricGroup();
+    expect(() => group.counter(CATALOG.cacheHits, { cache: 'x' } as never)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.INVALID_LABELS,
+        message: 'cache_hits takes labels [cache_name]; missing [cache_name]; unknown [cache]',
+      }),
+    );
+    expect(() => group.counter(CATALOG.circuitBreakerState as never, { breaker_name: 'x' })).toThrow(
+      /circuit_breaker_state is a gauge, not a counter/,
+    );
+    expect(() => group.gauge(CATALOG.requests as never, {} as never, () => 1)).toThrow(/not a gauge/);
+    expect(() => histogramRecorder(CATALOG.requests)).toThrow(/requests is a counter, not a histogram/);
+  });
+
+  it('collapses label values past the budget into "other"', () => {
+    const registry = new MetricRegistry();
+    registry.setLabelGuardOptions({ maxValues: 2 });
+    for (const route of ['a', 'b', 'c', 'd']) {
+      registry.addCounter(CATALOG.requests, { method: 'GET', route, status: '200' }).cell.inc();
+    }
+    expect(
+      seriesOf(CATALOG.requests, registry).map(([attributes, value]) => [attributes.route, value]),
+    ).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['other', 2],
+    ]);
+    expect(() => registry.setLabelGuardOptions({ maxValues: -1 })).toThrow(/positive integer/);
+  });
+});
+
+describe('gauges in the metric registry', () => {
+  it('reads the value at collection and leaves the series out while it has none', () => {
+    let rate: number | undefined;
+    const group = createMetricGroup();
+    group.gauge(CATALOG.cacheHitRatePercent, { cache_name: 'c' }, () => rate);
+    expect(seriesOf(CATALOG.cacheHitRatePercent)).toEqual([]);
+    rate = 75;
+    expect(seriesOf(CATALOG.cacheHitRatePercent)).toEqual([[{ cache_name: 'c' }, 75]]);
+    rate = Number.NaN;
+    expect(seriesOf(CATALOG.cacheHitRatePercent)).toEqual([]);
+    rate = undefined;
+    expect(seriesOf(CATALOG.cacheHitRatePercent)).toEqual([]);
+    group.dispose();
+  });
+
+  it('keeps collecting other series when a reader throws, and reports the failure once', () => {
+    resetReportedErrors();
+    const logged: unknown[] = [];
+    diag.setLogger(
+      { error: (...args: unknown[]) => logged.push(args), warn() {}, info() {}, debug() {}, verbose() {} },
+      DiagLogLevel.ERROR,
+    );
+    const group = createMetricGroup();
+    group.gauge(CATALOG.connectionPoolActiveConnections, { pool_name: 'bad' }, () => {
+      throw new Error('stats gone');
+    });
+    group.gauge(CATALOG.connectionPoolActiveConnections, { pool_name: 'good' }, () => 4);
+    expect(seriesOf(CATALOG.connectionPoolActiveConnections)).toEqual([[{ pool_name: 'good' }, 4]]);
+    expect(seriesOf(CATALOG.connectionPoolActiveConnections)).toEqual([[{ pool_name: 'good' }, 4]]);
+    expect(logged).toHaveLength(1);
+    diag.disable();
+    group.dispose();
+  });
+});
+
+describe('histograms', () => {
+  const meters: TestMeter[] = [];
+  afterEach(async () => {
+    for (const meter of meters.splice(0)) await meter.shutdown();
+    metrics.disable();
+    bindMeterProvider();
+  });
+
+  it('records with the catalog boundaries on the bound provider', async () => {
+    const meter = createTestMeter();
+    meters.push(meter);
+    bindMeterProvider(meter.provider);
+    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    durations.record(0.2, { method: 'POST', route: '/v1/chat', status: '200' });
+    durations.record(45, { method: 'POST', route: '/v1/chat', status: '200' });
+    const [point] = await meter.points('request_duration_seconds');
+    const value = point?.value as { count: number; sum: number; buckets: { boundaries: number[] } };
+    expect(value.count).toBe(2);
+    expect(value.sum).toBeCloseTo(45.2);
+    expect(value.buckets.boundaries).toEqual([...CATALOG.requestDurationSeconds.boundaries!]);
+    expect(point?.attributes).toEqual({ method: 'POST', route: '/v1/chat', status: '200' });
+  });
+
+  it('follows a global MeterProvider registered after the recorder was created', async () => {
+    bindMeterProvider();
+    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    durations.record(1, { method: 'GET', route: '/', status: '200' }); // no SDK yet: a no-op
+    const meter = createTestMeter({ global: true });
+    meters.push(meter);
+    durations.record(2, { method: 'GET', route: '/', status: '200' });
+    const [point] = await meter.points('request_duration_seconds');
+    expect((point?.value as { count: number }).count).toBe(1);
+  });
+
+  it('never throws into the caller', () => {
+    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    expect(() => durations.record(Number.NaN, null as never)).not.toThrow();
+  });
+});
+
+describe('the process registry', () => {
+  it('is shared through globalThis', () => {
+    const key = Symbol.for('@sightglass/core/metric-registry@1');
+    expect((globalThis as Record<symbol, unknown>)[key]).toBe(metricRegistry());
+  });
+});

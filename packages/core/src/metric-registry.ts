@@ -1,0 +1,291 @@
+import { type Attributes, type Histogram, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import type { LabelValues, MetricDefinition } from './catalog.js';
+import { ErrorCode, SightglassError } from './errors.js';
+import { reportInstrumentationError } from './guard.js';
+import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
+import { SIGHTGLASS_VERSION } from './version.js';
+
+/** The instrumentation scope every Sightglass metric is reported under. */
+export const METER_NAME = '@sightglass/core';
+
+/**
+ * A count kept as a plain number. Incrementing it costs what incrementing a property costs; the registry
+ * reports the total when metrics are collected.
+ */
+export class CounterCell {
+  /** The cumulative count. Only ever increases. */
+  value = 0;
+
+  /** Adds one. */
+  inc(): void {
+    this.value++;
+  }
+
+  /** Adds `amount` (a non-negative number). */
+  add(amount: number): void {
+    this.value += amount;
+  }
+}
+
+/** Reads a gauge's current value at collection time; `undefined` means "no value now" and is not reported. */
+export type GaugeReader = () => number | undefined;
+
+interface Series {
+  readonly attributes: Attributes;
+  /** When the series started, in milliseconds since the epoch: the start of a cumulative counter. */
+  readonly startTimeMs: number;
+  readonly counters: Set<CounterCell>;
+  readonly gauges: Set<GaugeReader>;
+}
+
+interface DefinitionState {
+  readonly definition: MetricDefinition;
+  readonly series: Map<string, Series>;
+  readonly labelGuards: Map<string, LabelGuard>;
+  histogram?: Histogram;
+}
+
+/** One series' value at a collection. */
+export interface SeriesSnapshot {
+  readonly attributes: Attributes;
+  readonly value: number;
+  /** When the series started (ms since the epoch); a counter's values count from here. */
+  readonly startTimeMs: number;
+}
+
+/** A counter or gauge catalog entry's series at a collection; entries with no value are left out. */
+export interface MetricSnapshot {
+  readonly definition: MetricDefinition;
+  readonly series: readonly SeriesSnapshot[];
+}
+
+/**
+ * Holds every counter and gauge series Sightglass reports, as plain numbers and reader functions, and the
+ * histogram instruments recorded per request.
+ *
+ * Counters and gauges are pulled by a MetricProducer (`@sightglass/node`) at collection time rather than
+ * pushed through observable instruments: the OTel SDK keeps exporting the last value of every attribute set
+ * it ever saw under cumulative temporality, so a gauge that has no value now, or a disposed breaker, could
+ * never disappear. Here a series that reads `undefined` or was disposed is simply not in the snapshot.
+ *
+ * Histograms go through the OTel Meter API on the global MeterProvider (followed when it changes) or on one
+ * bound explicitly with {@link MetricRegistry.bind}.
+ */
+export class MetricRegistry {
+  private readonly states = new Map<string, DefinitionState>();
+  private provider: MeterProvider | undefined;
+  private explicitProvider = false;
+  private meter: Meter | undefined;
+  private labelGuardOptions: LabelGuardOptions = {};
+
+  /**
+   * Records histograms on `provider` from now on; with no argument, follows the global MeterProvider again.
+   * `startTelemetry()` calls this for you.
+   */
+  bind(provider?: MeterProvider): void {
+    this.explicitProvider = provider !== undefined;
+    this.attach(provider ?? metrics.getMeterProvider());
+  }
+
+  /** Sets the bounds applied to label values first seen from now on. */
+  setLabelGuardOptions(options: LabelGuardOptions): void {
+    new LabelGuard(options); // validates before anything changes
+    this.labelGuardOptions = { ...options };
+    for (const state of this.states.values()) state.labelGuards.clear();
+  }
+
+  /** Starts reporting a counter series; returns its cell and the function that stops reporting it. */
+  addCounter<D extends MetricDefinition>(
+    definition: D,
+    labels: LabelValues<D>,
+  ): { cell: CounterCell; remove: () => void } {
+    expectKind(definition, 'counter');
+    const cell = new CounterCell();
+    const series = this.seriesFor(definition, labels);
+    series.counters.add(cell);
+    return {
+      cell,
+      remove: () => this.removeFromSeries(definition, series, () => series.counters.delete(cell)),
+    };
+  }
+
+  /** Starts reporting a gauge series read by `read` at collection time; returns what stops it. */
+  addGauge<D extends MetricDefinition>(definition: D, labels: LabelValues<D>, read: GaugeReader): () => void {
+    expectKind(definition, 'gauge');
+    const series = this.seriesFor(definition, labels);
+    series.gauges.add(read);
+    return () => this.removeFromSeries(definition, series, () => series.gauges.delete(read));
+  }
+
+  /** The histogram instrument for a catalog entry on the current provider. */
+  histogram(definition: MetricDefinition): Histogram {
+    const state = this.stateFor(definition);
+    this.followGlobalProvider();
+    state.histogram ??= this.createHistogram(state.definition);
+    return state.histogram;
+  }
+
+  /** Applies the entry's label guards to a label set (a new object; the input is not changed). */
+  guardLabels<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): Attributes {
+    const state = this.stateFor(definition);
+    const guarded: Attributes = {};
+    for (const label of definition.labels) {
+      const raw = (labels as Record<string, unknown>)[label];
+      guarded[label] = this.labelGuard(state, label).value(raw === undefined ? '' : String(raw));
+    }
+    return guarded;
+  }
+
+  /**
+   * Every counter and gauge series with a value now: counters summed per label set, gauges read (a reader
+   * that throws is reported and skipped). Never throws.
+   */
+  snapshot(): MetricSnapshot[] {
+    const snapshots: MetricSnapshot[] = [];
+    for (const state of this.states.values()) {
+      if (state.definition.kind === 'histogram' || state.series.size === 0) continue;
+      const series: SeriesSnapshot[] = [];
+      for (const current of state.series.values()) {
+        const value = state.definition.kind === 'counter' ? sumCounters(current) : readGauges(state, current);
+        if (value !== undefined && Number.isFinite(value)) {
+          series.push({ attributes: current.attributes, value, startTimeMs: current.startTimeMs });
+        }
+      }
+      if (series.length > 0) snapshots.push({ definition: state.definition, series });
+    }
+    return snapshots;
+  }
+
+  /** How many series are reported for an entry (tests, diagnostics). */
+  seriesCount(definition: MetricDefinition): number {
+    return this.states.get(definition.name)?.series.size ?? 0;
+  }
+
+  private seriesFor<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): Series {
+    validateLabels(definition, labels);
+    const state = this.stateFor(definition);
+    const attributes = this.guardLabels(definition, labels);
+    const key = seriesKey(definition, attributes);
+    let series = state.series.get(key);
+    if (series === undefined) {
+      series = { attributes, startTimeMs: Date.now(), counters: new Set(), gauges: new Set() };
+      state.series.set(key, series);
+    }
+    return series;
+  }
+
+  private removeFromSeries(definition: MetricDefinition, series: Series, remove: () => void): void {
+    remove();
+    if (series.counters.size > 0 || series.gauges.size > 0) return;
+    const state = this.states.get(definition.name);
+    const key = seriesKey(definition, series.attributes);
+    if (state?.series.get(key) === series) state.series.delete(key);
+  }
+
+  private stateFor(definition: MetricDefinition): DefinitionState {
+    let state = this.states.get(definition.name);
+    if (state === undefined) {
+      state = { definition, series: new Map(), labelGuards: new Map() };
+      this.states.set(definition.name, state);
+    }
+    return state;
+  }
+
+  private labelGuard(state: DefinitionState, label: string): LabelGuard {
+    let guard = state.labelGuards.get(label);
+    if (guard === undefined) {
+      guard = new LabelGuard(this.labelGuardOptions);
+      state.labelGuards.set(label, guard);
+    }
+    return guard;
+  }
+
+  /** Rebinds when the application registered (or replaced) the global MeterProvider since we last looked. */
+  private followGlobalProvider(): void {
+    if (this.explicitProvider) return;
+    const global = metrics.getMeterProvider();
+    if (global !== this.provider) this.attach(global);
+  }
+
+  private attach(provider: MeterProvider): void {
+    this.provider = provider;
+    this.meter = provider.getMeter(METER_NAME, SIGHTGLASS_VERSION);
+    for (const state of this.states.values()) state.histogram = undefined;
+  }
+
+  private createHistogram(definition: MetricDefinition): Histogram {
+    const { name, unit, description, boundaries } = definition;
+    return this.meter!.createHistogram(name, {
+      unit,
+      description,
+      ...(boundaries ? { advice: { explicitBucketBoundaries: [...boundaries] } } : {}),
+    });
+  }
+}
+
+function sumCounters(series: Series): number {
+  let total = 0;
+  for (const cell of series.counters) total += cell.value;
+  return total;
+}
+
+/** The last reader that has a value wins: two readers on one label set are one series to Prometheus. */
+function readGauges(state: DefinitionState, series: Series): number | undefined {
+  let value: number | undefined;
+  for (const read of series.gauges) {
+    try {
+      const current = read();
+      if (current !== undefined) value = current;
+    } catch (error) {
+      reportInstrumentationError(`gauge ${state.definition.name}`, error);
+    }
+  }
+  return value;
+}
+
+function seriesKey(definition: MetricDefinition, attributes: Attributes): string {
+  return JSON.stringify(definition.labels.map((label) => attributes[label]));
+}
+
+export function expectKind(definition: MetricDefinition, kind: MetricDefinition['kind']): void {
+  if (definition.kind !== kind) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${definition.name} is a ${definition.kind}, not a ${kind}`,
+    );
+  }
+}
+
+function validateLabels(definition: MetricDefinition, labels: object): void {
+  const given = Object.keys(labels);
+  const missing = definition.labels.filter((label) => !given.includes(label));
+  const extra = given.filter((label) => !definition.labels.includes(label));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new SightglassError(
+      ErrorCode.INVALID_LABELS,
+      `${definition.name} takes labels [${definition.labels.join(', ')}]` +
+        (missing.length > 0 ? `; missing [${missing.join(', ')}]` : '') +
+        (extra.length > 0 ? `; unknown [${extra.join(', ')}]` : ''),
+    );
+  }
+}
+
+const REGISTRY_KEY = Symbol.for('@sightglass/core/metric-registry@1');
+
+/**
+ * The process-wide registry. It lives on `globalThis` so that two copies of @sightglass/core in one
+ * application (a nested dependency) still report through one set of instruments.
+ */
+export function metricRegistry(): MetricRegistry {
+  const holder = globalThis as { [REGISTRY_KEY]?: MetricRegistry };
+  holder[REGISTRY_KEY] ??= new MetricRegistry();
+  return holder[REGISTRY_KEY];
+}
+
+/**
+ * Records Sightglass histograms on `provider`, or with no argument on the global MeterProvider (the
+ * default, followed when it changes). Counters and gauges are read by the MetricProducer instead.
+ */
+export function bindMeterProvider(provider?: MeterProvider): void {
+  metricRegistry().bind(provider);
+}

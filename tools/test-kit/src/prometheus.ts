@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireBinary, run } from './binaries.js';
+import { freePort, waitFor } from './ports.js';
+
+/** A real Prometheus server started for a test on 127.0.0.1. */
+export interface RunningPrometheus {
+  readonly url: string;
+  /** Runs an instant query; returns the API's `data.result`. */
+  query(expression: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
+  /** The scrape targets' health as the API reports them. */
+  targets(): Promise<Array<{ health: string; lastError: string; scrapeUrl: string }>>;
+  stop(): Promise<void>;
+}
+
+/** The prometheus binary, or undefined (skipped locally; an error under CI). */
+export function prometheusBinary(): string | undefined {
+  return requireBinary('prometheus', 'prometheus');
+}
+
+/** The promtool binary, or undefined (skipped locally; an error under CI). */
+export function promtoolBinary(): string | undefined {
+  return requireBinary('promtool', 'prometheus');
+}
+
+/**
+ * Starts Debian's Prometheus with a scrape config for `targets` (host:port), a 1 s scrape interval and a
+ * temporary storage path, and waits until it is ready.
+ */
+export async function startPrometheus(
+  binary: string,
+  targets: readonly string[],
+  metricsPath = '/metrics',
+): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'sightglass-prom-'));
+  const port = await freePort();
+  const config = [
+    'global:',
+    '  scrape_interval: 1s',
+    '  evaluation_interval: 1s',
+    'scrape_configs:',
+    '  - job_name: sightglass-test',
+    `    metrics_path: ${metricsPath}`,
+    '    static_configs:',
+    `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'prometheus.yml'), config);
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor('Prometheus to become ready', async () => {
+      if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+      const response = await fetch(`${url}/-/ready`);
+      return response.ok ? true : undefined;
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    async query(expression) {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expression)}`);
+      const body = (await response.json()) as { status: string; error?: string; data: { result: never } };
+      if (body.status !== 'success') throw new Error(`query ${expression} failed: ${body.error}`);
+      return body.data.result;
+    },
+    async targets() {
+      const response = await fetch(`${url}/api/v1/targets`);
+      const body = (await response.json()) as { data: { activeTargets: never } };
+      return body.data.activeTargets;
+    },
+    stop,
+  };
+}
+
+/** Lints an exposition with `promtool check metrics`; returns its findings (empty when clean). */
+export function promtoolCheckMetrics(binary: string, exposition: string): string[] {
+  const result = run(binary, ['check', 'metrics'], exposition);
+  const findings = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  if (result.status !== 0 && findings.length === 0) findings.push(`promtool exited ${result.status}`);
+  return findings;
+}
