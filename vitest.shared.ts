@@ -8,6 +8,8 @@ export const sharedConfig = defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
+    // The JSON report feeds the pass/fail/skip totals that .ci/run prints (scripts/test-summary.mjs).
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',

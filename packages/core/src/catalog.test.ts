@@ -1,25 +1,15 @@
+import { SPEC_METRICS } from '@sightglass/test-kit';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, catalogEntries, prometheusName, prometheusType } from './catalog.js';
 
 describe('metric catalog', () => {
   it('holds the nine spec metrics exactly as Prometheus must show them', () => {
-    const spec = [
-      ['circuit_breaker_state', 'gauge', ['breaker_name']],
-      ['circuit_breaker_failures_total', 'counter', ['breaker_name']],
-      ['connection_pool_active_connections', 'gauge', ['pool_name']],
-      ['connection_pool_utilization_percent', 'gauge', ['pool_name']],
-      ['cache_hits_total', 'counter', ['cache_name']],
-      ['cache_misses_total', 'counter', ['cache_name']],
-      ['cache_hit_rate_percent', 'gauge', ['cache_name']],
-      ['request_duration_seconds', 'histogram', ['method', 'route', 'status']],
-      ['requests_total', 'counter', ['method', 'route', 'status']],
-    ] as const;
     const exposed = catalogEntries().map((entry) => [
       prometheusName(entry),
       prometheusType(entry),
       entry.labels,
     ]);
-    for (const expected of spec) expect(exposed).toContainEqual(expected);
+    for (const [name, type, labels] of SPEC_METRICS) expect(exposed).toContainEqual([name, type, labels]);
   });
 
   it('gives every entry a valid, unique name and a description', () => {

@@ -39,6 +39,8 @@ export {
   type GaugeReader,
   METER_NAME,
   type MetricRegistry,
+  type MetricSnapshot,
   metricRegistry,
+  type SeriesSnapshot,
 } from './metric-registry.js';
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -1,4 +1,4 @@
-import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
+import { type Attributes, DiagLogLevel, diag, metrics } from '@opentelemetry/api';
 import { createTestMeter, type TestMeter } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG, type MetricDefinition } from './catalog.js';
@@ -8,7 +8,7 @@ import { createMetricGroup, histogramRecorder } from './metric-group.js';
 import { bindMeterProvider, MetricRegistry, metricRegistry } from './metric-registry.js';
 
 /** The series of one entry in the process registry's snapshot, as [attributes, value] pairs. */
-function seriesOf(definition: MetricDefinition, registry = metricRegistry()) {
+function seriesOf(definition: MetricDefinition, registry = metricRegistry()): Array<[Attributes, number]> {
   const entry = registry.snapshot().find((snapshot) => snapshot.definition.name === definition.name);
   return (entry?.series ?? []).map((series) => [series.attributes, series.value]);
 }

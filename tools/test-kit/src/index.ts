@@ -1,5 +1,16 @@
 export { findBinary, requireBinary, run } from './binaries.js';
+export { requireFromCommonJs } from './commonjs.js';
+export { type Family, parseExposition, type Sample } from './exposition.js';
 export { createTestMeter, type TestMeter } from './meter.js';
+export {
+  decodeMetricsRequest,
+  type OtlpDataPoint,
+  type OtlpExportRequest,
+  type OtlpMetric,
+  type OtlpReceiver,
+  startOtlpGrpcReceiver,
+  startOtlpHttpReceiver,
+} from './otlp-receiver.js';
 export { freePort, waitFor } from './ports.js';
 export {
   prometheusBinary,
@@ -8,3 +19,4 @@ export {
   type RunningPrometheus,
   startPrometheus,
 } from './prometheus.js';
+export { SPEC_METRICS } from './spec.js';

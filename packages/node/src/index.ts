@@ -1,0 +1,17 @@
+export {
+  exportersFromEnv,
+  KNOWN_EXPORTERS,
+  parseHeaders,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config.js';
+export type {
+  OtlpOptions,
+  OtlpProtocol,
+  PrometheusOptions,
+  RuntimeMetricsOptions,
+  TelemetryOptions,
+} from './options.js';
+export { sightglassMetricProducer } from './producer.js';
+export { startTelemetry, type Telemetry } from './start-telemetry.js';
+export { sightglassViews } from './views.js';

@@ -1,0 +1,71 @@
+import { ValueType } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  type CollectionResult,
+  DataPointType,
+  InstrumentType,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import { METER_NAME, type MetricSnapshot, metricRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
+
+const EMPTY_RESOURCE = resourceFromAttributes({});
+
+/**
+ * The MetricProducer that reads Sightglass's plain-number counters and gauges at collection time.
+ *
+ * `startTelemetry()` attaches it to every reader. If you build your own MeterProvider or NodeSDK, pass it to
+ * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
+ */
+export function sightglassMetricProducer(): MetricProducer {
+  return {
+    async collect(): Promise<CollectionResult> {
+      const now = millisToHrTime(Date.now());
+      const metrics = metricRegistry()
+        .snapshot()
+        .map((snapshot) => toMetricData(snapshot, now));
+      return {
+        // The reader keeps the SDK's resource and takes only the scope metrics from a producer.
+        resourceMetrics: {
+          resource: EMPTY_RESOURCE,
+          scopeMetrics: [{ scope: { name: METER_NAME, version: SIGHTGLASS_VERSION }, metrics }],
+        },
+        errors: [],
+      };
+    },
+  };
+}
+
+function toMetricData(snapshot: MetricSnapshot, now: [number, number]): MetricData {
+  const { definition } = snapshot;
+  const counter = definition.kind === 'counter';
+  const descriptor = {
+    name: definition.name,
+    description: definition.description,
+    unit: definition.unit,
+    type: counter ? InstrumentType.OBSERVABLE_COUNTER : InstrumentType.OBSERVABLE_GAUGE,
+    valueType: ValueType.DOUBLE,
+  };
+  const dataPoints = snapshot.series.map((series) => ({
+    startTime: counter ? millisToHrTime(series.startTimeMs) : now,
+    endTime: now,
+    attributes: series.attributes,
+    value: series.value,
+  }));
+  return counter
+    ? {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: true,
+        dataPoints,
+      }
+    : {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints,
+      };
+}

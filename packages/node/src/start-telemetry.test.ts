@@ -1,0 +1,126 @@
+import { createServer } from 'node:net';
+import { metrics } from '@opentelemetry/api';
+import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder } from '@sightglass/core';
+import { defaultPrometheusReader, metricsResponse } from '@sightglass/prometheus';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTelemetry, type Telemetry } from './start-telemetry.js';
+
+const started: Telemetry[] = [];
+async function start(options: Parameters<typeof startTelemetry>[0] = {}): Promise<Telemetry> {
+  const telemetry = await startTelemetry({
+    env: {},
+    runtimeMetrics: false,
+    prometheus: { port: 0 },
+    ...options,
+  });
+  started.push(telemetry);
+  return telemetry;
+}
+afterEach(async () => {
+  for (const telemetry of started.splice(0)) await telemetry.shutdown();
+});
+
+async function scrape(telemetry: Telemetry): Promise<string> {
+  const response = await fetch(telemetry.metricsServer!.url);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+  return response.text();
+}
+
+describe('startTelemetry with Prometheus', () => {
+  it('serves Sightglass counters, gauges and histograms at the metrics server', async () => {
+    const telemetry = await start({ serviceName: 'checkout' });
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'answers' }).add(7);
+    group.gauge(CATALOG.connectionPoolUtilizationPercent, { pool_name: 'ollama' }, () => 62.5);
+    histogramRecorder(CATALOG.requestDurationSeconds).record(1.5, {
+      method: 'GET',
+      route: '/a',
+      status: '200',
+    });
+    const text = await scrape(telemetry);
+    expect(text).toContain('target_info{service_name="checkout"');
+    expect(text).toMatch(
+      /^cache_hits_total\{cache_name="answers",otel_scope_name="@sightglass\/core".*\} 7$/m,
+    );
+    expect(text).toMatch(/^connection_pool_utilization_percent\{pool_name="ollama",.*\} 62.5$/m);
+    expect(text).toMatch(/^request_duration_seconds_bucket\{.*le="60"\} 1$/m);
+    expect(text).toMatch(/^request_duration_seconds_bucket\{.*le="1"\} 0$/m);
+    group.dispose();
+    expect(await scrape(telemetry)).not.toContain('cache_hits_total');
+  });
+
+  it('reports Node.js runtime metrics when asked', async () => {
+    const telemetry = await start({ runtimeMetrics: { precisionMs: 5 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await scrape(telemetry)).toContain('nodejs_eventloop_utilization');
+  });
+
+  it('registers the provider globally and makes its reader the handlers default, until shutdown', async () => {
+    const telemetry = await start({ prometheus: { server: false } });
+    expect(telemetry.metricsServer).toBeUndefined();
+    expect(metrics.getMeterProvider()).toBe(telemetry.meterProvider);
+    expect(defaultPrometheusReader()).toBe(telemetry.prometheusReader);
+    expect((await metricsResponse('GET')).status).toBe(200);
+    await telemetry.shutdown();
+    expect(metrics.getMeterProvider()).not.toBe(telemetry.meterProvider);
+    expect(defaultPrometheusReader()).toBeUndefined();
+  });
+
+  it('fails with PORT_IN_USE when the port is taken, leaving nothing started', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    await expect(startTelemetry({ env: {}, prometheus: { port } })).rejects.toMatchObject({
+      code: ErrorCode.PORT_IN_USE,
+      message: expect.stringContaining(`127.0.0.1:${port} is already in use`),
+    });
+    blocker.close();
+    expect(defaultPrometheusReader()).toBeUndefined();
+    const telemetry = await start(); // nothing half-started blocks a retry
+    expect(telemetry.metricsServer?.port).toBeGreaterThan(0);
+  });
+
+  it('rejects bad configuration before starting anything', async () => {
+    await expect(startTelemetry({ env: { OTEL_METRICS_EXPORTER: 'zipkin' } })).rejects.toMatchObject({
+      code: ErrorCode.UNKNOWN_EXPORTER,
+    });
+    await expect(
+      startTelemetry({ prometheus: { host: 'no-such-host.invalid', port: 0 } }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.LISTEN_FAILED,
+    });
+  });
+
+  it('refuses a second start while the first runs, and allows one after shutdown', async () => {
+    const first = await start();
+    await expect(startTelemetry({ env: {}, prometheus: { port: 0 } })).rejects.toMatchObject({
+      code: ErrorCode.ALREADY_STARTED,
+    });
+    await first.shutdown();
+    await first.shutdown(); // idempotent
+    await start();
+  });
+
+  it('closes the metrics server on shutdown', async () => {
+    const telemetry = await start();
+    const url = telemetry.metricsServer!.url;
+    await telemetry.shutdown();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('applies label limits to Sightglass metrics', async () => {
+    const telemetry = await start({ labelLimits: { maxLength: 8 } });
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheMisses, { cache_name: 'a-very-long-cache-name' }).inc();
+    expect(await scrape(telemetry)).toContain('cache_name="a-very-l"');
+    group.dispose();
+  });
+
+  it('runs with no exporter at all (OTEL_METRICS_EXPORTER=none)', async () => {
+    const telemetry = await startTelemetry({ env: { OTEL_METRICS_EXPORTER: 'none' }, runtimeMetrics: false });
+    started.push(telemetry);
+    expect(telemetry.prometheusReader).toBeUndefined();
+    await expect(telemetry.forceFlush()).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,183 @@
+import { diag, metrics } from '@opentelemetry/api';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import {
+  ConsoleMetricExporter,
+  type IMetricReader,
+  MeterProvider,
+  type MetricProducer,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { bindMeterProvider, ErrorCode, metricRegistry, SightglassError } from '@sightglass/core';
+import {
+  createPrometheusReader,
+  type MetricsServer,
+  type PrometheusReader,
+  setDefaultPrometheusReader,
+  startMetricsServer,
+} from '@sightglass/prometheus';
+import { type ResolvedConfig, resolveConfig } from './config.js';
+import type { TelemetryOptions } from './options.js';
+import { createOtlpExporter } from './otlp.js';
+import { sightglassMetricProducer } from './producer.js';
+import { startRuntimeMetrics } from './runtime.js';
+import { sightglassViews } from './views.js';
+
+/** What `startTelemetry()` started. */
+export interface Telemetry {
+  /** The MeterProvider, also registered globally unless `global: false`. */
+  readonly meterProvider: MeterProvider;
+  /** The Prometheus reader, when Prometheus is enabled: hand it to the handlers of @sightglass/prometheus. */
+  readonly prometheusReader: PrometheusReader | undefined;
+  /** The standalone metrics server, when it was started. `metricsServer.url` is what Prometheus scrapes. */
+  readonly metricsServer: MetricsServer | undefined;
+  /** The configuration in force after defaults and environment variables. */
+  readonly config: ResolvedConfig;
+  /** Exports what push readers (OTLP, console) hold now. Resolves within the shutdown timeout; never rejects. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops every reader and the server, and unregisters the provider. Within the timeout; never rejects. */
+  shutdown(): Promise<void>;
+}
+
+const ACTIVE_KEY = Symbol.for('@sightglass/node/active-telemetry@1');
+type Holder = { [ACTIVE_KEY]?: Telemetry | 'starting' };
+
+/**
+ * Starts OpenTelemetry metrics for the process: a MeterProvider with Sightglass's views, the readers asked
+ * for (Prometheus, OTLP, console), runtime metrics, and the producer that reports Sightglass's counters and
+ * gauges. Call it once at start-up, before the application starts serving.
+ *
+ * @example
+ * const telemetry = await startTelemetry({ serviceName: 'llm-gateway' });
+ * // Prometheus scrapes telemetry.metricsServer.url
+ * process.on('SIGTERM', () => telemetry.shutdown());
+ *
+ * @throws SightglassError with a stable `code` for bad options or environment variables
+ *   (`ERR_SIGHTGLASS_INVALID_PORT`, `ERR_SIGHTGLASS_UNKNOWN_EXPORTER`, `ERR_SIGHTGLASS_INVALID_URL`, ...), a
+ *   metrics port already in use (`ERR_SIGHTGLASS_PORT_IN_USE`), or a second start (`ERR_SIGHTGLASS_ALREADY_STARTED`).
+ */
+export async function startTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
+  const holder = globalThis as Holder;
+  if (holder[ACTIVE_KEY] !== undefined) {
+    throw new SightglassError(
+      ErrorCode.ALREADY_STARTED,
+      'startTelemetry() was already called in this process: call shutdown() on the first one before starting again',
+    );
+  }
+  const config = resolveConfig(options);
+  holder[ACTIVE_KEY] = 'starting';
+  try {
+    const telemetry = await start(config, options);
+    holder[ACTIVE_KEY] = telemetry;
+    return telemetry;
+  } catch (error) {
+    holder[ACTIVE_KEY] = undefined;
+    throw error;
+  }
+}
+
+async function start(config: ResolvedConfig, options: TelemetryOptions): Promise<Telemetry> {
+  if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
+  const producers: MetricProducer[] = [sightglassMetricProducer()];
+  const readers: IMetricReader[] = [];
+
+  let prometheusReader: PrometheusReader | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (config.prometheus) {
+    const { host, port, server, metricProducers = [], ...readerOptions } = config.prometheus;
+    prometheusReader = createPrometheusReader({
+      ...readerOptions,
+      metricProducers: [...producers, ...metricProducers],
+    });
+    readers.push(prometheusReader);
+    // Listen before anything is registered, so a taken port fails start-up with nothing half-done.
+    if (server) metricsServer = await startMetricsServer({ host, port, reader: prometheusReader });
+  }
+  const push = (exporter: PushMetricExporter, intervalMs: number, timeoutMs: number): void => {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: intervalMs,
+        exportTimeoutMillis: timeoutMs,
+        metricProducers: producers,
+      }),
+    );
+  };
+  if (config.otlp) push(await createOtlpExporter(config.otlp), config.otlp.intervalMs, config.otlp.timeoutMs);
+  if (config.console)
+    push(new ConsoleMetricExporter(), config.console.intervalMs, Math.min(30_000, config.console.intervalMs));
+
+  const meterProvider = new MeterProvider({
+    resource: buildResource(config, options),
+    readers,
+    views: [...sightglassViews(), ...(options.views ?? [])],
+  });
+  const global = options.global !== false;
+  if (global && !metrics.setGlobalMeterProvider(meterProvider)) {
+    diag.warn(
+      'sightglass: another global MeterProvider was already registered; Sightglass reports to its own',
+    );
+  }
+  bindMeterProvider(meterProvider);
+  if (prometheusReader) setDefaultPrometheusReader(prometheusReader);
+  const stopRuntime = config.runtimeMetrics
+    ? startRuntimeMetrics(meterProvider, config.runtimeMetrics)
+    : () => {};
+
+  const withinTimeout = (work: Promise<unknown>): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, config.shutdownTimeoutMs);
+      timer.unref();
+      work
+        .then(
+          () => resolve(),
+          (error: unknown) => {
+            diag.error('sightglass: metrics flush/shutdown failed', error);
+            resolve();
+          },
+        )
+        .finally(() => clearTimeout(timer));
+    });
+
+  let stopping: Promise<void> | undefined;
+  const telemetry: Telemetry = {
+    meterProvider,
+    prometheusReader,
+    metricsServer,
+    config,
+    forceFlush: () => withinTimeout(meterProvider.forceFlush()),
+    shutdown() {
+      stopping ??= (async () => {
+        stopRuntime();
+        await withinTimeout(
+          Promise.all([
+            meterProvider.shutdown({ timeoutMillis: config.shutdownTimeoutMs }),
+            metricsServer?.close(),
+          ]),
+        );
+        if (global) metrics.disable();
+        bindMeterProvider();
+        if (prometheusReader) setDefaultPrometheusReader(undefined);
+        (globalThis as Holder)[ACTIVE_KEY] = undefined;
+      })();
+      return stopping;
+    },
+  };
+  return telemetry;
+}
+
+function buildResource(config: ResolvedConfig, options: TelemetryOptions): Resource {
+  const attributes = { ...options.resourceAttributes };
+  if (config.serviceName !== undefined) attributes[ATTR_SERVICE_NAME] = config.serviceName;
+  if (options.serviceVersion !== undefined) attributes[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  return defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes(attributes));
+}

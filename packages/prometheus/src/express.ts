@@ -1,0 +1,21 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MetricsHandlerOptions } from './metrics-response.js';
+import { createMetricsHandler } from './node-http.js';
+
+/** An Express-compatible handler: `(req, res, next)`. Express's own types are not needed. */
+export type ExpressHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/**
+ * Express (4 or 5) middleware serving the exposition where it is mounted.
+ *
+ * @example
+ * app.get('/metrics', metricsMiddleware());
+ */
+export function metricsMiddleware(options: MetricsHandlerOptions = {}): ExpressHandler {
+  const handler = createMetricsHandler(options);
+  return (request, response) => handler(request, response);
+}

@@ -1,0 +1,44 @@
+import { type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
+
+/** The part of a Fastify reply the plugin uses (so Fastify's types are not needed to compile against it). */
+interface FastifyReplyLike {
+  code(status: number): FastifyReplyLike;
+  headers(headers: Record<string, string>): FastifyReplyLike;
+  send(body: string): FastifyReplyLike;
+}
+
+/** The part of a Fastify instance the plugin uses. */
+interface FastifyLike {
+  get(
+    path: string,
+    handler: (request: { method: string }, reply: FastifyReplyLike) => Promise<unknown>,
+  ): unknown;
+}
+
+/** Options of {@link fastifyMetrics}. */
+export interface FastifyMetricsOptions extends MetricsHandlerOptions {
+  /** Where to serve the exposition. Default `/metrics`. */
+  path?: string;
+}
+
+/**
+ * A Fastify (4 or 5) plugin that serves the exposition at `path` (HEAD is answered too).
+ *
+ * @example
+ * await app.register(fastifyMetrics, { path: '/metrics' });
+ */
+export async function fastifyMetrics(
+  fastify: FastifyLike,
+  options: FastifyMetricsOptions = {},
+): Promise<void> {
+  fastify.get(options.path ?? '/metrics', async (request, reply) => {
+    const parts = await metricsResponse(request.method, options);
+    return reply.code(parts.status).headers(parts.headers).send(parts.body);
+  });
+}
+
+// Register on the parent instance (like fastify-plugin) so the route is not hidden in an encapsulated child.
+Object.assign(fastifyMetrics, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@sightglass/prometheus',
+});

@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
+
+/** Writes framework-independent response parts to a node:http response (HEAD gets headers only). */
+export function sendResponse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  parts: HttpResponseParts,
+): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(parts.status, { ...parts.headers, 'content-length': Buffer.byteLength(parts.body) });
+  response.end(request.method === 'HEAD' ? undefined : parts.body);
+}
+
+/**
+ * A node:http request listener that serves the exposition, for mounting on your own server:
+ *
+ * @example
+ * const metrics = createMetricsHandler();
+ * http.createServer((req, res) => (req.url === '/metrics' ? metrics(req, res) : app(req, res)));
+ */
+export function createMetricsHandler(
+  options: MetricsHandlerOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    void metricsResponse(request.method, options).then((parts) => sendResponse(request, response, parts));
+  };
+}

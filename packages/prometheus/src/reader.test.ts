@@ -1,0 +1,81 @@
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { parseExposition } from '@sightglass/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createPrometheusReader,
+  defaultPrometheusReader,
+  type PrometheusReader,
+  setDefaultPrometheusReader,
+} from './reader.js';
+
+const providers: MeterProvider[] = [];
+function providerWith(reader: PrometheusReader): MeterProvider {
+  const provider = new MeterProvider({ readers: [reader] });
+  providers.push(provider);
+  return provider;
+}
+afterEach(async () => {
+  for (const provider of providers.splice(0)) await provider.shutdown();
+  setDefaultPrometheusReader(undefined);
+});
+
+describe('PrometheusReader', () => {
+  it('emits a metric asked for by two meters under one TYPE line', async () => {
+    const reader = createPrometheusReader();
+    const provider = providerWith(reader);
+    provider.getMeter('library-a').createCounter('requests').add(1);
+    provider.getMeter('library-b').createCounter('requests').add(2);
+    const family = parseExposition(await reader.render()).get('requests_total');
+    expect(family?.typeLines).toBe(1);
+    expect(family?.samples.map((sample) => [sample.labels.otel_scope_name, sample.value])).toEqual([
+      ['library-a', 1],
+      ['library-b', 2],
+    ]);
+  });
+
+  it('drops a family whose type conflicts, keeping the scrape valid', async () => {
+    const reader = createPrometheusReader();
+    const provider = providerWith(reader);
+    provider.getMeter('a').createUpDownCounter('depth').add(1);
+    provider.getMeter('b').createHistogram('depth').record(1);
+    const families = parseExposition(await reader.render());
+    expect(families.get('depth')?.type).toBe('gauge');
+    expect(families.get('depth')?.typeLines).toBe(1);
+  });
+
+  it('can leave out scope labels and target_info', async () => {
+    const reader = createPrometheusReader({ scopeLabels: false, targetInfo: false });
+    providerWith(reader).getMeter('m').createCounter('jobs').add(1);
+    const text = await reader.render();
+    expect(text).not.toContain('otel_scope_name');
+    expect(text).not.toContain('target_info');
+    expect(text).toContain('jobs_total 1');
+  });
+
+  it('copies matching resource attributes onto series when asked', async () => {
+    const reader = createPrometheusReader({ resourceConstantLabels: /service/ });
+    providerWith(reader).getMeter('m').createCounter('jobs').add(1);
+    expect(await reader.render()).toMatch(/jobs_total\{.*service_name="[^"]+".*\} 1/);
+  });
+
+  it('serves the output of extra metric producers', async () => {
+    const reader = createPrometheusReader({
+      metricProducers: [
+        {
+          collect: async () => ({
+            resourceMetrics: { resource: undefined as never, scopeMetrics: [] },
+            errors: [new Error('partial')],
+          }),
+        },
+      ],
+    });
+    providerWith(reader).getMeter('m').createCounter('jobs').add(1);
+    expect(await reader.render()).toContain('jobs_total');
+  });
+
+  it('is the handlers default once set', () => {
+    const reader = createPrometheusReader();
+    setDefaultPrometheusReader(reader);
+    expect(defaultPrometheusReader()).toBe(reader);
+  });
+});

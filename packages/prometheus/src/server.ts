@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { metricsResponse } from './metrics-response.js';
+import { sendResponse } from './node-http.js';
+import type { PrometheusReader } from './reader.js';
+
+/** The default Prometheus exporter port, as OpenTelemetry assigns it. */
+export const DEFAULT_PROMETHEUS_PORT = 9464;
+/** The default host: loopback, so metrics are not exposed beyond the machine unless asked. */
+export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
+
+/** Options of {@link startMetricsServer}. */
+export interface MetricsServerOptions {
+  /** Interface to listen on. Default `127.0.0.1`; use `0.0.0.0` for a container that Prometheus scrapes. */
+  host?: string;
+  /** Port. Default 9464; 0 picks a free port (read it from `server.port`). */
+  port?: number;
+  /** Path of the exposition. Default `/metrics`. */
+  path?: string;
+  /** The reader to serve. Default: the one `startTelemetry()` registered. */
+  reader?: PrometheusReader;
+}
+
+/** A running metrics server. */
+export interface MetricsServer {
+  /** The exposition's URL, e.g. `http://127.0.0.1:9464/metrics`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Checks a port number, throwing `ERR_SIGHTGLASS_INVALID_PORT` with what to change. */
+export function validatePort(port: unknown, what = 'port'): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SightglassError(
+      ErrorCode.INVALID_PORT,
+      `${what} must be an integer from 0 to 65535 (0 picks a free port), got ${JSON.stringify(port)}`,
+    );
+  }
+  return port;
+}
+
+/**
+ * Starts a small HTTP server that serves only the exposition (and a short index at `/`). It fails with a
+ * typed error when the address is taken or cannot be used.
+ */
+export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
+  const host = options.host ?? DEFAULT_PROMETHEUS_HOST;
+  const port = validatePort(options.port ?? DEFAULT_PROMETHEUS_PORT);
+  const path = options.path ?? '/metrics';
+  const server = createServer((request, response) => route(request, response, path, options.reader));
+  await listen(server, host, port);
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${bound}${path}`,
+    host,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  reader?: PrometheusReader,
+): void {
+  const pathname = (request.url ?? '/').split('?', 1)[0];
+  if (pathname === path) {
+    void metricsResponse(request.method, reader ? { reader } : {}).then((parts) =>
+      sendResponse(request, response, parts),
+    );
+    return;
+  }
+  const index = pathname === '/';
+  sendResponse(request, response, {
+    status: index ? 200 : 404,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: index ? `Sightglass metrics: ${path}\n` : 'Not Found\n',
+  });
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const address = `${host}:${port}`;
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new SightglassError(
+            ErrorCode.PORT_IN_USE,
+            `${address} is already in use: choose another port (option prometheus.port or ` +
+              'OTEL_EXPORTER_PROMETHEUS_PORT), or 0 for any free port',
+            { cause: error },
+          ),
+        );
+      } else {
+        reject(
+          new SightglassError(ErrorCode.LISTEN_FAILED, `cannot listen on ${address}: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * Benchmarks as ratios: every case is measured in the same run as its baseline, and reported as its cost
+ * relative to the baseline, so figures compare across machines. Targets are checked on ratios only.
+ */
+import { Bench } from 'tinybench';
+
+/** One measured operation. `fn` may do `opsPerCall` operations per call to amortise timer overhead. */
+export interface BenchCase {
+  name: string;
+  fn: () => unknown;
+  /** Operations one call of `fn` performs (a loop inside `fn`). Default 1. */
+  opsPerCall?: number;
+}
+
+/** A target on one case's ratio to the baseline (candidate cost / baseline cost). */
+export interface RatioTarget {
+  /** The case's name. */
+  case: string;
+  /** The largest acceptable ratio; e.g. 0.1 for "at least 10× cheaper", 1.10 for "at most 10% overhead". */
+  maxRatio: number;
+  /** What the target means, printed beside it. */
+  description: string;
+}
+
+/** One case's figures. */
+export interface CaseResult {
+  name: string;
+  nsPerOp: number;
+  opsPerSecond: number;
+  /** Cost relative to the baseline: < 1 is cheaper. */
+  ratio: number;
+}
+
+/** A comparison: the baseline first, then the candidates, and the targets they are held to. */
+export interface Comparison {
+  title: string;
+  baseline: BenchCase;
+  candidates: BenchCase[];
+  targets?: RatioTarget[];
+  /** Measuring time per case in milliseconds. Default 1000. */
+  timeMs?: number;
+}
+
+/** What {@link compare} found. */
+export interface ComparisonResult {
+  title: string;
+  results: CaseResult[];
+  targets: Array<RatioTarget & { ratio: number; met: boolean }>;
+}
+
+const failures: string[] = [];
+
+/** Runs a comparison, prints its table and targets, and returns the figures. */
+export async function compare(comparison: Comparison): Promise<ComparisonResult> {
+  const bench = new Bench({ time: comparison.timeMs ?? 1000, warmupTime: 200 });
+  const cases = [comparison.baseline, ...comparison.candidates];
+  for (const benchCase of cases) bench.add(benchCase.name, benchCase.fn);
+  await bench.run();
+  const nsPerOp = (benchCase: BenchCase): number => {
+    const result = bench.getTask(benchCase.name)?.result;
+    if (result?.state !== 'completed') throw new Error(`benchmark case "${benchCase.name}" did not complete`);
+    return (result.latency.p50 * 1e6) / (benchCase.opsPerCall ?? 1);
+  };
+  const baselineNs = nsPerOp(comparison.baseline);
+  const results = cases.map((benchCase) => {
+    const ns = nsPerOp(benchCase);
+    return { name: benchCase.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio: ns / baselineNs };
+  });
+  const targets = (comparison.targets ?? []).map((target) => {
+    const ratio = results.find((result) => result.name === target.case)?.ratio ?? Number.NaN;
+    return { ...target, ratio, met: ratio <= target.maxRatio };
+  });
+  print(comparison.title, results, targets);
+  for (const target of targets) if (!target.met) failures.push(`${comparison.title}: ${target.description}`);
+  return { title: comparison.title, results, targets };
+}
+
+function print(title: string, results: CaseResult[], targets: ComparisonResult['targets']): void {
+  console.log(`\n## ${title}\n`);
+  console.log('| case | ns/op (median) | ops/s | ratio to baseline |');
+  console.log('|---|---:|---:|---:|');
+  results.forEach((result, index) => {
+    const ratio =
+      index === 0
+        ? '1 (baseline)'
+        : `${result.ratio.toFixed(3)} (${(1 / result.ratio).toFixed(1)}× ${result.ratio <= 1 ? 'cheaper' : 'dearer'})`;
+    console.log(
+      `| ${result.name} | ${result.nsPerOp.toFixed(1)} | ${Math.round(result.opsPerSecond).toLocaleString('en-US')} | ${ratio} |`,
+    );
+  });
+  for (const target of targets) {
+    console.log(
+      `${target.met ? 'PASS' : 'MISS'} ${target.description}: ratio ${target.ratio.toFixed(3)} (limit ${target.maxRatio})`,
+    );
+  }
+}
+
+/** Sets a failing exit code if any target was missed (call once, at the end of a bench file). */
+export function finish(): void {
+  if (failures.length > 0) {
+    console.error(`\nTargets missed:\n- ${failures.join('\n- ')}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,160 @@
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+
+/**
+ * The official OTLP protobuf definitions, compiled by protobufjs, as @opentelemetry/otlp-transformer shipped
+ * them up to 0.217 (installed under the alias otlp-proto-definitions; later versions only encode).
+ */
+interface ProtoMessage {
+  decode(buffer: Uint8Array): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): unknown;
+}
+const require = createRequire(import.meta.url);
+const root = require('otlp-proto-definitions/build/src/generated/root.js') as {
+  opentelemetry: { proto: { collector: { metrics: { v1: { ExportMetricsServiceRequest: ProtoMessage } } } } };
+};
+const ExportMetricsServiceRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+
+/** A decoded OTLP data point (fields as the proto names them, in camelCase). */
+export interface OtlpDataPoint {
+  attributes?: Array<{ key: string; value: { stringValue?: string } }>;
+  asDouble?: number;
+  asInt?: number;
+  count?: number;
+  sum?: number;
+  explicitBounds?: number[];
+  bucketCounts?: number[];
+}
+
+/** A decoded OTLP metric. */
+export interface OtlpMetric {
+  name: string;
+  unit?: string;
+  description?: string;
+  sum?: { dataPoints: OtlpDataPoint[]; isMonotonic?: boolean };
+  gauge?: { dataPoints: OtlpDataPoint[] };
+  histogram?: { dataPoints: OtlpDataPoint[] };
+}
+
+/** A decoded ExportMetricsServiceRequest. */
+export interface OtlpExportRequest {
+  resourceMetrics: Array<{
+    resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> };
+    scopeMetrics: Array<{ scope?: { name: string; version?: string }; metrics: OtlpMetric[] }>;
+  }>;
+}
+
+/** A receiver started by a test. */
+export interface OtlpReceiver {
+  /** Base URL (HTTP) or host:port URL (gRPC). */
+  readonly url: string;
+  /** Every request received, decoded, with the headers it came with. */
+  readonly received: Array<{
+    request: OtlpExportRequest;
+    headers: Record<string, string | string[] | undefined>;
+  }>;
+  /** Every metric received so far, by name (the latest export of each). */
+  metrics(): Map<string, OtlpMetric>;
+  close(): Promise<void>;
+}
+
+/** Decodes an OTLP/protobuf ExportMetricsServiceRequest with the official definitions. */
+export function decodeMetricsRequest(body: Uint8Array): OtlpExportRequest {
+  const message = ExportMetricsServiceRequest.decode(body);
+  return ExportMetricsServiceRequest.toObject(message, {
+    longs: Number,
+    defaults: false,
+    arrays: true,
+  }) as OtlpExportRequest;
+}
+
+function latestMetrics(received: OtlpReceiver['received']): Map<string, OtlpMetric> {
+  const byName = new Map<string, OtlpMetric>();
+  for (const { request } of received) {
+    for (const resource of request.resourceMetrics) {
+      for (const scope of resource.scopeMetrics)
+        for (const metric of scope.metrics) byName.set(metric.name, metric);
+    }
+  }
+  return byName;
+}
+
+/**
+ * An OTLP/HTTP receiver on 127.0.0.1: accepts protobuf (decoded with the official definitions) and JSON at
+ * `/v1/metrics`, and answers as a collector does.
+ */
+export async function startOtlpHttpReceiver(): Promise<OtlpReceiver> {
+  const received: OtlpReceiver['received'] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const json = (request.headers['content-type'] ?? '').includes('json');
+      if (request.url !== '/v1/metrics') {
+        response.writeHead(404).end();
+        return;
+      }
+      received.push({
+        request: json ? (JSON.parse(body.toString('utf8')) as OtlpExportRequest) : decodeMetricsRequest(body),
+        headers: request.headers,
+      });
+      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+      response.end(json ? '{}' : Buffer.alloc(0));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    metrics: () => latestMetrics(received),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** An OTLP/gRPC receiver on 127.0.0.1 implementing MetricsService/Export with the official definitions. */
+export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+  const received: OtlpReceiver['received'] = [];
+  const server = new grpc.Server();
+  const identity = (value: Buffer): Buffer => value;
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        received.push({
+          request: decodeMetricsRequest(call.request),
+          headers: call.metadata.getMap() as never,
+        });
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    metrics: () => latestMetrics(received),
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
