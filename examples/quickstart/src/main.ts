@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { SightglassError } from '@sightglass/core';
+import { CATALOG, prometheusName, SightglassError } from '@sightglass/core';
 import { startTelemetry } from '@sightglass/node';
 import { createQuickstartServer } from './service.js';
 
@@ -36,20 +36,27 @@ async function main(): Promise<void> {
   let traffic: NodeJS.Timeout | undefined;
   if (values['self-traffic']) {
     let sent = 0;
+    const requestsTotal = `${prometheusName(CATALOG.requests)}{`;
     traffic = setInterval(async () => {
       sent++;
-      await fetch(sent % 5 === 0 ? serviceUrl.replace('/hello', '/missing') : serviceUrl).then((r) =>
-        r.text(),
-      );
-      const exposition = await fetch(telemetry.metricsServer!.url).then((r) => r.text());
-      const served = exposition
-        .split('\n')
-        .filter((line) => line.startsWith('requests_total{'))
-        .map(
-          (line) =>
-            `${/route="([^"]*)"/.exec(line)?.[1]} ${/status="(\d+)"/.exec(line)?.[1]} = ${line.split(' ').pop()}`,
+      try {
+        await fetch(sent % 5 === 0 ? serviceUrl.replace('/hello', '/missing') : serviceUrl).then((r) =>
+          r.text(),
         );
-      process.stdout.write(`\rrequests_total scraped from /metrics: ${served.join(' | ')}   `);
+        const exposition = await fetch(telemetry.metricsServer!.url).then((r) => r.text());
+        const served = exposition
+          .split('\n')
+          .filter((line) => line.startsWith(requestsTotal))
+          .map(
+            (line) =>
+              `${/route="([^"]*)"/.exec(line)?.[1]} ${/status="(\d+)"/.exec(line)?.[1]} = ${line.split(' ').pop()}`,
+          );
+        process.stdout.write(
+          `\r${requestsTotal.slice(0, -1)} scraped from /metrics: ${served.join(' | ')}   `,
+        );
+      } catch {
+        // A request in flight while Ctrl-C closes the servers: nothing to report.
+      }
     }, 250);
   }
 

@@ -47,7 +47,14 @@ export const REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze
 /** The default number of label sets kept per metric per collection (see `cardinalityLimit`). */
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 
-function define<const L extends string>(definition: MetricDefinition<L>): MetricDefinition<L> {
+/** A catalog entry whose instrument kind is known to the type system. */
+export type MetricDefinitionOf<K extends InstrumentKind, L extends string = string> = MetricDefinition<L> & {
+  readonly kind: K;
+};
+
+function define<const L extends string, const K extends InstrumentKind>(
+  definition: MetricDefinition<L> & { kind: K },
+): MetricDefinitionOf<K, L> {
   return Object.freeze({ ...definition, labels: Object.freeze([...definition.labels]) });
 }
 
@@ -66,6 +73,62 @@ export const CATALOG = Object.freeze({
     unit: '{failure}',
     description: 'Total number of circuit breaker failures',
     labels: ['breaker_name'],
+  }),
+  circuitBreakerCalls: define({
+    name: 'circuit_breaker_calls',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls through a circuit breaker by outcome (success, failure, ignored, rejected)',
+    labels: ['breaker_name', 'outcome'],
+  }),
+  circuitBreakerStateTransitions: define({
+    name: 'circuit_breaker_state_transitions',
+    kind: 'counter',
+    unit: '{transition}',
+    description: 'Circuit breaker state changes (closed, open, half_open, isolated)',
+    labels: ['breaker_name', 'from', 'to'],
+  }),
+  retryAttempts: define({
+    name: 'retry_attempts',
+    kind: 'counter',
+    unit: '{attempt}',
+    description: 'Retries scheduled by a retry policy (attempts after the first)',
+    labels: ['policy_name'],
+  }),
+  retryExhausted: define({
+    name: 'retry_exhausted',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls a retry policy gave up on after its last attempt failed',
+    labels: ['policy_name'],
+  }),
+  timeouts: define({
+    name: 'timeouts',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls a timeout policy cut off',
+    labels: ['policy_name'],
+  }),
+  bulkheadActive: define({
+    name: 'bulkhead_active',
+    kind: 'gauge',
+    unit: '{call}',
+    description: 'Calls running inside a bulkhead',
+    labels: ['policy_name'],
+  }),
+  bulkheadQueued: define({
+    name: 'bulkhead_queued',
+    kind: 'gauge',
+    unit: '{call}',
+    description: 'Calls waiting in a bulkhead queue',
+    labels: ['policy_name'],
+  }),
+  bulkheadRejections: define({
+    name: 'bulkhead_rejections',
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls a bulkhead rejected because it and its queue were full',
+    labels: ['policy_name'],
   }),
   connectionPoolActiveConnections: define({
     name: 'connection_pool_active_connections',

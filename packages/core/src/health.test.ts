@@ -88,6 +88,36 @@ describe('HealthRegistry', () => {
     expect((await registry.evaluate()).status).toBe('unhealthy');
   });
 
+  it('runs a check written as a class, with its `this`', async () => {
+    class PoolCheck {
+      component = 'connection_pool';
+      name = 'ollama';
+      private readonly active = 3;
+      check() {
+        return { status: 'healthy' as const, details: { active: this.active } };
+      }
+    }
+    const registry = new HealthRegistry();
+    registry.register(new PoolCheck());
+    const report = await registry.evaluate();
+    expect(report.components.connection_pool?.ollama).toEqual({
+      status: 'healthy',
+      details: { active: 3 },
+      critical: false,
+    });
+  });
+
+  it('does not take an inherited property name for a status', async () => {
+    const registry = new HealthRegistry();
+    registry.register({
+      component: 'x',
+      name: 'y',
+      critical: true,
+      check: () => ({ status: 'toString' }) as never,
+    });
+    expect((await registry.evaluate()).status).toBe('unhealthy');
+  });
+
   it('rejects duplicates and bad registrations with typed errors', () => {
     const registry = new HealthRegistry();
     registry.register({ component: 'cache', name: 'a', check: ok });

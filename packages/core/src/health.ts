@@ -61,7 +61,7 @@ export function healthStatusValue(status: HealthStatus): number {
  * caches here; `/health` evaluates them all.
  */
 export class HealthRegistry {
-  private readonly checks = new Map<string, HealthCheck>();
+  private readonly checks = new Map<string, { readonly check: HealthCheck }>();
 
   /** Adds a check; returns the function that removes it. Component and name together must be unique. */
   register(check: HealthCheck): () => void {
@@ -77,7 +77,8 @@ export class HealthRegistry {
         `A health check named "${check.name}" is already registered under "${check.component}"`,
       );
     }
-    const registered = { ...check };
+    // The check is kept as given (a class instance's check() may use `this`); the entry is this registration.
+    const registered = { check };
     this.checks.set(key, registered);
     return () => {
       if (this.checks.get(key) === registered) this.checks.delete(key);
@@ -86,7 +87,7 @@ export class HealthRegistry {
 
   /** The registered checks. */
   list(): readonly HealthCheck[] {
-    return [...this.checks.values()];
+    return [...this.checks.values()].map((entry) => entry.check);
   }
 
   /**
@@ -125,8 +126,8 @@ async function runCheck(check: HealthCheck, defaultTimeout: number): Promise<Hea
     timer.unref();
   });
   try {
-    const result = await Promise.race([Promise.resolve().then(check.check), timeout]);
-    if (result === null || typeof result !== 'object' || !(result.status in SEVERITY)) {
+    const result = await Promise.race([Promise.resolve().then(() => check.check()), timeout]);
+    if (result === null || typeof result !== 'object' || !Object.hasOwn(SEVERITY, result.status)) {
       return { status: 'unhealthy', details: { reason: 'check returned no valid status' } };
     }
     return result;

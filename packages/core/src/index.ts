@@ -7,6 +7,7 @@ export {
   type LabelsOf,
   type LabelValues,
   type MetricDefinition,
+  type MetricDefinitionOf,
   type PrometheusType,
   prometheusName,
   prometheusType,
@@ -26,6 +27,7 @@ export {
   healthStatusValue,
   worseStatus,
 } from './health.js';
+export { createInstrument, type InstrumentFor } from './instruments.js';
 export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
   createMetricGroup,

@@ -16,13 +16,20 @@ export interface LabelGuardOptions {
  * number of series, and so memory, without limit. Values already admitted stay admitted.
  */
 export class LabelGuard {
-  readonly maxLength: number;
-  readonly maxValues: number;
+  private maxLength = 128;
+  private maxValues = 100;
   private readonly admitted = new Set<string>();
 
   constructor(options: LabelGuardOptions = {}) {
-    this.maxLength = positiveInteger(options.maxLength ?? 128, 'maxLength');
-    this.maxValues = positiveInteger(options.maxValues ?? 100, 'maxValues');
+    this.configure(options);
+  }
+
+  /** Changes the bounds. Values admitted so far stay admitted; the new bounds apply to values seen next. */
+  configure(options: LabelGuardOptions): void {
+    const maxLength = positiveInteger(options.maxLength ?? 128, 'maxLength');
+    const maxValues = positiveInteger(options.maxValues ?? 100, 'maxValues');
+    this.maxLength = maxLength;
+    this.maxValues = maxValues;
   }
 
   /** The value to report for `raw`: itself, cut to `maxLength`, or `other` once the budget is spent. */

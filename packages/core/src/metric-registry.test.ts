@@ -43,10 +43,31 @@ describe('counters in the metric registry', () => {
     a.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(2);
     b.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(5);
     expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 7]]);
-    a.dispose();
-    expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 5]]);
+    a.dispose(); // a's 2 stay counted: a counter series never goes down while it exists
+    expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 7]]);
     b.dispose();
     expect(seriesOf(CATALOG.cacheMisses)).toEqual([]);
+  });
+
+  it('never lets a shared series go down when one of its cells is disposed', () => {
+    const a = createMetricGroup();
+    const b = createMetricGroup();
+    a.counter(CATALOG.cacheMisses, { cache_name: 'retiring' }).add(10);
+    b.counter(CATALOG.cacheMisses, { cache_name: 'retiring' }).add(5);
+    a.dispose();
+    expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'retiring' }, 15]]);
+    b.dispose();
+  });
+
+  it('ignores additions that would make a counter go down or vanish', () => {
+    const group = createMetricGroup();
+    const cell = group.counter(CATALOG.cacheHits, { cache_name: 'guarded' });
+    cell.add(2);
+    cell.add(-5);
+    cell.add(Number.NaN);
+    cell.add(0);
+    expect(cell.value).toBe(2);
+    group.dispose();
   });
 
   it('stops reporting a group once disposed, and a second dispose is harmless', () => {
@@ -89,6 +110,12 @@ describe('counters in the metric registry', () => {
       ['other', 2],
     ]);
     expect(() => registry.setLabelGuardOptions({ maxValues: -1 })).toThrow(/positive integer/);
+    // Tightening the bounds keeps admitted values and applies to what comes next.
+    registry.setLabelGuardOptions({ maxValues: 1 });
+    registry.addCounter(CATALOG.requests, { method: 'GET', route: 'a', status: '200' }).cell.inc();
+    registry.addCounter(CATALOG.requests, { method: 'GET', route: 'e', status: '200' }).cell.inc();
+    expect(registry.value(CATALOG.requests, { method: 'GET', route: 'a', status: '200' })).toBe(2);
+    expect(registry.value(CATALOG.requests, { method: 'GET', route: 'other', status: '200' })).toBe(3);
   });
 });
 
@@ -164,6 +191,23 @@ describe('histograms', () => {
   it('never throws into the caller', () => {
     const durations = histogramRecorder(CATALOG.requestDurationSeconds);
     expect(() => durations.record(Number.NaN, null as never)).not.toThrow();
+  });
+});
+
+describe('reading one series', () => {
+  it('returns the value of a counter or gauge series, or undefined', () => {
+    const registry = new MetricRegistry();
+    registry.addCounter(CATALOG.cacheHits, { cache_name: 'x' }).cell.add(3);
+    registry.addGauge(CATALOG.cacheHitRatePercent, { cache_name: 'x' }, () => 50);
+    registry.addGauge(CATALOG.cacheHitRatePercent, { cache_name: 'empty' }, () => undefined);
+    expect(registry.value(CATALOG.cacheHits, { cache_name: 'x' })).toBe(3);
+    expect(registry.value(CATALOG.cacheHitRatePercent, { cache_name: 'x' })).toBe(50);
+    expect(registry.value(CATALOG.cacheHitRatePercent, { cache_name: 'empty' })).toBeUndefined();
+    expect(registry.value(CATALOG.cacheHits, { cache_name: 'never' })).toBeUndefined();
+    expect(registry.value(CATALOG.cacheMisses, { cache_name: 'x' })).toBeUndefined();
+    expect(
+      registry.value(CATALOG.requestDurationSeconds, { method: 'GET', route: '/', status: '200' }),
+    ).toBeUndefined();
   });
 });
 

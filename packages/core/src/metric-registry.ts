@@ -2,6 +2,7 @@ import { type Attributes, type Histogram, type Meter, type MeterProvider, metric
 import type { LabelValues, MetricDefinition } from './catalog.js';
 import { ErrorCode, SightglassError } from './errors.js';
 import { reportInstrumentationError } from './guard.js';
+import { createInstrument } from './instruments.js';
 import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
 import { SIGHTGLASS_VERSION } from './version.js';
 
@@ -21,9 +22,9 @@ export class CounterCell {
     this.value++;
   }
 
-  /** Adds `amount` (a non-negative number). */
+  /** Adds `amount`. Anything but a positive number (0, negative, NaN) is ignored: a counter never goes down. */
   add(amount: number): void {
-    this.value += amount;
+    if (amount > 0) this.value += amount;
   }
 }
 
@@ -36,6 +37,8 @@ interface Series {
   readonly startTimeMs: number;
   readonly counters: Set<CounterCell>;
   readonly gauges: Set<GaugeReader>;
+  /** Counts of cells disposed while others still share the series, so the series' total never drops. */
+  retired: number;
 }
 
 interface DefinitionState {
@@ -87,11 +90,16 @@ export class MetricRegistry {
     this.attach(provider ?? metrics.getMeterProvider());
   }
 
-  /** Sets the bounds applied to label values first seen from now on. */
+  /**
+   * Sets the bounds on label values. Values already admitted stay admitted (their series exist); the new
+   * bounds decide for every value seen from now on. `{}` restores the defaults.
+   */
   setLabelGuardOptions(options: LabelGuardOptions): void {
     new LabelGuard(options); // validates before anything changes
     this.labelGuardOptions = { ...options };
-    for (const state of this.states.values()) state.labelGuards.clear();
+    for (const state of this.states.values()) {
+      for (const guard of state.labelGuards.values()) guard.configure(options);
+    }
   }
 
   /** Starts reporting a counter series; returns its cell and the function that stops reporting it. */
@@ -105,7 +113,10 @@ export class MetricRegistry {
     series.counters.add(cell);
     return {
       cell,
-      remove: () => this.removeFromSeries(definition, series, () => series.counters.delete(cell)),
+      remove: () =>
+        this.removeFromSeries(definition, series, () => {
+          if (series.counters.delete(cell)) series.retired += cell.value;
+        }),
     };
   }
 
@@ -156,6 +167,19 @@ export class MetricRegistry {
     return snapshots;
   }
 
+  /**
+   * The current value of one counter or gauge series (after the label guard), or `undefined` when the series
+   * does not exist or has no value now. For dashboards and tests; collection uses {@link snapshot}.
+   */
+  value<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): number | undefined {
+    const state = this.states.get(definition.name);
+    if (state === undefined || definition.kind === 'histogram') return undefined;
+    const series = state.series.get(seriesKey(definition, this.guardLabels(definition, labels)));
+    if (series === undefined) return undefined;
+    const value = definition.kind === 'counter' ? sumCounters(series) : readGauges(state, series);
+    return value !== undefined && Number.isFinite(value) ? value : undefined;
+  }
+
   /** How many series are reported for an entry (tests, diagnostics). */
   seriesCount(definition: MetricDefinition): number {
     return this.states.get(definition.name)?.series.size ?? 0;
@@ -168,7 +192,7 @@ export class MetricRegistry {
     const key = seriesKey(definition, attributes);
     let series = state.series.get(key);
     if (series === undefined) {
-      series = { attributes, startTimeMs: Date.now(), counters: new Set(), gauges: new Set() };
+      series = { attributes, startTimeMs: Date.now(), counters: new Set(), gauges: new Set(), retired: 0 };
       state.series.set(key, series);
     }
     return series;
@@ -214,17 +238,12 @@ export class MetricRegistry {
   }
 
   private createHistogram(definition: MetricDefinition): Histogram {
-    const { name, unit, description, boundaries } = definition;
-    return this.meter!.createHistogram(name, {
-      unit,
-      description,
-      ...(boundaries ? { advice: { explicitBucketBoundaries: [...boundaries] } } : {}),
-    });
+    return createInstrument(this.meter!, definition) as Histogram;
   }
 }
 
 function sumCounters(series: Series): number {
-  let total = 0;
+  let total = series.retired;
   for (const cell of series.counters) total += cell.value;
   return total;
 }

@@ -16,15 +16,24 @@ describe('resolveConfig defaults', () => {
     });
   });
 
-  it('uses OTLP over http/protobuf to localhost:4318 with the spec defaults', () => {
-    expect(resolveConfig({ otlp: {} }, noEnv).otlp).toEqual({
+  it('uses OTLP over http/protobuf to localhost:4318, beside Prometheus, with the spec defaults', () => {
+    const config = resolveConfig({ otlp: {}, shutdownTimeoutMs: 60_000 }, noEnv);
+    expect(config.otlp).toEqual({
       url: 'http://localhost:4318/v1/metrics',
       protocol: 'http/protobuf',
       headers: {},
       intervalMs: 60_000,
       timeoutMs: 30_000,
     });
-    expect(resolveConfig({ otlp: {} }, noEnv).prometheus).toBeUndefined();
+    expect(config.prometheus).toBeDefined();
+    expect(resolveConfig({ otlp: {}, prometheus: false }, noEnv).prometheus).toBeUndefined();
+  });
+
+  it('keeps an export from outliving shutdown(): the export timeout is at most the shutdown timeout', () => {
+    expect(resolveConfig({ otlp: {} }, noEnv).otlp?.timeoutMs).toBe(5000);
+    expect(resolveConfig({ otlp: { timeoutMs: 2000 }, shutdownTimeoutMs: 8000 }, noEnv).otlp?.timeoutMs).toBe(
+      2000,
+    );
   });
 });
 
@@ -87,8 +96,23 @@ describe('resolveConfig from OTEL_* environment variables', () => {
     };
     const config = resolveConfig({ serviceName: 'from-code', prometheus: { port: 0 } }, env);
     expect(config.serviceName).toBe('from-code');
-    expect(config.prometheus?.port).toBe(0);
-    expect(config.otlp).toBeUndefined(); // options name the exporters, so OTEL_METRICS_EXPORTER is not read
+    expect(config.prometheus?.port).toBe(0); // on by its option, though OTEL_METRICS_EXPORTER says otlp
+    expect(config.otlp?.protocol).toBe('grpc'); // on by the environment, as its option is not given
+  });
+
+  it('turns each exporter on or off by its own option, else by OTEL_METRICS_EXPORTER', () => {
+    const env = { OTEL_METRICS_EXPORTER: 'otlp,console' };
+    const config = resolveConfig({ prometheus: false, console: false }, env);
+    expect([config.prometheus, config.otlp !== undefined, config.console]).toEqual([
+      undefined,
+      true,
+      undefined,
+    ]);
+    const none = resolveConfig(
+      { prometheus: false, otlp: false, console: false },
+      { OTEL_METRICS_EXPORTER: 'bogus' },
+    );
+    expect([none.prometheus, none.otlp, none.console]).toEqual([undefined, undefined, undefined]); // env not read
   });
 
   it('caps the export timeout at the interval, as the periodic reader requires', () => {

@@ -141,14 +141,18 @@ export function resolveConfig(
   options: TelemetryOptions = {},
   env = options.env ?? process.env,
 ): ResolvedConfig {
-  const fromEnv = options.prometheus === undefined && options.otlp === undefined;
-  const exporters = fromEnv ? exportersFromEnv(env.OTEL_METRICS_EXPORTER) : new Set<string>();
-  if (!fromEnv) {
-    if (options.prometheus) exporters.add('prometheus');
-    if (options.otlp) exporters.add('otlp');
-  }
-  if (options.console === true) exporters.add('console');
-  if (options.console === false) exporters.delete('console');
+  // Each exporter is on or off by its own option when given, else by OTEL_METRICS_EXPORTER (default
+  // `prometheus`): `{ otlp: {...} }` adds OTLP beside Prometheus; `prometheus: false` turns Prometheus off.
+  const needsEnv =
+    options.prometheus === undefined || options.otlp === undefined || options.console === undefined;
+  const fromEnv = needsEnv ? exportersFromEnv(env.OTEL_METRICS_EXPORTER) : new Set<string>();
+  const enabled = (name: string, option: object | boolean | undefined): boolean =>
+    option === undefined ? fromEnv.has(name) : option !== false;
+  const exporters = new Set<string>();
+  if (enabled('prometheus', options.prometheus)) exporters.add('prometheus');
+  if (enabled('otlp', options.otlp)) exporters.add('otlp');
+  if (enabled('console', options.console)) exporters.add('console');
+  const shutdownTimeoutMs = positiveMs(options.shutdownTimeoutMs ?? 5000, 'shutdownTimeoutMs');
 
   const intervalMs =
     (options.otlp && options.otlp.intervalMs !== undefined
@@ -195,8 +199,9 @@ export function resolveConfig(
         ...parseHeaders(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
       },
       intervalMs,
-      // The periodic reader refuses a timeout longer than its interval.
-      timeoutMs: Math.min(timeoutMs, intervalMs),
+      // The periodic reader refuses a timeout longer than its interval; and an export must not outlive
+      // shutdown(), or a hanging collector would hold the process open after shutdown() returned.
+      timeoutMs: Math.min(timeoutMs, intervalMs, shutdownTimeoutMs),
     };
   }
 
@@ -215,6 +220,6 @@ export function resolveConfig(
               'runtimeMetrics.precisionMs',
             ),
           },
-    shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs ?? 5000, 'shutdownTimeoutMs'),
+    shutdownTimeoutMs,
   };
 }

@@ -12,6 +12,12 @@ import {
 import { METER_NAME, type MetricSnapshot, metricRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
+const PRODUCER_MARK = Symbol.for('@sightglass/node/metric-producer');
+
+/** Whether a producer is one of Sightglass's (so it is not added to a reader twice). */
+export function isSightglassMetricProducer(producer: MetricProducer): boolean {
+  return (producer as { [PRODUCER_MARK]?: boolean })[PRODUCER_MARK] === true;
+}
 
 /**
  * The MetricProducer that reads Sightglass's plain-number counters and gauges at collection time.
@@ -20,7 +26,8 @@ const EMPTY_RESOURCE = resourceFromAttributes({});
  * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
  */
 export function sightglassMetricProducer(): MetricProducer {
-  return {
+  const producer: MetricProducer & { [PRODUCER_MARK]: true } = {
+    [PRODUCER_MARK]: true,
     async collect(): Promise<CollectionResult> {
       const now = millisToHrTime(Date.now());
       const metrics = metricRegistry()
@@ -36,6 +43,7 @@ export function sightglassMetricProducer(): MetricProducer {
       };
     },
   };
+  return producer;
 }
 
 function toMetricData(snapshot: MetricSnapshot, now: [number, number]): MetricData {

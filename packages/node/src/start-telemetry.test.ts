@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
-import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder, metricRegistry } from '@sightglass/core';
 import { defaultPrometheusReader, metricsResponse } from '@sightglass/prometheus';
+import { createTestMeter, freePort } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sightglassMetricProducer } from './producer.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
 const started: Telemetry[] = [];
@@ -19,6 +21,12 @@ async function start(options: Parameters<typeof startTelemetry>[0] = {}): Promis
 afterEach(async () => {
   for (const telemetry of started.splice(0)) await telemetry.shutdown();
 });
+
+/** Nothing of a failed start is left: no global provider, no default reader, a later start is allowed. */
+function expectNothingStarted(): void {
+  expect(metrics.getMeterProvider().constructor.name).toBe('NoopMeterProvider');
+  expect(defaultPrometheusReader()).toBeUndefined();
+}
 
 async function scrape(telemetry: Telemetry): Promise<string> {
   const response = await fetch(telemetry.metricsServer!.url);
@@ -86,10 +94,44 @@ describe('startTelemetry with Prometheus', () => {
       code: ErrorCode.UNKNOWN_EXPORTER,
     });
     await expect(
-      startTelemetry({ prometheus: { host: 'no-such-host.invalid', port: 0 } }),
+      startTelemetry({ env: {}, prometheus: { host: 'no-such-host.invalid', port: 0 } }),
     ).rejects.toMatchObject({
       code: ErrorCode.LISTEN_FAILED,
     });
+    expectNothingStarted();
+  });
+
+  it('rejects a view the SDK refuses with INVALID_CONFIG, leaving no port open', async () => {
+    const port = await freePort();
+    await expect(
+      startTelemetry({ env: {}, runtimeMetrics: false, prometheus: { port }, views: [{ name: 'renamed' }] }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.INVALID_CONFIG,
+      message: expect.stringContaining('options.views'),
+    });
+    expectNothingStarted();
+    const telemetry = await start({ prometheus: { port } }); // the port was never taken
+    expect(telemetry.metricsServer?.port).toBe(port);
+  });
+
+  it('leaves an application’s own global MeterProvider registered after shutdown', async () => {
+    const own = createTestMeter({ global: true });
+    const telemetry = await start();
+    expect(metrics.getMeterProvider()).toBe(own.provider);
+    await telemetry.shutdown();
+    expect(metrics.getMeterProvider()).toBe(own.provider);
+    await own.shutdown();
+  });
+
+  it('reports Sightglass metrics once even when the application passes the producer too', async () => {
+    const telemetry = await start({ prometheus: { port: 0, metricProducers: [sightglassMetricProducer()] } });
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'once' }).inc();
+    const samples = (await scrape(telemetry))
+      .split('\n')
+      .filter((line) => line.startsWith('cache_hits_total{'));
+    expect(samples).toHaveLength(1);
+    group.dispose();
   });
 
   it('refuses a second start while the first runs, and allows one after shutdown', async () => {
@@ -109,12 +151,16 @@ describe('startTelemetry with Prometheus', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
-  it('applies label limits to Sightglass metrics', async () => {
+  it('applies label limits to Sightglass metrics until shutdown', async () => {
     const telemetry = await start({ labelLimits: { maxLength: 8 } });
     const group = createMetricGroup();
     group.counter(CATALOG.cacheMisses, { cache_name: 'a-very-long-cache-name' }).inc();
     expect(await scrape(telemetry)).toContain('cache_name="a-very-l"');
     group.dispose();
+    await telemetry.shutdown();
+    expect(metricRegistry().guardLabels(CATALOG.cacheMisses, { cache_name: 'another-long-name' })).toEqual({
+      cache_name: 'another-long-name',
+    });
   });
 
   it('runs with no exporter at all (OTEL_METRICS_EXPORTER=none)', async () => {

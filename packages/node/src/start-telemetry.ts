@@ -10,12 +10,17 @@ import {
   ConsoleMetricExporter,
   type IMetricReader,
   MeterProvider,
-  type MetricProducer,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { bindMeterProvider, ErrorCode, metricRegistry, SightglassError } from '@sightglass/core';
+import {
+  bindMeterProvider,
+  ErrorCode,
+  metricRegistry,
+  reportInstrumentationError,
+  SightglassError,
+} from '@sightglass/core';
 import {
   createPrometheusReader,
   type MetricsServer,
@@ -26,7 +31,7 @@ import {
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import type { TelemetryOptions } from './options.js';
 import { createOtlpExporter } from './otlp.js';
-import { sightglassMetricProducer } from './producer.js';
+import { isSightglassMetricProducer, sightglassMetricProducer } from './producer.js';
 import { startRuntimeMetrics } from './runtime.js';
 import { sightglassViews } from './views.js';
 
@@ -84,21 +89,22 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
 }
 
 async function start(config: ResolvedConfig, options: TelemetryOptions): Promise<Telemetry> {
-  if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
-  const producers: MetricProducer[] = [sightglassMetricProducer()];
+  const producer = sightglassMetricProducer();
   const readers: IMetricReader[] = [];
 
   let prometheusReader: PrometheusReader | undefined;
-  let metricsServer: MetricsServer | undefined;
   if (config.prometheus) {
-    const { host, port, server, metricProducers = [], ...readerOptions } = config.prometheus;
-    prometheusReader = createPrometheusReader({
-      ...readerOptions,
-      metricProducers: [...producers, ...metricProducers],
-    });
+    const {
+      host: _host,
+      port: _port,
+      server: _server,
+      metricProducers = [],
+      ...readerOptions
+    } = config.prometheus;
+    // Sightglass's producer once, even if the application passed one of its own too.
+    const extra = metricProducers.filter((candidate) => !isSightglassMetricProducer(candidate));
+    prometheusReader = createPrometheusReader({ ...readerOptions, metricProducers: [producer, ...extra] });
     readers.push(prometheusReader);
-    // Listen before anything is registered, so a taken port fails start-up with nothing half-done.
-    if (server) metricsServer = await startMetricsServer({ host, port, reader: prometheusReader });
   }
   const push = (exporter: PushMetricExporter, intervalMs: number, timeoutMs: number): void => {
     readers.push(
@@ -106,30 +112,65 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
         exporter,
         exportIntervalMillis: intervalMs,
         exportTimeoutMillis: timeoutMs,
-        metricProducers: producers,
+        metricProducers: [producer],
       }),
     );
   };
   if (config.otlp) push(await createOtlpExporter(config.otlp), config.otlp.intervalMs, config.otlp.timeoutMs);
-  if (config.console)
+  if (config.console) {
     push(new ConsoleMetricExporter(), config.console.intervalMs, Math.min(30_000, config.console.intervalMs));
+  }
 
-  const meterProvider = new MeterProvider({
-    resource: buildResource(config, options),
-    readers,
-    views: [...sightglassViews(), ...(options.views ?? [])],
-  });
-  const global = options.global !== false;
-  if (global && !metrics.setGlobalMeterProvider(meterProvider)) {
+  let meterProvider: MeterProvider;
+  try {
+    meterProvider = new MeterProvider({
+      resource: buildResource(config, options),
+      readers,
+      views: [...sightglassViews(), ...(options.views ?? [])],
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SightglassError(
+      ErrorCode.INVALID_CONFIG,
+      `options.views holds a view the SDK rejects: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  // Listen last: everything that can fail on bad input has been built, so a taken port leaves nothing behind.
+  let metricsServer: MetricsServer | undefined;
+  if (config.prometheus?.server) {
+    try {
+      metricsServer = await startMetricsServer({
+        host: config.prometheus.host,
+        port: config.prometheus.port,
+        reader: prometheusReader,
+      });
+    } catch (error) {
+      await meterProvider.shutdown().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const registeredGlobally = options.global !== false && metrics.setGlobalMeterProvider(meterProvider);
+  if (options.global !== false && !registeredGlobally) {
     diag.warn(
       'sightglass: another global MeterProvider was already registered; Sightglass reports to its own',
     );
   }
   bindMeterProvider(meterProvider);
   if (prometheusReader) setDefaultPrometheusReader(prometheusReader);
-  const stopRuntime = config.runtimeMetrics
-    ? startRuntimeMetrics(meterProvider, config.runtimeMetrics)
-    : () => {};
+  if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
+  let stopRuntime = (): void => {};
+  if (config.runtimeMetrics) {
+    try {
+      stopRuntime = startRuntimeMetrics(meterProvider, config.runtimeMetrics);
+    } catch (error) {
+      reportInstrumentationError('runtime metrics', error); // the service runs on without them
+    }
+  }
 
   const withinTimeout = (work: Promise<unknown>): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -162,9 +203,11 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
             metricsServer?.close(),
           ]),
         );
-        if (global) metrics.disable();
+        // Undo only what this start did: another provider registered by the application stays.
+        if (registeredGlobally) metrics.disable();
         bindMeterProvider();
         if (prometheusReader) setDefaultPrometheusReader(undefined);
+        if (options.labelLimits) metricRegistry().setLabelGuardOptions({});
         (globalThis as Holder)[ACTIVE_KEY] = undefined;
       })();
       return stopping;

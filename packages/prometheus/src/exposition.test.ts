@@ -40,6 +40,14 @@ describe('mergeMetricFamilies', () => {
     });
   });
 
+  it('leaves out a series written twice (scope labels off, two meters), and says so', () => {
+    const text = '# TYPE r counter\nr_total{x="1"} 1\n# TYPE r counter\nr_total{x="1"} 2\nr_total{x="2"} 3\n';
+    expect(mergeMetricFamilies(text)).toEqual({
+      text: '# TYPE r counter\nr_total{x="1"} 1\nr_total{x="2"} 3\n',
+      dropped: ['r_total{x="1"} (reported twice)'],
+    });
+  });
+
   it('keeps histogram samples with their family and untyped samples as they are', () => {
     const text = 'loose 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 0.5\n';
     expect(mergeMetricFamilies(text).text).toBe(text);

@@ -36,23 +36,43 @@ function parseBlocks(exposition: string): Block[] {
   return blocks;
 }
 
+/** A sample line's series: everything before its value (name and labels). */
+function seriesOf(sample: string): string {
+  const end = sample.lastIndexOf(' ');
+  return end > 0 ? sample.slice(0, end) : sample;
+}
+
 /**
  * Merges metric families that appear more than once in an exposition into one block.
  *
  * exporter-prometheus writes one block per (instrumentation scope, metric), so a metric name used by two
  * meters gets two `# TYPE` lines, and Prometheus rejects the whole scrape. Here the first block keeps its
  * header; later blocks of the same name and type add their samples (they differ by their `otel_scope_name`
- * label); a later block that declares another type is left out and named in `dropped`.
+ * label). What cannot be merged is left out and named in `dropped`: a later block that declares another
+ * type, and a sample whose series (name and labels) was already written, as happens when scope labels are
+ * off and two meters report the same label set.
  */
 export function mergeMetricFamilies(exposition: string): { text: string; dropped: string[] } {
-  const families = new Map<string, Block>();
+  const families = new Map<string, Block & { series: Set<string> }>();
   const dropped: string[] = [];
   for (const block of parseBlocks(exposition)) {
-    const family = families.get(block.name);
-    if (family === undefined) families.set(block.name, block);
-    else if (family.type === block.type) family.samples.push(...block.samples);
-    else
+    let family = families.get(block.name);
+    if (family === undefined) {
+      family = { ...block, samples: [], series: new Set() };
+      families.set(block.name, family);
+    } else if (family.type !== block.type) {
       dropped.push(`${block.name} (declared ${family.type ?? 'untyped'}, then ${block.type ?? 'untyped'})`);
+      continue;
+    }
+    for (const sample of block.samples) {
+      const series = seriesOf(sample);
+      if (family.series.has(series)) {
+        dropped.push(`${series} (reported twice)`);
+        continue;
+      }
+      family.series.add(series);
+      family.samples.push(sample);
+    }
   }
   const text = [...families.values()].map((family) => [...family.header, ...family.samples].join('\n'));
   return { text: text.length > 0 ? `${text.join('\n')}\n` : '', dropped };

@@ -10,7 +10,7 @@ export type ExpressHandler = (
 ) => void;
 
 /**
- * Express (4 or 5) middleware serving the exposition where it is mounted.
+ * Express middleware (tested with Express 5) serving the exposition where it is mounted.
  *
  * @example
  * app.get('/metrics', metricsMiddleware());

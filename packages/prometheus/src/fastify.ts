@@ -22,7 +22,7 @@ export interface FastifyMetricsOptions extends MetricsHandlerOptions {
 }
 
 /**
- * A Fastify (4 or 5) plugin that serves the exposition at `path` (HEAD is answered too).
+ * A Fastify plugin (tested with Fastify 5) that serves the exposition at `path` (HEAD is answered too).
  *
  * @example
  * await app.register(fastifyMetrics, { path: '/metrics' });

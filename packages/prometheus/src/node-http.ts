@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reportInstrumentationError } from '@sightglass/core';
 import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
 
 /** Writes framework-independent response parts to a node:http response (HEAD gets headers only). */
@@ -23,6 +24,12 @@ export function createMetricsHandler(
   options: MetricsHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    void metricsResponse(request.method, options).then((parts) => sendResponse(request, response, parts));
+    metricsResponse(request.method, options)
+      .then((parts) => sendResponse(request, response, parts))
+      .catch((error: unknown) => {
+        // metricsResponse never rejects; this only guards against a response that cannot be written.
+        reportInstrumentationError('metrics response', error);
+        if (!response.headersSent) response.writeHead(500).end();
+      });
   };
 }

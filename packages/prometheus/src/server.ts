@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { metricsResponse } from './metrics-response.js';
-import { sendResponse } from './node-http.js';
+import { createMetricsHandler, sendResponse } from './node-http.js';
 import type { PrometheusReader } from './reader.js';
 
 /** The default Prometheus exporter port, as OpenTelemetry assigns it. */
@@ -51,7 +50,8 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   const host = options.host ?? DEFAULT_PROMETHEUS_HOST;
   const port = validatePort(options.port ?? DEFAULT_PROMETHEUS_PORT);
   const path = options.path ?? '/metrics';
-  const server = createServer((request, response) => route(request, response, path, options.reader));
+  const metrics = createMetricsHandler(options.reader ? { reader: options.reader } : {});
+  const server = createServer((request, response) => route(request, response, path, metrics));
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -71,13 +71,11 @@ function route(
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
-  reader?: PrometheusReader,
+  metrics: (request: IncomingMessage, response: ServerResponse) => void,
 ): void {
   const pathname = (request.url ?? '/').split('?', 1)[0];
   if (pathname === path) {
-    void metricsResponse(request.method, reader ? { reader } : {}).then((parts) =>
-      sendResponse(request, response, parts),
-    );
+    metrics(request, response);
     return;
   }
   const index = pathname === '/';

@@ -1,0 +1,283 @@
+import { CATALOG, CounterCell, ErrorCode, healthRegistry } from '@sightglass/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { instrumentCircuitBreaker, MAX_FAILURE_MESSAGE_LENGTH } from './circuit-breaker.js';
+import { COCKATIEL_VERSIONS, DownstreamError } from './test-support/cockatiel-versions.js';
+import { seriesValue } from './test-support/metrics.js';
+
+const disposers: Array<() => void> = [];
+afterEach(() => {
+  for (const dispose of disposers.splice(0)) dispose();
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version, cockatiel) => {
+  const { circuitBreaker, ConsecutiveBreaker, handleType, BrokenCircuitError, IsolatedCircuitError } =
+    cockatiel;
+  const newBreaker = (threshold = 3, halfOpenAfter = 10_000) =>
+    circuitBreaker(handleType(DownstreamError), {
+      halfOpenAfter,
+      breaker: new ConsecutiveBreaker(threshold),
+    });
+  const instrumented = (name: string, options: { critical?: boolean } = {}, breaker = newBreaker()) => {
+    const result = instrumentCircuitBreaker(breaker, { name, ...options });
+    disposers.push(() => result.dispose());
+    return result;
+  };
+  const calls = (name: string, outcome: string) =>
+    seriesValue(CATALOG.circuitBreakerCalls, { breaker_name: name, outcome });
+  const state = (name: string) => seriesValue(CATALOG.circuitBreakerState, { breaker_name: name });
+  const transitions = (name: string, from: string, to: string) =>
+    seriesValue(CATALOG.circuitBreakerStateTransitions, { breaker_name: name, from, to });
+  const fail = () => Promise.reject(new DownstreamError('ollama is down'));
+  const ignoredError = () => Promise.reject(new TypeError('bad input'));
+
+  it('behaves exactly like the breaker: same results, same errors', async () => {
+    const breaker = instrumented('same');
+    await expect(breaker.execute(() => 42)).resolves.toBe(42);
+    await expect(breaker.execute(fail)).rejects.toThrow(DownstreamError);
+    await expect(breaker.execute(ignoredError)).rejects.toThrow(TypeError);
+    expect(breaker.state).toBe(cockatiel.CircuitState.Closed);
+    expect(breaker.instrumentationName).toBe('same');
+  });
+
+  it('counts calls by outcome and failures the breaker counted, not errors its filter ignored', async () => {
+    const breaker = instrumented('outcomes');
+    await breaker.execute(() => 'ok');
+    await breaker.execute(() => 'ok');
+    await breaker.execute(fail).catch(() => {});
+    await breaker.execute(ignoredError).catch(() => {});
+    expect(calls('outcomes', 'success')).toBe(2);
+    expect(calls('outcomes', 'failure')).toBe(1);
+    expect(calls('outcomes', 'ignored')).toBe(1);
+    expect(calls('outcomes', 'rejected')).toBe(0);
+    expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'outcomes' })).toBe(1);
+  });
+
+  it('counts calls rejected by an open breaker, where BrokenCircuitError is thrown', async () => {
+    const breaker = instrumented('rejects', {}, newBreaker(1));
+    await breaker.execute(fail).catch(() => {});
+    const rejection = await breaker.execute(() => 'never runs').catch((error: unknown) => error);
+    expect(rejection).toBeInstanceOf(BrokenCircuitError);
+    expect(calls('rejects', 'rejected')).toBe(1);
+    expect(state('rejects')).toBe(1);
+  });
+
+  it('counts exactly under 1,000 concurrent calls', async () => {
+    const breaker = instrumented('concurrent', {}, newBreaker(10_000));
+    const results = await Promise.allSettled(
+      Array.from({ length: 1000 }, (_, i) =>
+        breaker.execute(async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (i % 4 === 0) throw new DownstreamError(`call ${i}`);
+          if (i % 10 === 1) throw new TypeError('ignored');
+          return i;
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(650);
+    expect(calls('concurrent', 'success')).toBe(650);
+    expect(calls('concurrent', 'failure')).toBe(250);
+    expect(calls('concurrent', 'ignored')).toBe(100);
+    expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'concurrent' })).toBe(250);
+  });
+
+  it('follows open → half-open → closed, with one transition counted each', async () => {
+    vi.useFakeTimers();
+    const breaker = instrumented('recovers', {}, newBreaker(2, 5_000));
+    expect(state('recovers')).toBe(0);
+    await breaker.execute(fail).catch(() => {});
+    await breaker.execute(fail).catch(() => {});
+    expect(state('recovers')).toBe(1);
+    vi.advanceTimersByTime(5_001);
+    expect(state('recovers')).toBe(1); // cockatiel turns half-open only when the next call arrives
+    let release!: () => void;
+    const probe = breaker.execute(
+      () =>
+        new Promise<string>((resolve) => {
+          release = () => resolve('back');
+        }),
+    );
+    expect(state('recovers')).toBe(2);
+    release();
+    await expect(probe).resolves.toBe('back');
+    expect(state('recovers')).toBe(0);
+    expect(transitions('recovers', 'closed', 'open')).toBe(1);
+    expect(transitions('recovers', 'open', 'half_open')).toBe(1);
+    expect(transitions('recovers', 'half_open', 'closed')).toBe(1);
+    expect(transitions('recovers', 'half_open', 'open')).toBeUndefined();
+  });
+
+  it('follows open → half-open → open when the probe fails', async () => {
+    vi.useFakeTimers();
+    const breaker = instrumented('relapses', {}, newBreaker(1, 1_000));
+    await breaker.execute(fail).catch(() => {});
+    vi.advanceTimersByTime(1_001);
+    await breaker.execute(fail).catch(() => {});
+    expect(state('relapses')).toBe(1);
+    expect(transitions('relapses', 'closed', 'open')).toBe(1);
+    expect(transitions('relapses', 'open', 'half_open')).toBe(1);
+    expect(transitions('relapses', 'half_open', 'open')).toBe(1);
+    expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'relapses' })).toBe(2);
+  });
+
+  it('reports an isolated breaker as 1 and counts its rejections', async () => {
+    const breaker = instrumented('isolated');
+    const isolation = breaker.isolate();
+    expect(state('isolated')).toBe(1);
+    const rejection = await breaker.execute(() => 1).catch((error: unknown) => error);
+    expect(rejection).toBeInstanceOf(IsolatedCircuitError);
+    expect(calls('isolated', 'rejected')).toBe(1);
+    expect(transitions('isolated', 'closed', 'isolated')).toBe(1);
+    isolation.dispose();
+    expect(state('isolated')).toBe(0);
+  });
+
+  describe('health', () => {
+    const check = async (name: string) =>
+      (await healthRegistry().evaluate()).components.circuit_breakers?.[name];
+
+    it('is healthy while closed', async () => {
+      instrumented('h-closed');
+      expect(await check('h-closed')).toMatchObject({
+        status: 'healthy',
+        details: { state: 'closed', opened_at: null },
+      });
+    });
+
+    it('degrades while open, with what happened, but never fails the process', async () => {
+      const breaker = instrumented('h-open', {}, newBreaker(1));
+      await breaker.execute(() => Promise.reject(new DownstreamError('x'.repeat(500)))).catch(() => {});
+      await breaker.execute(() => 1).catch(() => {});
+      const report = await healthRegistry().evaluate();
+      const details = report.components.circuit_breakers?.['h-open'];
+      expect(details).toMatchObject({
+        status: 'degraded',
+        critical: false,
+        details: {
+          state: 'open',
+          failures: 1,
+          rejected: 1,
+          last_failure: { error_class: 'DownstreamError' },
+        },
+      });
+      const lastFailure = (details?.details as { last_failure: { message: string } }).last_failure;
+      expect(lastFailure.message).toHaveLength(MAX_FAILURE_MESSAGE_LENGTH);
+      expect(Date.parse((details?.details as { opened_at: string }).opened_at)).not.toBeNaN();
+      expect(report.status).toBe('degraded');
+    });
+
+    it('makes the process unhealthy when the breaker is marked critical', async () => {
+      const breaker = instrumented('h-critical', { critical: true }, newBreaker(1));
+      await breaker.execute(fail).catch(() => {});
+      const report = await healthRegistry().evaluate();
+      expect(report.components.circuit_breakers?.['h-critical']?.status).toBe('unhealthy');
+      expect(report.status).toBe('unhealthy');
+    });
+
+    it('describes a failure by a filtered result without showing the value', async () => {
+      const breaker = instrumentCircuitBreaker(
+        circuitBreaker(
+          cockatiel.handleWhenResult((value) => value === 'secret prompt'),
+          {
+            halfOpenAfter: 1000,
+            breaker: new ConsecutiveBreaker(5),
+          },
+        ),
+        { name: 'h-result' },
+      );
+      disposers.push(() => breaker.dispose());
+      await breaker.execute(() => 'secret prompt');
+      const details = (await check('h-result'))?.details as { last_failure: { message: string } };
+      expect(details.last_failure).toEqual({
+        error_class: 'result',
+        message: 'the result filter treated the returned value as a failure',
+      });
+    });
+
+    it('can stay out of the health registry', async () => {
+      const breaker = instrumentCircuitBreaker(newBreaker(), { name: 'h-none', health: false });
+      disposers.push(() => breaker.dispose());
+      expect(await check('h-none')).toBeUndefined();
+    });
+  });
+
+  it('never lets a failing metric change the result of the call', async () => {
+    const breaker = instrumented('robust', {}, newBreaker(1));
+    vi.spyOn(CounterCell.prototype, 'inc').mockImplementation(() => {
+      throw new Error('metrics broke');
+    });
+    await expect(breaker.execute(() => 'still fine')).resolves.toBe('still fine');
+    await expect(breaker.execute(fail)).rejects.toThrow(DownstreamError);
+    await expect(breaker.execute(() => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
+  });
+
+  it('dispose() detaches every listener, restores execute and stops reporting; twice is harmless', async () => {
+    const raw = newBreaker(1);
+    const breaker = instrumentCircuitBreaker(raw, { name: 'disposed' });
+    await breaker.execute(() => 1);
+    expect(Object.hasOwn(raw, 'execute')).toBe(true);
+    breaker.dispose();
+    breaker.dispose();
+    expect(Object.hasOwn(raw, 'execute')).toBe(false);
+    expect(calls('disposed', 'success')).toBeUndefined();
+    expect(state('disposed')).toBeUndefined();
+    expect((await healthRegistry().evaluate()).components.circuit_breakers?.disposed).toBeUndefined();
+    await raw.execute(fail).catch(() => {});
+    expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'disposed' })).toBeUndefined();
+    const again = instrumentCircuitBreaker(raw, { name: 'disposed' }); // can be instrumented anew
+    again.dispose();
+  });
+
+  it('leaves a patch applied after its own alone on dispose', () => {
+    const raw = newBreaker();
+    const breaker = instrumentCircuitBreaker(raw, { name: 'patched-later' });
+    const userPatch = () => Promise.resolve('user');
+    Object.assign(raw, { execute: userPatch });
+    breaker.dispose();
+    expect(raw.execute).toBe(userPatch);
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['', ErrorCode.INVALID_NAME],
+      ['x'.repeat(65), ErrorCode.INVALID_NAME],
+      [42, ErrorCode.INVALID_NAME],
+      [undefined, ErrorCode.INVALID_NAME],
+    ])('rejects the name %j with %s', (name, code) => {
+      expect(() => instrumentCircuitBreaker(newBreaker(), { name } as never)).toThrow(
+        expect.objectContaining({ code }),
+      );
+    });
+
+    it('rejects something that is not a breaker', () => {
+      expect(() =>
+        instrumentCircuitBreaker(cockatiel.retry(cockatiel.handleAll, {}) as never, { name: 'r' }),
+      ).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.INVALID_ARGUMENT,
+          message: expect.stringContaining('not a cockatiel circuit breaker'),
+        }),
+      );
+      expect(() => instrumentCircuitBreaker(null as never, { name: 'n' })).toThrow(/not a cockatiel/);
+    });
+
+    it('refuses to instrument one breaker twice', () => {
+      const raw = newBreaker();
+      instrumented('first', {}, raw);
+      expect(() => instrumentCircuitBreaker(raw, { name: 'second' })).toThrow(
+        /already instrumented as "first"/,
+      );
+    });
+
+    it('leaves nothing half-attached when the name is taken in the health registry', async () => {
+      instrumented('taken');
+      const raw = newBreaker();
+      expect(() => instrumentCircuitBreaker(raw, { name: 'taken' })).toThrow(
+        expect.objectContaining({ code: ErrorCode.DUPLICATE_HEALTH_CHECK }),
+      );
+      expect(Object.hasOwn(raw, 'execute')).toBe(false);
+      instrumented('taken-retry', {}, raw); // the failed attempt did not claim the breaker
+    });
+  });
+});

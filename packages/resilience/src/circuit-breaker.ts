@@ -1,0 +1,161 @@
+import { CATALOG, type CounterCell, type HealthStatus, healthRegistry } from '@sightglass/core';
+import {
+  type CircuitStateName,
+  CircuitStateValue,
+  circuitStateGaugeValue,
+  circuitStateName,
+} from './circuit-state.js';
+import { type CircuitBreakerLike, type FailureReason, isCircuitBreaker } from './cockatiel-types.js';
+import { type Instrumented, instrument } from './instrumentation.js';
+import { isCircuitRejection } from './rejection.js';
+
+/** Options of {@link instrumentCircuitBreaker}. */
+export interface CircuitBreakerInstrumentationOptions {
+  /** The `breaker_name` label and the name in `/health`: 1–64 characters. */
+  name: string;
+  /**
+   * Whether this breaker being open makes the whole process unhealthy (HTTP 503 from `/health`). Default
+   * `false`: an open breaker degrades the process but never fails it, so one downstream outage does not take
+   * every replica out of rotation.
+   */
+  critical?: boolean;
+  /** Register the breaker in the health registry. Default `true`. */
+  health?: boolean;
+}
+
+/** The longest error message kept in `/health` details. */
+export const MAX_FAILURE_MESSAGE_LENGTH = 200;
+
+/** The last failure a breaker counted, as `/health` shows it (class and cut message, never a result value). */
+export interface FailureSummary {
+  error_class: string;
+  message: string;
+}
+
+function summarize(reason: FailureReason): FailureSummary {
+  if ('error' in reason) {
+    const error = reason.error as unknown;
+    const errorClass = error instanceof Error ? error.name || error.constructor.name : typeof error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { error_class: errorClass, message: message.slice(0, MAX_FAILURE_MESSAGE_LENGTH) };
+  }
+  return { error_class: 'result', message: 'the result filter treated the returned value as a failure' };
+}
+
+/**
+ * Reports a cockatiel circuit breaker's state, failures, calls by outcome and state transitions, and
+ * registers it in the health registry. Returns the breaker with `dispose()` added; use it in its place.
+ *
+ * The state gauge reads `breaker.state` at each collection. cockatiel only moves from open to half-open when
+ * a call arrives after `halfOpenAfter`, so the gauge keeps showing 1 (open) in that gap, until the next call.
+ *
+ * @example
+ * const breaker = instrumentCircuitBreaker(circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }), { name: 'ollama' });
+ * await breaker.execute(() => callOllama());
+ * @throws SightglassError `ERR_SIGHTGLASS_INVALID_NAME` for a bad name, `ERR_SIGHTGLASS_INVALID_ARGUMENT` for
+ *   something that is not a breaker or is already instrumented, `ERR_SIGHTGLASS_DUPLICATE_HEALTH_CHECK` when
+ *   another breaker is registered under the same name.
+ */
+export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
+  breaker: P,
+  options: CircuitBreakerInstrumentationOptions,
+): Instrumented<P> {
+  return instrument(
+    breaker,
+    options,
+    'circuit breaker',
+    isCircuitBreaker,
+    ({ name, attachments, metrics }) => {
+      const labels = { breaker_name: name };
+      const calls = (outcome: string): CounterCell =>
+        metrics.counter(CATALOG.circuitBreakerCalls, { ...labels, outcome });
+      const failures = metrics.counter(CATALOG.circuitBreakerFailures, labels);
+      const succeeded = calls('success');
+      const failed = calls('failure');
+      const ignored = calls('ignored');
+      const rejected = calls('rejected');
+      metrics.gauge(CATALOG.circuitBreakerState, labels, () => circuitStateGaugeValue(breaker.state));
+
+      let previous: CircuitStateName = circuitStateName(breaker.state);
+      let openedAt: number | undefined = previous === 'closed' ? undefined : Date.now();
+      let lastFailure: FailureSummary | undefined;
+      const transitions = new Map<string, CounterCell>();
+
+      if (options.health !== false) {
+        const critical = options.critical === true;
+        attachments.onDispose(
+          healthRegistry().register({
+            component: 'circuit_breakers',
+            name,
+            critical,
+            check: () => {
+              const state = circuitStateName(breaker.state);
+              const broken = state === 'open' || state === 'isolated';
+              const status: HealthStatus =
+                state === 'closed' ? 'healthy' : critical && broken ? 'unhealthy' : 'degraded';
+              return {
+                status,
+                details: {
+                  state,
+                  failures: failures.value,
+                  rejected: rejected.value,
+                  opened_at: openedAt === undefined ? null : new Date(openedAt).toISOString(),
+                  last_failure: lastFailure ?? null,
+                },
+              };
+            },
+          }),
+        );
+      }
+
+      attachments.listen(breaker.onSuccess, () => succeeded.inc());
+      attachments.listen(breaker.onFailure, (event) => {
+        if (!event.handled) {
+          ignored.inc();
+          return;
+        }
+        failures.inc();
+        failed.inc();
+        lastFailure = summarize(event.reason);
+      });
+      attachments.listen(breaker.onStateChange, (state) => {
+        const next = circuitStateName(state);
+        const key = `${previous}>${next}`;
+        let cell = transitions.get(key);
+        if (cell === undefined) {
+          cell = metrics.counter(CATALOG.circuitBreakerStateTransitions, {
+            ...labels,
+            from: previous,
+            to: next,
+          });
+          transitions.set(key, cell);
+        }
+        cell.inc();
+        if (state === CircuitStateValue.Open || state === CircuitStateValue.Isolated) openedAt ??= Date.now();
+        else if (state === CircuitStateValue.Closed) openedAt = undefined;
+        previous = next;
+      });
+
+      // cockatiel fires no event when an open breaker rejects a call: count it where the error is thrown.
+      const original = breaker.execute;
+      const hadOwnExecute = Object.hasOwn(breaker, 'execute');
+      const countRejection = (error: unknown): never => {
+        try {
+          if (isCircuitRejection(error)) rejected.inc();
+        } catch {
+          // counting must never change the error the caller sees
+        }
+        throw error;
+      };
+      const execute: P['execute'] = (fn, signal) =>
+        original.call(breaker, fn, signal).then(undefined, countRejection);
+      Object.defineProperty(breaker, 'execute', { value: execute, configurable: true, writable: true });
+      attachments.onDispose(() => {
+        if (breaker.execute !== execute) return; // someone patched after us: leave their patch alone
+        if (hadOwnExecute)
+          Object.defineProperty(breaker, 'execute', { value: original, configurable: true, writable: true });
+        else delete (breaker as { execute?: unknown }).execute;
+      });
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import {
+  createMetricGroup,
+  ErrorCode,
+  guard,
+  type MetricGroup,
+  reportInstrumentationError,
+  SightglassError,
+  validateName,
+} from '@sightglass/core';
+import type { CockatielEvent, PolicyLike } from './cockatiel-types.js';
+
+/** What every `instrument…()` function adds to the policy it returns. */
+export interface InstrumentationHandle {
+  /** The name the policy reports under. */
+  readonly instrumentationName: string;
+  /** Detaches every listener, restores the policy and stops reporting it. Calling it again does nothing. */
+  dispose(): void;
+}
+
+/** A cockatiel policy with instrumentation: use it wherever you used the policy. */
+export type Instrumented<P> = P & InstrumentationHandle;
+
+/**
+ * The listeners, patches and registrations of one instrumented policy, so that `dispose()` undoes them all.
+ * Every listener is guarded: cockatiel calls listeners synchronously inside `execute()`, so one that threw
+ * would reject the user's call.
+ */
+export class Attachments {
+  private readonly undo: Array<() => void> = [];
+  private disposed = false;
+
+  constructor(private readonly kind: string) {}
+
+  /** Subscribes a guarded listener to a cockatiel event. */
+  listen<T>(event: CockatielEvent<T>, listener: (value: T) => void): void {
+    const subscription = event(guard(`${this.kind} listener`, listener));
+    this.undo.push(() => subscription.dispose());
+  }
+
+  /** Remembers something to undo on dispose. */
+  onDispose(undo: () => void): void {
+    this.undo.push(undo);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const undo of this.undo.splice(0).reverse()) {
+      try {
+        undo();
+      } catch (error) {
+        reportInstrumentationError(`${this.kind} dispose`, error);
+      }
+    }
+  }
+}
+
+const instrumentedPolicies = new WeakMap<object, string>();
+
+/** Marks a policy as instrumented under `name`; returns the name it already had, if any. */
+export function claimPolicy(policy: object, name: string): string | undefined {
+  const existing = instrumentedPolicies.get(policy);
+  if (existing === undefined) instrumentedPolicies.set(policy, name);
+  return existing;
+}
+
+/** Forgets a policy's instrumentation (on dispose), so it can be instrumented again. */
+export function releasePolicy(policy: object): void {
+  instrumentedPolicies.delete(policy);
+}
+
+/**
+ * Returns a view of `policy` that behaves exactly like it (every property and method, bound to the policy
+ * itself) and adds the instrumentation handle.
+ */
+export function withHandle<P extends object>(policy: P, handle: InstrumentationHandle): Instrumented<P> {
+  const bound = new Map<PropertyKey, unknown>();
+  return new Proxy(policy, {
+    get(target, property) {
+      if (property === 'dispose') return handle.dispose;
+      if (property === 'instrumentationName') return handle.instrumentationName;
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      let method = bound.get(property);
+      if (method === undefined || (method as { original?: unknown }).original !== value) {
+        method = Object.assign((value as (...args: unknown[]) => unknown).bind(target), { original: value });
+        bound.set(property, method);
+      }
+      return method;
+    },
+    has(target, property) {
+      return property === 'dispose' || property === 'instrumentationName' || Reflect.has(target, property);
+    },
+  }) as Instrumented<P>;
+}
+
+/** What a policy's set-up gets: its validated name, where to attach listeners, and its metric group. */
+export interface SetupContext {
+  readonly name: string;
+  readonly attachments: Attachments;
+  readonly metrics: MetricGroup;
+}
+
+/**
+ * The common frame of every `instrument…()` function: checks the name and the policy, refuses a policy that
+ * is already instrumented, runs `setup`, and undoes everything if set-up fails, so nothing is half-attached.
+ */
+export function instrument<P extends PolicyLike>(
+  policy: P,
+  options: { name: unknown } | undefined,
+  kind: string,
+  matches: (policy: PolicyLike) => boolean,
+  setup: (context: SetupContext) => void,
+): Instrumented<P> {
+  const name = validateName(options?.name, kind);
+  if (policy === null || typeof policy !== 'object' || !matches(policy)) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `instrument ${kind} "${name}": not a cockatiel ${kind}`,
+    );
+  }
+  const existing = claimPolicy(policy, name);
+  if (existing !== undefined) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `this ${kind} is already instrumented as "${existing}"; dispose() that instrumentation first`,
+    );
+  }
+  const attachments = new Attachments(`${kind} "${name}"`);
+  const metrics = createMetricGroup();
+  attachments.onDispose(() => metrics.dispose());
+  attachments.onDispose(() => releasePolicy(policy));
+  try {
+    setup({ name, attachments, metrics });
+  } catch (error) {
+    attachments.dispose();
+    throw error;
+  }
+  return withHandle(policy, { instrumentationName: name, dispose: () => attachments.dispose() });
+}
