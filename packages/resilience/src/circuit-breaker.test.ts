@@ -214,12 +214,16 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
 
   it('dispose() detaches every listener, restores execute and stops reporting; twice is harmless', async () => {
     const raw = newBreaker(1);
+    const internals = raw as unknown as { options: unknown; executor: unknown };
+    const { options, executor } = internals;
     const breaker = instrumentCircuitBreaker(raw, { name: 'disposed' });
     await breaker.execute(() => 1);
     expect(Object.hasOwn(raw, 'execute')).toBe(true);
+    expect(internals.options).not.toBe(options);
     breaker.dispose();
     breaker.dispose();
     expect(Object.hasOwn(raw, 'execute')).toBe(false);
+    expect([internals.options, internals.executor]).toEqual([options, executor]);
     expect(calls('disposed', 'success')).toBeUndefined();
     expect(state('disposed')).toBeUndefined();
     expect((await healthRegistry().evaluate()).components.circuit_breakers?.disposed).toBeUndefined();
@@ -236,6 +240,50 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
     Object.assign(raw, { execute: userPatch });
     breaker.dispose();
     expect(raw.execute).toBe(userPatch);
+  });
+
+  it('counts exactly through public events when two breakers share one strategy object', async () => {
+    const shared = new ConsecutiveBreaker(100);
+    const policy = (name: string) =>
+      instrumented(
+        name,
+        {},
+        circuitBreaker(handleType(DownstreamError), { halfOpenAfter: 1000, breaker: shared }),
+      );
+    const first = policy('shared-1');
+    const second = policy('shared-2'); // the strategy is taken: this one listens to onSuccess/onFailure
+    await first.execute(() => 1);
+    await second.execute(() => 1);
+    await second.execute(() => 2);
+    await second.execute(fail).catch(() => {});
+    await second.execute(ignoredError).catch(() => {});
+    expect([calls('shared-1', 'success'), calls('shared-2', 'success')]).toEqual([1, 2]);
+    expect([calls('shared-2', 'failure'), calls('shared-2', 'ignored')]).toEqual([1, 1]);
+    expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'shared-1' })).toBe(0);
+  });
+
+  it('counts through public events for a breaker without cockatiel 3/4 internals', async () => {
+    const real = newBreaker();
+    // Only the public surface, as another cockatiel version might have it.
+    const foreign = {
+      get state() {
+        return real.state;
+      },
+      execute: real.execute.bind(real),
+      onSuccess: real.onSuccess,
+      onFailure: real.onFailure,
+      onBreak: real.onBreak,
+      onStateChange: real.onStateChange,
+      isolate: () => real.isolate(),
+    };
+    const breaker = instrumentCircuitBreaker(foreign, { name: 'foreign' });
+    disposers.push(() => breaker.dispose());
+    await breaker.execute(() => 1);
+    await breaker.execute(fail).catch(() => {});
+    await breaker.execute(ignoredError).catch(() => {});
+    expect([calls('foreign', 'success'), calls('foreign', 'failure'), calls('foreign', 'ignored')]).toEqual([
+      1, 1, 1,
+    ]);
   });
 
   describe('bad input', () => {

@@ -1,4 +1,11 @@
-import { CATALOG, type CounterCell, type HealthStatus, healthRegistry } from '@sightglass/core';
+import {
+  CATALOG,
+  type CounterCell,
+  type HealthStatus,
+  healthRegistry,
+  reportInstrumentationError,
+} from '@sightglass/core';
+import { observeOutcomes, patchProperty } from './breaker-internals.js';
 import {
   type CircuitStateName,
   CircuitStateValue,
@@ -30,6 +37,12 @@ export const MAX_FAILURE_MESSAGE_LENGTH = 200;
 export interface FailureSummary {
   error_class: string;
   message: string;
+}
+
+/** The last failure the breaker counted (cockatiel's `lastFailure`), as `/health` shows it. */
+function lastFailureOf(breaker: CircuitBreakerLike): FailureSummary | null {
+  const reason = (breaker as { lastFailure?: FailureReason }).lastFailure;
+  return reason === undefined || reason === null ? null : summarize(reason);
 }
 
 function summarize(reason: FailureReason): FailureSummary {
@@ -78,7 +91,6 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
 
       let previous: CircuitStateName = circuitStateName(breaker.state);
       let openedAt: number | undefined = previous === 'closed' ? undefined : Date.now();
-      let lastFailure: FailureSummary | undefined;
       const transitions = new Map<string, CounterCell>();
 
       if (options.health !== false) {
@@ -100,7 +112,7 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
                   failures: failures.value,
                   rejected: rejected.value,
                   opened_at: openedAt === undefined ? null : new Date(openedAt).toISOString(),
-                  last_failure: lastFailure ?? null,
+                  last_failure: lastFailureOf(breaker),
                 },
               };
             },
@@ -108,16 +120,34 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
         );
       }
 
-      attachments.listen(breaker.onSuccess, () => succeeded.inc());
-      attachments.listen(breaker.onFailure, (event) => {
-        if (!event.handled) {
-          ignored.inc();
-          return;
+      // Counting runs inside cockatiel's call path: nothing it throws may reach the caller.
+      const count = (cell: CounterCell): void => {
+        try {
+          cell.inc();
+        } catch (error) {
+          reportInstrumentationError(`circuit breaker "${name}" metrics`, error);
         }
-        failures.inc();
-        failed.inc();
-        lastFailure = summarize(event.reason);
+      };
+
+      const restore = observeOutcomes(breaker, {
+        success: succeeded,
+        failure: [failed, failures],
+        ignored,
+        onError: (error) => reportInstrumentationError(`circuit breaker "${name}" metrics`, error),
       });
+      if (restore !== undefined) {
+        attachments.onDispose(restore); // the fast path: see breaker-internals.ts
+      } else {
+        // Another cockatiel with other internals: its public events, at their cost.
+        attachments.listen(breaker.onSuccess, () => count(succeeded));
+        attachments.listen(breaker.onFailure, (event) => {
+          if (!event.handled) count(ignored);
+          else {
+            count(failed);
+            count(failures);
+          }
+        });
+      }
       attachments.listen(breaker.onStateChange, (state) => {
         const next = circuitStateName(state);
         const key = `${previous}>${next}`;
@@ -137,25 +167,19 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
       });
 
       // cockatiel fires no event when an open breaker rejects a call: count it where the error is thrown.
+      // A breaker that is closed when the call arrives runs it (a BrokenCircuitError out of such a call came
+      // from another breaker inside it), so that common path returns cockatiel's own promise untouched.
       const original = breaker.execute;
-      const hadOwnExecute = Object.hasOwn(breaker, 'execute');
       const countRejection = (error: unknown): never => {
-        try {
-          if (isCircuitRejection(error)) rejected.inc();
-        } catch {
-          // counting must never change the error the caller sees
-        }
+        if (isCircuitRejection(error)) count(rejected);
         throw error;
       };
-      const execute: P['execute'] = (fn, signal) =>
-        original.call(breaker, fn, signal).then(undefined, countRejection);
-      Object.defineProperty(breaker, 'execute', { value: execute, configurable: true, writable: true });
-      attachments.onDispose(() => {
-        if (breaker.execute !== execute) return; // someone patched after us: leave their patch alone
-        if (hadOwnExecute)
-          Object.defineProperty(breaker, 'execute', { value: original, configurable: true, writable: true });
-        else delete (breaker as { execute?: unknown }).execute;
-      });
+      const execute: P['execute'] = (fn, signal) => {
+        const closed = breaker.state === CircuitStateValue.Closed;
+        const result = original.call(breaker, fn, signal);
+        return closed ? result : result.then(undefined, countRejection);
+      };
+      attachments.onDispose(patchProperty(breaker, 'execute', execute));
     },
   );
 }

@@ -1,7 +1,6 @@
 import {
   createMetricGroup,
   ErrorCode,
-  guard,
   type MetricGroup,
   reportInstrumentationError,
   SightglassError,
@@ -33,7 +32,15 @@ export class Attachments {
 
   /** Subscribes a guarded listener to a cockatiel event. */
   listen<T>(event: CockatielEvent<T>, listener: (value: T) => void): void {
-    const subscription = event(guard(`${this.kind} listener`, listener));
+    const kind = `${this.kind} listener`;
+    // One argument, no rest parameters: this runs inside every call the policy executes.
+    const subscription = event((value) => {
+      try {
+        listener(value);
+      } catch (error) {
+        reportInstrumentationError(kind, error);
+      }
+    });
     this.undo.push(() => subscription.dispose());
   }
 
@@ -70,28 +77,16 @@ export function releasePolicy(policy: object): void {
 }
 
 /**
- * Returns a view of `policy` that behaves exactly like it (every property and method, bound to the policy
- * itself) and adds the instrumentation handle.
+ * Adds the instrumentation handle to the policy itself, as non-enumerable properties, and returns it: the
+ * instrumented policy is the same object (identity, `instanceof` and every member unchanged), and nothing
+ * sits between the caller and `execute()`.
  */
 export function withHandle<P extends object>(policy: P, handle: InstrumentationHandle): Instrumented<P> {
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(policy, {
-    get(target, property) {
-      if (property === 'dispose') return handle.dispose;
-      if (property === 'instrumentationName') return handle.instrumentationName;
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      let method = bound.get(property);
-      if (method === undefined || (method as { original?: unknown }).original !== value) {
-        method = Object.assign((value as (...args: unknown[]) => unknown).bind(target), { original: value });
-        bound.set(property, method);
-      }
-      return method;
-    },
-    has(target, property) {
-      return property === 'dispose' || property === 'instrumentationName' || Reflect.has(target, property);
-    },
-  }) as Instrumented<P>;
+  Object.defineProperties(policy, {
+    dispose: { value: handle.dispose, configurable: true, writable: true },
+    instrumentationName: { value: handle.instrumentationName, configurable: true, writable: true },
+  });
+  return policy as Instrumented<P>;
 }
 
 /** What a policy's set-up gets: its validated name, where to attach listeners, and its metric group. */

@@ -79,7 +79,9 @@ export function instrumentPolicy<P extends PolicyLike>(
       const count = (seen.get(kind) ?? 0) + 1;
       seen.set(kind, count);
       const handle = instrumentLeaf(leaf, count === 1 ? name : `${name}_${count}`, options.critical);
-      if (handle !== undefined) handles.push(handle);
+      // Keep this policy's own dispose: for a single policy, the handle added below replaces the property.
+      if (handle !== undefined)
+        handles.push({ instrumentationName: handle.instrumentationName, dispose: handle.dispose });
     }
   } catch (error) {
     dispose();

@@ -37,8 +37,14 @@ export interface Comparison {
   baseline: BenchCase;
   candidates: BenchCase[];
   targets?: RatioTarget[];
-  /** Measuring time per case in milliseconds. Default 1000. */
+  /** Measuring time per case and round in milliseconds. Default 500. */
   timeMs?: number;
+  /**
+   * Rounds: every case is measured once per round, in alternating order, and each case's figure is its
+   * median over the rounds, so that drift (GC, another process, CPU frequency) does not favour one case.
+   * Default 5.
+   */
+  rounds?: number;
 }
 
 /** What {@link compare} found. */
@@ -50,21 +56,37 @@ export interface ComparisonResult {
 
 const failures: string[] = [];
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** Runs a comparison, prints its table and targets, and returns the figures. */
 export async function compare(comparison: Comparison): Promise<ComparisonResult> {
-  const bench = new Bench({ time: comparison.timeMs ?? 1000, warmupTime: 200 });
   const cases = [comparison.baseline, ...comparison.candidates];
-  for (const benchCase of cases) bench.add(benchCase.name, benchCase.fn);
-  await bench.run();
-  const nsPerOp = (benchCase: BenchCase): number => {
-    const result = bench.getTask(benchCase.name)?.result;
-    if (result?.state !== 'completed') throw new Error(`benchmark case "${benchCase.name}" did not complete`);
-    return (result.latency.p50 * 1e6) / (benchCase.opsPerCall ?? 1);
-  };
-  const baselineNs = nsPerOp(comparison.baseline);
+  const rounds = comparison.rounds ?? 5;
+  const samples = new Map<string, number[]>(cases.map((benchCase) => [benchCase.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? cases : [...cases].reverse();
+    const bench = new Bench({ time: comparison.timeMs ?? 500, warmupTime: 100 });
+    for (const benchCase of order) bench.add(benchCase.name, benchCase.fn);
+    await bench.run();
+    for (const benchCase of order) {
+      const result = bench.getTask(benchCase.name)?.result;
+      if (result?.state !== 'completed')
+        throw new Error(`benchmark case "${benchCase.name}" did not complete`);
+      samples.get(benchCase.name)!.push((result.latency.p50 * 1e6) / (benchCase.opsPerCall ?? 1));
+    }
+  }
+  // The ratio is the median of per-round ratios: a case is compared with the baseline measured in the same
+  // round, so a slow phase of the machine affects both sides of each ratio alike.
+  const baselineSamples = samples.get(comparison.baseline.name)!;
   const results = cases.map((benchCase) => {
-    const ns = nsPerOp(benchCase);
-    return { name: benchCase.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio: ns / baselineNs };
+    const own = samples.get(benchCase.name)!;
+    const ns = median(own);
+    const ratio = median(own.map((value, round) => value / baselineSamples[round]!));
+    return { name: benchCase.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio };
   });
   const targets = (comparison.targets ?? []).map((target) => {
     const ratio = results.find((result) => result.name === target.case)?.ratio ?? Number.NaN;
@@ -83,7 +105,9 @@ function print(title: string, results: CaseResult[], targets: ComparisonResult['
     const ratio =
       index === 0
         ? '1 (baseline)'
-        : `${result.ratio.toFixed(3)} (${(1 / result.ratio).toFixed(1)}× ${result.ratio <= 1 ? 'cheaper' : 'dearer'})`;
+        : result.ratio <= 1
+          ? `${result.ratio.toFixed(3)} (${(1 / result.ratio).toFixed(1)}× cheaper)`
+          : `${result.ratio.toFixed(3)} (+${((result.ratio - 1) * 100).toFixed(1)}% cost)`;
     console.log(
       `| ${result.name} | ${result.nsPerOp.toFixed(1)} | ${Math.round(result.opsPerSecond).toLocaleString('en-US')} | ${ratio} |`,
     );
