@@ -25,6 +25,14 @@ export const ErrorCode = Object.freeze({
   ALREADY_STARTED: 'ERR_SIGHTGLASS_ALREADY_STARTED',
   /** A health check was registered twice under one component and name. */
   DUPLICATE_HEALTH_CHECK: 'ERR_SIGHTGLASS_DUPLICATE_HEALTH_CHECK',
+  /** A cache key is not a non-empty string (or is too long). */
+  CACHE_INVALID_KEY: 'ERR_SIGHTGLASS_CACHE_INVALID_KEY',
+  /** A cache value is `undefined` or cannot be serialized; nothing was written. */
+  CACHE_INVALID_VALUE: 'ERR_SIGHTGLASS_CACHE_INVALID_VALUE',
+  /** A cache loader did not settle within its timeout. */
+  CACHE_LOAD_TIMEOUT: 'ERR_SIGHTGLASS_CACHE_LOAD_TIMEOUT',
+  /** The cache's store failed and the cache is configured to fail closed. */
+  CACHE_STORE_UNAVAILABLE: 'ERR_SIGHTGLASS_CACHE_STORE_UNAVAILABLE',
 } as const);
 
 /** One of the stable error codes. */

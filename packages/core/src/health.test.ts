@@ -148,6 +148,24 @@ describe('HealthRegistry', () => {
   });
 });
 
+describe('readiness gates', () => {
+  it('holds readiness back until every gate is open or disposed', () => {
+    const registry = new HealthRegistry();
+    expect(registry.readiness()).toEqual({ ready: true, waitingFor: [] });
+    const warm = registry.readinessGate('cache:answers');
+    const other = registry.readinessGate('cache:models');
+    expect(registry.readiness()).toEqual({ ready: false, waitingFor: ['cache:answers', 'cache:models'] });
+    warm.open();
+    expect(warm.isOpen).toBe(true);
+    expect(registry.readiness()).toEqual({ ready: false, waitingFor: ['cache:models'] });
+    other.dispose();
+    expect(registry.readiness()).toEqual({ ready: true, waitingFor: [] });
+    expect(() => registry.readinessGate('')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_NAME }),
+    );
+  });
+});
+
 describe('status helpers', () => {
   it('orders statuses and maps them to gauge values', () => {
     expect(worseStatus('healthy', 'degraded')).toBe('degraded');

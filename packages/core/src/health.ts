@@ -1,4 +1,4 @@
-import { ErrorCode, SightglassError, validateName } from './errors.js';
+import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
 
 /** A component's health. Ordered: healthy < degraded < unhealthy. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -56,12 +56,65 @@ export function healthStatusValue(status: HealthStatus): number {
   return status === 'healthy' ? 1 : status === 'degraded' ? 0.5 : 0;
 }
 
+/** Something the process waits for before it is ready to serve, such as a cache's first warm-up. */
+export interface ReadinessGate {
+  readonly name: string;
+  /** Whether the gate is open (its part is ready). */
+  readonly isOpen: boolean;
+  /** Opens the gate: this part no longer holds readiness back. */
+  open(): void;
+  /** Removes the gate (the part is gone). */
+  dispose(): void;
+}
+
+/** Whether every readiness gate is open, and which are not. */
+export interface ReadinessReport {
+  ready: boolean;
+  waitingFor: string[];
+}
+
 /**
  * The checks an application's parts register. Sightglass packages register their breakers, pools and
  * caches here; `/health` evaluates them all.
  */
 export class HealthRegistry {
   private readonly checks = new Map<string, { readonly check: HealthCheck }>();
+  private readonly gates = new Set<ReadinessGate>();
+
+  /**
+   * Adds a closed readiness gate: `/readyz` reports not ready until it is opened or disposed. Several gates
+   * may share a name.
+   */
+  readinessGate(name: string): ReadinessGate {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 2 * MAX_NAME_LENGTH) {
+      throw new SightglassError(
+        ErrorCode.INVALID_NAME,
+        `Readiness gate name must be a non-empty string of at most ${2 * MAX_NAME_LENGTH} characters`,
+      );
+    }
+    const gates = this.gates;
+    let open = false;
+    const gate: ReadinessGate = {
+      name,
+      get isOpen() {
+        return open;
+      },
+      open() {
+        open = true;
+      },
+      dispose() {
+        gates.delete(gate);
+      },
+    };
+    gates.add(gate);
+    return gate;
+  }
+
+  /** Whether every readiness gate is open. */
+  readiness(): ReadinessReport {
+    const waitingFor = [...this.gates].filter((gate) => !gate.isOpen).map((gate) => gate.name);
+    return { ready: waitingFor.length === 0, waitingFor };
+  }
 
   /** Adds a check; returns the function that removes it. Component and name together must be unique. */
   register(check: HealthCheck): () => void {

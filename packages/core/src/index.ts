@@ -25,6 +25,8 @@ export {
   type HealthStatus,
   healthRegistry,
   healthStatusValue,
+  type ReadinessGate,
+  type ReadinessReport,
   worseStatus,
 } from './health.js';
 export { createInstrument, type InstrumentFor } from './instruments.js';

@@ -12,6 +12,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import * as cockatiel4 from 'cockatiel4';
 import { expect, expectTypeOf, it } from 'vitest';
 import { instrumentBulkhead } from './bulkhead.js';
 import { instrumentCircuitBreaker } from './circuit-breaker.js';
@@ -41,4 +42,25 @@ it('keeps the types of the policies it instruments', async () => {
   await expect(retrying.execute(({ attempt }) => attempt)).resolves.toBe(0);
   await expect(limited.execute((_context, signal) => signal.aborted)).resolves.toBe(false);
   for (const instrumented of [breaker, retrying, limited, bounded, policy]) instrumented.dispose();
+});
+
+it('keeps the types of cockatiel 4 policies too', () => {
+  const breaker = instrumentCircuitBreaker(
+    cockatiel4.circuitBreaker(cockatiel4.handleAll, {
+      halfOpenAfter: 1000,
+      breaker: new cockatiel4.ConsecutiveBreaker(2),
+    }),
+    { name: 'typed-breaker-4' },
+  );
+  const policy = instrumentPolicy(
+    cockatiel4.wrap(
+      cockatiel4.retry(cockatiel4.handleAll, { maxAttempts: 1 }),
+      cockatiel4.timeout(10, cockatiel4.TimeoutStrategy.Cooperative),
+    ),
+    { name: 'typed-policy-4' },
+  );
+  expectTypeOf(breaker.execute(() => 'x')).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(policy.execute(() => 1)).toEqualTypeOf<Promise<number>>();
+  breaker.dispose();
+  policy.dispose();
 });

@@ -2,86 +2,75 @@ import type { CounterCell } from '@sightglass/core';
 import type { CircuitBreakerLike } from './cockatiel-types.js';
 
 /**
- * The two places inside a cockatiel circuit breaker where every outcome passes synchronously: the breaker
- * strategy (`ConsecutiveBreaker`, `SamplingBreaker`, ...) told of each success and each counted failure
- * (`breaker.options.breaker`), and the error filter asked about each error (`breaker.executor.errorFilter`).
- * Both are plain fields in cockatiel 3 and 4.
+ * Where every call a cockatiel circuit breaker runs is judged, exactly once, in every state and in both
+ * cockatiel 3 and 4: the breaker's executor asks its result filter about each value (`false`: success,
+ * `true`: a counted failure) or its error filter about each error (`true`: a counted failure, `false`:
+ * ignored). `breaker.executor` is a plain field in both majors.
  *
- * Why not `onSuccess`/`onFailure`: once either has a listener, cockatiel times every call with two
- * `process.hrtime.bigint()` readings, which alone nearly doubles the cost of a fast call. Observing here
- * costs one extra function call per outcome.
+ * Why not `onSuccess`/`onFailure`: once either has a listener, cockatiel times every call with two clock
+ * readings (`performance.now()`) and emits an event object, which alone nearly doubles the cost of a fast
+ * call. Wrapping the filters costs one extra function call per call.
  */
-interface Strategy {
-  success(state: number): void;
-  failure(state: number): boolean;
-}
 interface Executor {
   errorFilter(error: Error): boolean;
-}
-interface BreakerFields {
-  options: { breaker: Strategy };
-  executor: Executor;
+  resultFilter(result: unknown): boolean;
 }
 
-/** The counters to increment as cockatiel decides each outcome, and where a counting failure goes. */
+/** The counters to increment as cockatiel judges each call, and where a counting failure goes. */
 export interface OutcomeCounters {
   readonly success: CounterCell;
-  /** Every counter a handled failure increments (calls by outcome, and the failures total). */
+  /** Every counter a counted failure increments (calls by outcome, and the failures total). */
   readonly failure: readonly CounterCell[];
   readonly ignored: CounterCell;
-  /** Called if counting throws; the outcome still reaches cockatiel unchanged. */
+  /** Called if counting throws; the judgement still reaches cockatiel unchanged. */
   readonly onError: (error: unknown) => void;
 }
 
-function hasInternals(breaker: object): breaker is BreakerFields {
-  const fields = breaker as Partial<{
-    options: { breaker?: Partial<Strategy> };
-    executor: Partial<Executor>;
-  }>;
-  return (
-    typeof fields.options?.breaker?.success === 'function' &&
-    typeof fields.options.breaker.failure === 'function' &&
-    typeof fields.executor?.errorFilter === 'function'
-  );
+function executorOf(breaker: object): Executor | undefined {
+  const executor = (breaker as { executor?: Partial<Executor> }).executor;
+  return typeof executor?.errorFilter === 'function' && typeof executor.resultFilter === 'function'
+    ? (executor as Executor)
+    : undefined;
 }
 
 /**
- * Observes a breaker's outcomes at its internals. The breaker's own `options` and `executor` fields are
- * replaced by delegates that count, then call the originals; the strategy and executor objects themselves
- * are untouched, so a strategy or options object shared by two breakers keeps each breaker's counts apart.
- * Returns the function that puts the fields back, or undefined when this cockatiel has other internals.
+ * Counts a breaker's outcomes at its executor's filters. The breaker's own `executor` field is replaced by a
+ * delegate (`Object.create(executor)`) whose filters count, then answer as the originals do; the executor
+ * object itself is untouched. Returns the function that puts the field back, or undefined when this
+ * cockatiel has other internals (the caller then listens to the public events instead). A filter that throws
+ * leaves its call uncounted, as cockatiel then fails the call with that error.
  */
 export function observeOutcomes(
   breaker: CircuitBreakerLike,
   counters: OutcomeCounters,
 ): (() => void) | undefined {
-  if (!hasInternals(breaker)) return undefined;
-  const options = breaker.options;
-  const executor = breaker.executor;
-  const strategy = options.breaker;
-
-  const countingStrategy: Strategy = Object.create(strategy);
+  const executor = executorOf(breaker);
+  if (executor === undefined) return undefined;
   // These run inside every call: counting is inlined and cannot throw into cockatiel.
-  countingStrategy.success = (state) => {
-    try {
-      counters.success.inc();
-    } catch (error) {
-      counters.onError(error);
-    }
-    return strategy.success(state);
-  };
-  countingStrategy.failure = (state) => {
+  const countFailure = (): void => {
     try {
       for (const cell of counters.failure) cell.inc();
     } catch (error) {
       counters.onError(error);
     }
-    return strategy.failure(state);
   };
-  const countingExecutor: Executor = Object.create(executor);
-  countingExecutor.errorFilter = (error) => {
+  const counting: Executor = Object.create(executor);
+  counting.resultFilter = (result) => {
+    const failed = executor.resultFilter(result);
+    if (failed) countFailure();
+    else {
+      try {
+        counters.success.inc();
+      } catch (error) {
+        counters.onError(error);
+      }
+    }
+    return failed;
+  };
+  counting.errorFilter = (error) => {
     const handled = executor.errorFilter(error);
-    if (!handled) {
+    if (handled) countFailure();
+    else {
       try {
         counters.ignored.inc();
       } catch (countingError) {
@@ -90,12 +79,10 @@ export function observeOutcomes(
     }
     return handled;
   };
-  const countingOptions = { ...options, breaker: countingStrategy };
-  replaceField(breaker, 'options', countingOptions);
-  replaceField(breaker, 'executor', countingExecutor);
+  const fields = breaker as unknown as { executor: Executor };
+  replaceField(fields, 'executor', counting);
   return () => {
-    if (breaker.options === countingOptions) replaceField(breaker, 'options', options);
-    if (breaker.executor === countingExecutor) replaceField(breaker, 'executor', executor);
+    if (fields.executor === counting) replaceField(fields, 'executor', executor);
   };
 }
 

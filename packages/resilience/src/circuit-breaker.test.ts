@@ -214,16 +214,16 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
 
   it('dispose() detaches every listener, restores execute and stops reporting; twice is harmless', async () => {
     const raw = newBreaker(1);
-    const internals = raw as unknown as { options: unknown; executor: unknown };
-    const { options, executor } = internals;
+    const internals = raw as unknown as { executor: unknown };
+    const { executor } = internals;
     const breaker = instrumentCircuitBreaker(raw, { name: 'disposed' });
     await breaker.execute(() => 1);
     expect(Object.hasOwn(raw, 'execute')).toBe(true);
-    expect(internals.options).not.toBe(options);
+    expect(internals.executor).not.toBe(executor);
     breaker.dispose();
     breaker.dispose();
     expect(Object.hasOwn(raw, 'execute')).toBe(false);
-    expect([internals.options, internals.executor]).toEqual([options, executor]);
+    expect(internals.executor).toBe(executor);
     expect(calls('disposed', 'success')).toBeUndefined();
     expect(state('disposed')).toBeUndefined();
     expect((await healthRegistry().evaluate()).components.circuit_breakers?.disposed).toBeUndefined();
@@ -242,7 +242,7 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
     expect(raw.execute).toBe(userPatch);
   });
 
-  it('counts exactly through public events when two breakers share one strategy object', async () => {
+  it('keeps the counts of two breakers that share one strategy object apart', async () => {
     const shared = new ConsecutiveBreaker(100);
     const policy = (name: string) =>
       instrumented(
@@ -251,7 +251,7 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
         circuitBreaker(handleType(DownstreamError), { halfOpenAfter: 1000, breaker: shared }),
       );
     const first = policy('shared-1');
-    const second = policy('shared-2'); // the strategy is taken: this one listens to onSuccess/onFailure
+    const second = policy('shared-2');
     await first.execute(() => 1);
     await second.execute(() => 1);
     await second.execute(() => 2);
@@ -260,6 +260,123 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
     expect([calls('shared-1', 'success'), calls('shared-2', 'success')]).toEqual([1, 2]);
     expect([calls('shared-2', 'failure'), calls('shared-2', 'ignored')]).toEqual([1, 1]);
     expect(seriesValue(CATALOG.circuitBreakerFailures, { breaker_name: 'shared-1' })).toBe(0);
+  });
+
+  describe('around half-open', () => {
+    /** Opens a breaker, lets halfOpenAfter pass, and starts a probe that waits for `settle`. */
+    async function probing(name: string) {
+      vi.useFakeTimers();
+      const breaker = instrumented(name, {}, newBreaker(1, 1_000));
+      await breaker.execute(fail).catch(() => {});
+      vi.advanceTimersByTime(1_001);
+      let settle!: (outcome: 'ok' | 'fail' | 'ignored') => void;
+      const probe = breaker.execute(
+        () =>
+          new Promise((resolve, reject) => {
+            settle = (outcome) =>
+              outcome === 'ok'
+                ? resolve('probe')
+                : reject(outcome === 'fail' ? new DownstreamError('x') : new TypeError('y'));
+          }),
+      );
+      return { breaker, probe, settle: (outcome: 'ok' | 'fail' | 'ignored') => settle(outcome) };
+    }
+
+    it('counts each call queued behind a failing probe as rejected exactly once', async () => {
+      const { breaker, probe, settle } = await probing('hq-fail');
+      const queued = Array.from({ length: 10 }, () => breaker.execute(() => 'never'));
+      settle('fail');
+      await probe.catch(() => {});
+      const results = await Promise.allSettled(queued);
+      expect(results.every((result) => result.status === 'rejected')).toBe(true);
+      expect(calls('hq-fail', 'rejected')).toBe(10);
+      expect(calls('hq-fail', 'failure')).toBe(2);
+    });
+
+    it('counts each call queued behind a good probe as a success', async () => {
+      const { breaker, probe, settle } = await probing('hq-ok');
+      const queued = Array.from({ length: 10 }, () => breaker.execute(() => 'after'));
+      settle('ok');
+      await probe;
+      expect(await Promise.all(queued)).toEqual(Array(10).fill('after'));
+      expect([calls('hq-ok', 'success'), calls('hq-ok', 'rejected')]).toEqual([11, 0]);
+    });
+
+    it('counts an ignored error during a probe as ignored, not as a success', async () => {
+      const { probe, settle } = await probing('hq-ignored');
+      settle('ignored');
+      await probe.catch(() => {});
+      expect([calls('hq-ignored', 'ignored'), calls('hq-ignored', 'success')]).toEqual([1, 0]);
+    });
+
+    it('counts a probe that finishes after isolate()', async () => {
+      const { breaker, probe, settle } = await probing('hq-isolated');
+      const isolation = breaker.isolate();
+      settle('ok');
+      await probe;
+      expect(calls('hq-isolated', 'success')).toBe(1);
+      isolation.dispose();
+    });
+
+    it('reports half-open and isolated as degraded, even when critical', async () => {
+      const { breaker, probe, settle } = await probing('hq-health');
+      const check = healthRegistry()
+        .list()
+        .find((candidate) => candidate.name === 'hq-health')!;
+      expect(await check.check()).toMatchObject({ status: 'degraded', details: { state: 'half_open' } });
+      settle('ok');
+      await probe;
+      const isolation = breaker.isolate();
+      expect(await check.check()).toMatchObject({ status: 'degraded', details: { state: 'isolated' } });
+      isolation.dispose();
+      const critical = instrumented('hq-critical', { critical: true }, newBreaker(1, 1_000));
+      await critical.execute(fail).catch(() => {});
+      vi.advanceTimersByTime(1_001);
+      const pending = critical.execute(() => new Promise(() => {}));
+      const criticalCheck = healthRegistry()
+        .list()
+        .find((candidate) => candidate.name === 'hq-critical')!;
+      expect(await criticalCheck.check()).toMatchObject({
+        status: 'degraded',
+        details: { state: 'half_open' },
+      });
+      void pending;
+    });
+  });
+
+  it('does not count as its own a rejection by another breaker inside the call', async () => {
+    const outer = instrumented('outer', {}, newBreaker(1));
+    const inner = instrumented('inner');
+    const isolation = inner.isolate();
+    await outer.execute(fail).catch(() => {}); // outer opens
+    vi.useFakeTimers();
+    vi.advanceTimersByTime(20_000); // outer may probe
+    await outer.execute(() => inner.execute(() => 'x')).catch(() => {});
+    expect(calls('inner', 'rejected')).toBe(1);
+    expect(calls('outer', 'rejected')).toBe(0);
+    expect(calls('outer', 'ignored')).toBe(1); // the inner rejection is not an error the outer filter handles
+    isolation.dispose();
+  });
+
+  it("leaves the breaker's toJSON() working", async () => {
+    const breaker = instrumented('json', {}, newBreaker(1));
+    await breaker.execute(fail).catch(() => {});
+    expect(() => JSON.stringify(breaker)).not.toThrow();
+  });
+
+  it('refuses a frozen breaker with a typed error, leaving nothing registered', () => {
+    const frozen = Object.freeze(newBreaker());
+    expect(() => instrumentCircuitBreaker(frozen, { name: 'frozen' })).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.INVALID_ARGUMENT,
+        message: expect.stringContaining('frozen'),
+      }),
+    );
+    expect(
+      healthRegistry()
+        .list()
+        .some((check) => check.name === 'frozen'),
+    ).toBe(false);
   });
 
   it('counts through public events for a breaker without cockatiel 3/4 internals', async () => {

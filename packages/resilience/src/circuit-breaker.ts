@@ -49,8 +49,8 @@ function summarize(reason: FailureReason): FailureSummary {
   if ('error' in reason) {
     const error = reason.error as unknown;
     const errorClass = error instanceof Error ? error.name || error.constructor.name : typeof error;
-    const message = error instanceof Error ? error.message : String(error);
-    return { error_class: errorClass, message: message.slice(0, MAX_FAILURE_MESSAGE_LENGTH) };
+    const message = error instanceof Error ? String(error.message) : String(error);
+    return { error_class: String(errorClass), message: message.slice(0, MAX_FAILURE_MESSAGE_LENGTH) };
   }
   return { error_class: 'result', message: 'the result filter treated the returned value as a failure' };
 }
@@ -167,17 +167,26 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
       });
 
       // cockatiel fires no event when an open breaker rejects a call: count it where the error is thrown.
-      // A breaker that is closed when the call arrives runs it (a BrokenCircuitError out of such a call came
-      // from another breaker inside it), so that common path returns cockatiel's own promise untouched.
+      // Only a breaker that is not closed when the call arrives can reject it, so the common path returns
+      // cockatiel's own promise untouched. A rejection counts only if the call's function never ran (else the
+      // error came from another breaker inside it), and once per error object (a call queued behind a
+      // half-open probe re-enters execute(), and both layers see the same error).
       const original = breaker.execute;
-      const countRejection = (error: unknown): never => {
-        if (isCircuitRejection(error)) count(rejected);
-        throw error;
-      };
+      const counted = new WeakSet<object>();
       const execute: P['execute'] = (fn, signal) => {
-        const closed = breaker.state === CircuitStateValue.Closed;
-        const result = original.call(breaker, fn, signal);
-        return closed ? result : result.then(undefined, countRejection);
+        if (breaker.state === CircuitStateValue.Closed) return original.call(breaker, fn, signal);
+        let ran = false;
+        const tracked = (...args: unknown[]) => {
+          ran = true;
+          return (fn as (...args: unknown[]) => unknown)(...args);
+        };
+        return original.call(breaker, tracked, signal).then(undefined, (error: unknown) => {
+          if (!ran && isCircuitRejection(error) && !counted.has(error as object)) {
+            counted.add(error as object);
+            count(rejected);
+          }
+          throw error;
+        });
       };
       attachments.onDispose(patchProperty(breaker, 'execute', execute));
     },

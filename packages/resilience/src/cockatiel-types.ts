@@ -7,7 +7,7 @@
 export type CockatielEvent<T> = (listener: (value: T) => void) => { dispose(): void };
 
 /** Why a call failed: an error, or a result the policy's filter treats as failure. */
-export type FailureReason = { error: Error } | { value: unknown };
+export type FailureReason = { error: unknown } | { value: unknown };
 
 /** cockatiel's `onFailure` payload. `handled` is false when the policy's filter ignored the error. */
 export interface FailureEvent {

@@ -64,6 +64,11 @@ export class Attachments {
 
 const instrumentedPolicies = new WeakMap<object, string>();
 
+/** The name a policy is instrumented under now, if it is. */
+export function instrumentedName(policy: object): string | undefined {
+  return instrumentedPolicies.get(policy);
+}
+
 /** Marks a policy as instrumented under `name`; returns the name it already had, if any. */
 export function claimPolicy(policy: object, name: string): string | undefined {
   const existing = instrumentedPolicies.get(policy);
@@ -82,6 +87,7 @@ export function releasePolicy(policy: object): void {
  * sits between the caller and `execute()`.
  */
 export function withHandle<P extends object>(policy: P, handle: InstrumentationHandle): Instrumented<P> {
+  // The handle stays after dispose(): calling dispose() again must stay harmless.
   Object.defineProperties(policy, {
     dispose: { value: handle.dispose, configurable: true, writable: true },
     instrumentationName: { value: handle.instrumentationName, configurable: true, writable: true },
@@ -114,6 +120,12 @@ export function instrument<P extends PolicyLike>(
       `instrument ${kind} "${name}": not a cockatiel ${kind}`,
     );
   }
+  if (!Object.isExtensible(policy)) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `instrument ${kind} "${name}": the policy is frozen or sealed, so it cannot be instrumented`,
+    );
+  }
   const existing = claimPolicy(policy, name);
   if (existing !== undefined) {
     throw new SightglassError(
@@ -127,9 +139,9 @@ export function instrument<P extends PolicyLike>(
   attachments.onDispose(() => releasePolicy(policy));
   try {
     setup({ name, attachments, metrics });
+    return withHandle(policy, { instrumentationName: name, dispose: () => attachments.dispose() });
   } catch (error) {
     attachments.dispose();
     throw error;
   }
-  return withHandle(policy, { instrumentationName: name, dispose: () => attachments.dispose() });
 }

@@ -1,6 +1,5 @@
 import { CATALOG, ErrorCode, healthRegistry } from '@sightglass/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { instrumentCircuitBreaker } from './circuit-breaker.js';
 import { instrumentPolicy } from './policy.js';
 import { COCKATIEL_VERSIONS, DownstreamError } from './test-support/cockatiel-versions.js';
 import { seriesValue } from './test-support/metrics.js';
@@ -50,7 +49,7 @@ describe.each(COCKATIEL_VERSIONS)('instrumentPolicy with %s', (_version, cockati
       seriesValue(CATALOG.circuitBreakerCalls, { breaker_name: 'ollama', outcome: 'rejected' }),
     ).toBeGreaterThanOrEqual(1);
     expect(seriesValue(CATALOG.circuitBreakerState, { breaker_name: 'ollama' })).toBe(1);
-    expect(seriesValue(CATALOG.retryAttempts, { policy_name: 'ollama' })).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(CATALOG.retryAttempts, { policy_name: 'ollama' })).toBe(1);
     expect(seriesValue(CATALOG.timeouts, { policy_name: 'ollama' })).toBe(0);
     expect(seriesValue(CATALOG.bulkheadActive, { policy_name: 'ollama' })).toBe(0);
     expect(
@@ -91,14 +90,41 @@ describe.each(COCKATIEL_VERSIONS)('instrumentPolicy with %s', (_version, cockati
   });
 
   it('leaves nothing attached when one policy inside cannot be instrumented', () => {
-    const taken = breaker();
-    const first = instrumentCircuitBreaker(taken, { name: 'owner' });
-    disposers.push(() => first.dispose());
     const fresh = bulkhead(1);
-    expect(() => instrumentPolicy(wrap(fresh, taken), { name: 'half' })).toThrow(/already instrumented/);
+    const frozen = Object.freeze(breaker());
+    expect(() => instrumentPolicy(wrap(fresh, frozen), { name: 'half' })).toThrow(/frozen/);
     expect(seriesValue(CATALOG.bulkheadActive, { policy_name: 'half' })).toBeUndefined();
     const retryable = instrumentPolicy(fresh, { name: 'half' }); // the bulkhead was released
     retryable.dispose();
+  });
+
+  it('leaves a breaker shared with another composition as it is', () => {
+    const shared = breaker();
+    const first = instrumentPolicy(wrap(shared, bulkhead(1)), { name: 'first' });
+    disposers.push(() => first.dispose());
+    const second = instrumentPolicy(wrap(shared, bulkhead(1)), { name: 'second' });
+    expect(seriesValue(CATALOG.circuitBreakerState, { breaker_name: 'second' })).toBeUndefined();
+    expect(seriesValue(CATALOG.bulkheadActive, { policy_name: 'second' })).toBe(0);
+    second.dispose();
+    expect(seriesValue(CATALOG.circuitBreakerState, { breaker_name: 'first' })).toBe(0); // still reported
+  });
+
+  it('shortens a long name so its number fits, and passes health: false on', () => {
+    const long = 'x'.repeat(64);
+    const policy = instrumentPolicy(wrap(breaker(), breaker()), { name: long, health: false });
+    disposers.push(() => policy.dispose());
+    expect(seriesValue(CATALOG.circuitBreakerState, { breaker_name: `${'x'.repeat(62)}_2` })).toBe(0);
+    expect(
+      healthRegistry()
+        .list()
+        .some((check) => check.name.startsWith('xxx')),
+    ).toBe(false);
+  });
+
+  it('refuses a frozen composition with a typed error', () => {
+    expect(() => instrumentPolicy(Object.freeze(wrap(breaker(), bulkhead(1))), { name: 'ice' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    );
   });
 
   it('rejects what is not a policy and bad names', () => {

@@ -1,4 +1,4 @@
-import { ErrorCode, SightglassError, validateName } from '@sightglass/core';
+import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from '@sightglass/core';
 import { instrumentBulkhead } from './bulkhead.js';
 import { instrumentCircuitBreaker } from './circuit-breaker.js';
 import {
@@ -9,7 +9,12 @@ import {
   isTimeout,
   type PolicyLike,
 } from './cockatiel-types.js';
-import { type InstrumentationHandle, type Instrumented, withHandle } from './instrumentation.js';
+import {
+  type InstrumentationHandle,
+  type Instrumented,
+  instrumentedName,
+  withHandle,
+} from './instrumentation.js';
 import { instrumentRetry } from './retry.js';
 import { instrumentTimeout } from './timeout.js';
 
@@ -17,11 +22,14 @@ import { instrumentTimeout } from './timeout.js';
 export interface PolicyCompositionOptions {
   /**
    * The name every policy inside reports under (`breaker_name`, `policy_name`). A second policy of the same
-   * kind gets `_2`, a third `_3`, and so on, in the order `wrap(...)` runs them (outermost first).
+   * kind gets `_2`, a third `_3`, and so on, in the order `wrap(...)` runs them (outermost first); the name
+   * is shortened if needed so the suffix fits in 64 characters.
    */
   name: string;
   /** Passed to every circuit breaker inside: see `instrumentCircuitBreaker`. */
   critical?: boolean;
+  /** Register the circuit breakers inside in the health registry. Default `true`. */
+  health?: boolean;
 }
 
 /** The policies a composition runs, outermost first, with nested `wrap(...)`s flattened. */
@@ -29,29 +37,47 @@ function leaves(policy: PolicyLike): PolicyLike[] {
   return isMerged(policy) ? policy.wrapped.flatMap(leaves) : [policy];
 }
 
-function instrumentLeaf(
-  policy: PolicyLike,
-  name: string,
-  critical: boolean | undefined,
-): InstrumentationHandle | undefined {
-  if (isCircuitBreaker(policy))
-    return instrumentCircuitBreaker(policy, { name, critical: critical === true });
-  if (isRetry(policy)) return instrumentRetry(policy, { name });
-  if (isTimeout(policy)) return instrumentTimeout(policy, { name });
-  if (isBulkhead(policy)) return instrumentBulkhead(policy, { name });
-  return undefined; // fallback and noop policies report nothing
-}
-
-function kindOf(policy: PolicyLike): string {
+function kindOf(policy: PolicyLike): 'breaker' | 'retry' | 'timeout' | 'bulkhead' | undefined {
   if (isCircuitBreaker(policy)) return 'breaker';
   if (isRetry(policy)) return 'retry';
   if (isTimeout(policy)) return 'timeout';
-  return isBulkhead(policy) ? 'bulkhead' : 'other';
+  return isBulkhead(policy) ? 'bulkhead' : undefined; // fallback and noop policies report nothing
+}
+
+function numbered(name: string, count: number): string {
+  if (count === 1) return name;
+  const suffix = `_${count}`;
+  return `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+}
+
+function instrumentLeaf(
+  policy: PolicyLike,
+  kind: NonNullable<ReturnType<typeof kindOf>>,
+  name: string,
+  options: PolicyCompositionOptions,
+): InstrumentationHandle {
+  switch (kind) {
+    case 'breaker':
+      return instrumentCircuitBreaker(policy as never, {
+        name,
+        critical: options.critical === true,
+        health: options.health !== false,
+      });
+    case 'retry':
+      return instrumentRetry(policy as never, { name });
+    case 'timeout':
+      return instrumentTimeout(policy as never, { name });
+    default:
+      return instrumentBulkhead(policy as never, { name });
+  }
 }
 
 /**
  * Instruments a cockatiel policy of any kind, or every breaker, retry, timeout and bulkhead inside a
  * `wrap(...)` composition. Returns the policy with `dispose()` added, which undoes all of it.
+ *
+ * A policy inside that is already instrumented (a breaker shared by two compositions) is left as it is: it
+ * keeps reporting under its own name, and this composition's `dispose()` does not touch it.
  *
  * @example
  * const resilient = instrumentPolicy(wrap(retryPolicy, breaker, timeoutPolicy), { name: 'ollama' });
@@ -68,6 +94,12 @@ export function instrumentPolicy<P extends PolicyLike>(
       `instrumentPolicy "${name}": not a cockatiel policy`,
     );
   }
+  if (!Object.isExtensible(policy)) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `instrumentPolicy "${name}": the policy is frozen or sealed, so it cannot be instrumented`,
+    );
+  }
   const handles: InstrumentationHandle[] = [];
   const seen = new Map<string, number>();
   const dispose = (): void => {
@@ -76,16 +108,16 @@ export function instrumentPolicy<P extends PolicyLike>(
   try {
     for (const leaf of leaves(policy)) {
       const kind = kindOf(leaf);
+      if (kind === undefined || (leaf !== policy && instrumentedName(leaf) !== undefined)) continue;
       const count = (seen.get(kind) ?? 0) + 1;
       seen.set(kind, count);
-      const handle = instrumentLeaf(leaf, count === 1 ? name : `${name}_${count}`, options.critical);
+      const handle = instrumentLeaf(leaf, kind, numbered(name, count), options);
       // Keep this policy's own dispose: for a single policy, the handle added below replaces the property.
-      if (handle !== undefined)
-        handles.push({ instrumentationName: handle.instrumentationName, dispose: handle.dispose });
+      handles.push({ instrumentationName: handle.instrumentationName, dispose: handle.dispose });
     }
+    return withHandle(policy, { instrumentationName: name, dispose });
   } catch (error) {
     dispose();
     throw error;
   }
-  return withHandle(policy, { instrumentationName: name, dispose });
 }
