@@ -19,4 +19,5 @@ export {
   type RunningPrometheus,
   startPrometheus,
 } from './prometheus.js';
+export { type RunningRedis, redisBinary, startRedis } from './redis.js';
 export { SPEC_METRICS } from './spec.js';

@@ -1,0 +1,101 @@
+import {
+  CATALOG,
+  type CounterCell,
+  createMetricGroup,
+  histogramRecorder,
+  type MetricGroup,
+} from '@sightglass/core';
+import { HitRateWindow } from './hit-rate-window.js';
+import type { EvictionReason } from './store.js';
+
+/** The operations whose store failures are counted in `cache_errors_total{operation}`. */
+export type StoreOperation = 'get' | 'set' | 'delete' | 'has' | 'clear';
+
+const loadDurations = histogramRecorder(CATALOG.cacheLoadDurationSeconds);
+const warmDurations = histogramRecorder(CATALOG.cacheWarmDurationSeconds);
+
+/** Every metric of one cache: cells built once, so counting on the lookup path is an increment. */
+export class CacheMetrics {
+  readonly group: MetricGroup = createMetricGroup();
+  readonly window: HitRateWindow;
+  readonly hits: CounterCell;
+  readonly misses: CounterCell;
+  readonly sets: CounterCell;
+  readonly staleServed: CounterCell;
+  readonly loadFailures: CounterCell;
+  readonly warmEntries: CounterCell;
+  readonly warmFailures: CounterCell;
+  private readonly evictions: Record<EvictionReason, CounterCell>;
+  private readonly errors = new Map<StoreOperation, CounterCell>();
+  private readonly labels: { cache_name: string };
+  /** Unix seconds of the last clean warm-up pass. */
+  lastWarmSuccess: number | undefined;
+
+  constructor(
+    readonly name: string,
+    entries: () => number | undefined,
+    windowMs: number,
+  ) {
+    const labels = { cache_name: name };
+    this.labels = labels;
+    this.window = new HitRateWindow(windowMs);
+    this.hits = this.group.counter(CATALOG.cacheHits, labels);
+    this.misses = this.group.counter(CATALOG.cacheMisses, labels);
+    this.sets = this.group.counter(CATALOG.cacheSets, labels);
+    this.staleServed = this.group.counter(CATALOG.cacheStaleServed, labels);
+    this.loadFailures = this.group.counter(CATALOG.cacheLoadFailures, labels);
+    this.warmEntries = this.group.counter(CATALOG.cacheWarmEntries, labels);
+    this.warmFailures = this.group.counter(CATALOG.cacheWarmFailures, labels);
+    this.evictions = {
+      evicted: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'evicted' }),
+      expired: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'expired' }),
+    };
+    this.group.gauge(CATALOG.cacheHitRatePercent, labels, () => this.window.ratePercent());
+    this.group.gauge(CATALOG.cacheEntries, labels, entries);
+    this.group.gauge(CATALOG.cacheWarmLastSuccessTimestampSeconds, labels, () => this.lastWarmSuccess);
+  }
+
+  hit(): void {
+    this.hits.inc();
+    this.window.hit();
+  }
+
+  miss(): void {
+    this.misses.inc();
+    this.window.miss();
+  }
+
+  eviction(reason: EvictionReason): void {
+    this.evictions[reason].inc();
+  }
+
+  /** Counts a failed store operation (the cell per operation is made on first use). */
+  storeError(operation: StoreOperation): void {
+    let cell = this.errors.get(operation);
+    if (cell === undefined) {
+      cell = this.group.counter(CATALOG.cacheErrors, { ...this.labels, operation });
+      this.errors.set(operation, cell);
+    }
+    cell.inc();
+  }
+
+  /** Total store failures so far. */
+  get storeErrors(): number {
+    let total = 0;
+    for (const cell of this.errors.values()) total += cell.value;
+    return total;
+  }
+
+  loadDuration(seconds: number): void {
+    loadDurations.record(seconds, this.labels);
+  }
+
+  warmDuration(seconds: number): void {
+    warmDurations.record(seconds, this.labels);
+  }
+
+  dispose(): void {
+    this.window.dispose();
+    this.group.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+export { BaseCache, STORE_ERROR_MEMORY_MS } from './base-cache.js';
+export { createCache } from './create-cache.js';
+export { instrumentLruCache, type LruInstrumentation } from './instrument-lru.js';
+export { MemoryCache } from './memory-cache.js';
+export { type MemoryStoreOptions, memoryStore } from './memory-store.js';
+export type {
+  CacheOptions,
+  EntryOptions,
+  Loader,
+  LoadOptions,
+  StoreFailureMode,
+  WarmItem,
+  WarmOptions,
+  WarmReport,
+  WarmSource,
+} from './options.js';
+export { RemoteCache } from './redis-cache.js';
+export { type RedisClientLike, type RedisStoreOptions, redisStore } from './redis-store.js';
+export { jsonSerializer, type Serializer } from './serializer.js';
+export type { AsyncStore, Entry, EvictionReason, Store, StoreEvents, SyncStore } from './store.js';
+export { MAX_KEY_LENGTH } from './validation.js';

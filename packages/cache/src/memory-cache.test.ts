@@ -1,0 +1,307 @@
+import { ErrorCode, healthRegistry } from '@sightglass/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCache } from './create-cache.js';
+import type { MemoryCache } from './memory-cache.js';
+import { memoryStore } from './memory-store.js';
+import type { CacheOptions } from './options.js';
+import { cacheSeries, sleep } from './test-support/metrics.js';
+
+const caches: Array<MemoryCache<unknown>> = [];
+function cache<V>(name: string, options: Partial<CacheOptions> = {}, max = 100): MemoryCache<V> {
+  const created = createCache<V>({ name, store: memoryStore<V>({ max }), ...options });
+  caches.push(created as MemoryCache<unknown>);
+  return created;
+}
+afterEach(async () => {
+  for (const created of caches.splice(0)) await created.dispose();
+});
+
+describe('MemoryCache basics', () => {
+  it('keeps null as a value, distinct from absent', () => {
+    const nullable = cache<string | null>('nulls');
+    nullable.set('n', null);
+    expect(nullable.get('n')).toBeNull();
+    expect(cacheSeries('nulls').hits).toBe(1);
+  });
+
+  it('gets, sets, has, deletes and clears synchronously', () => {
+    const answers = cache<{ text: string }>('basics');
+    expect(answers.get('q')).toBeUndefined();
+    answers.set('q', { text: 'a' });
+    expect(answers.get('q')).toEqual({ text: 'a' });
+    expect(answers.has('q')).toBe(true);
+    expect(answers.delete('q')).toBe(true);
+    expect(answers.has('q')).toBe(false);
+    answers.set('x', { text: 'x' });
+    answers.clear();
+    expect(answers.get('x')).toBeUndefined();
+  });
+
+  it('counts hits, misses and sets, and reports the hit rate only once there was a lookup', () => {
+    const answers = cache<number>('counting');
+    expect(cacheSeries('counting').hitRate).toBeUndefined(); // absent, not a false 0
+    answers.set('a', 1);
+    answers.get('a');
+    answers.get('a');
+    answers.get('a');
+    answers.get('b');
+    expect(cacheSeries('counting')).toMatchObject({ hits: 3, misses: 1, sets: 1, hitRate: 75, entries: 1 });
+  });
+
+  it('forgets lookups older than the window', () => {
+    const answers = cache<number>('window', { hitRateWindowMs: 60_000 });
+    answers.get('a');
+    const window = (answers as unknown as { metrics: { window: { advance(): void } } }).metrics.window;
+    for (let i = 0; i < 12; i++) window.advance();
+    expect(cacheSeries('window').hitRate).toBeUndefined();
+    expect(cacheSeries('window').misses).toBe(1); // the counters keep counting
+  });
+
+  it('counts evictions for room and expiries', async () => {
+    const small = cache<number>('evictions', { ttlMs: 20 }, 2);
+    small.set('a', 1);
+    small.set('b', 2);
+    small.set('c', 3);
+    expect(cacheSeries('evictions').evicted).toBe(1);
+    await sleep(40);
+    expect(small.get('b')).toBeUndefined();
+    expect(cacheSeries('evictions').expired).toBeGreaterThanOrEqual(1);
+  });
+
+  it('bounds the total size with maxSize and sizeOf', () => {
+    const sized = createCache<string>({
+      name: 'sized',
+      store: memoryStore({ max: 100, maxSize: 10, sizeOf: (v) => v.length }),
+    });
+    caches.push(sized as MemoryCache<unknown>);
+    sized.set('a', 'xxxxxx');
+    sized.set('b', 'yyyyyy');
+    expect(sized.has('a')).toBe(false);
+    expect(sized.get('b')).toBe('yyyyyy');
+  });
+
+  it('lets a per-entry TTL override the cache TTL', async () => {
+    const answers = cache<number>('per-entry', { ttlMs: 10_000 });
+    answers.set('short', 1, { ttlMs: 10 });
+    answers.set('long', 2);
+    await sleep(30);
+    expect([answers.get('short'), answers.get('long')]).toEqual([undefined, 2]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['a number key', () => cache('bad-1').get(42 as never), ErrorCode.CACHE_INVALID_KEY],
+    ['an empty key', () => cache('bad-2').set('', 1), ErrorCode.CACHE_INVALID_KEY],
+    ['a huge key', () => cache('bad-3').set('k'.repeat(2000), 1), ErrorCode.CACHE_INVALID_KEY],
+    ['an undefined value', () => cache('bad-4').set('k', undefined), ErrorCode.CACHE_INVALID_VALUE],
+    ['a negative TTL', () => cache('bad-5').set('k', 1, { ttlMs: -1 }), ErrorCode.INVALID_ARGUMENT],
+    ['a NaN cache TTL', () => cache('bad-6', { ttlMs: Number.NaN }), ErrorCode.INVALID_ARGUMENT],
+    [
+      'a stale window without TTL',
+      () => cache('bad-7', { staleWhileRevalidateMs: 5 }),
+      ErrorCode.INVALID_ARGUMENT,
+    ],
+    [
+      'a store that is not one',
+      () => createCache({ name: 'x', store: {} as never }),
+      ErrorCode.INVALID_ARGUMENT,
+    ],
+    ['no max', () => memoryStore({} as never), ErrorCode.INVALID_ARGUMENT],
+    ['maxSize without sizeOf', () => memoryStore({ max: 1, maxSize: 5 }), ErrorCode.INVALID_ARGUMENT],
+    ['a bad name', () => cache(''), ErrorCode.INVALID_NAME],
+  ])('refuses %s with a typed error', (_what, act, code) => {
+    expect(act).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('writes nothing when a value is refused', () => {
+    const answers = cache<number>('nothing-written');
+    expect(() => answers.set('k', undefined as never)).toThrow();
+    expect(answers.has('k')).toBe(false);
+    expect(cacheSeries('nothing-written').sets).toBe(0);
+  });
+});
+
+describe('getOrLoad', () => {
+  it('calls the loader once for 1,000 concurrent misses of one key', async () => {
+    const answers = cache<string>('coalescing');
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await sleep(10);
+      return 'value';
+    };
+    const values = await Promise.all(Array.from({ length: 1000 }, () => answers.getOrLoad('k', loader)));
+    expect(calls).toBe(1);
+    expect(new Set(values)).toEqual(new Set(['value']));
+    expect(await answers.getOrLoad('k', loader)).toBe('value');
+    expect(calls).toBe(1);
+    expect(cacheSeries('coalescing')).toMatchObject({ misses: 1000, hits: 1, sets: 1 });
+  });
+
+  it('does not cache a failing loader, counts it, and gives every waiter its error', async () => {
+    const answers = cache<string>('failing');
+    const failure = new Error('ollama down');
+    const results = await Promise.allSettled([
+      answers.getOrLoad('k', () => Promise.reject(failure)),
+      answers.getOrLoad('k', () => 'never called'),
+    ]);
+    expect(results).toEqual([
+      { status: 'rejected', reason: failure },
+      { status: 'rejected', reason: failure },
+    ]);
+    expect(answers.has('k')).toBe(false);
+    expect(cacheSeries('failing').loadFailures).toBe(1);
+    await expect(answers.getOrLoad('k', () => 'recovered')).resolves.toBe('recovered');
+  });
+
+  it('fails a slow loader with LOAD_TIMEOUT and aborts its signal', async () => {
+    const answers = cache<string>('timeouts', { loadTimeoutMs: 20 });
+    let aborted: unknown;
+    const slow = answers.getOrLoad('k', ({ signal }) => {
+      signal.addEventListener('abort', () => {
+        aborted = signal.reason;
+      });
+      return new Promise<string>(() => {});
+    });
+    await expect(slow).rejects.toMatchObject({ code: ErrorCode.CACHE_LOAD_TIMEOUT });
+    expect(aborted).toMatchObject({ code: ErrorCode.CACHE_LOAD_TIMEOUT });
+    expect(cacheSeries('timeouts').loadFailures).toBe(1);
+    await expect(answers.getOrLoad('k', () => 'fast', { timeoutMs: 1000 })).resolves.toBe('fast');
+  });
+
+  it('refuses a loader result of undefined without caching it', async () => {
+    const answers = cache<string>('undefined-load');
+    await expect(answers.getOrLoad('k', () => undefined as never)).rejects.toMatchObject({
+      code: ErrorCode.CACHE_INVALID_VALUE,
+    });
+    expect(answers.has('k')).toBe(false);
+  });
+
+  it('serves a stale value at once within the window while one background load refreshes it', async () => {
+    const answers = cache<string>('stale', { ttlMs: 20, staleWhileRevalidateMs: 5_000 });
+    await answers.getOrLoad('k', () => 'v1');
+    await sleep(40);
+    let refreshes = 0;
+    let release!: () => void;
+    const refresh = () =>
+      new Promise<string>((resolve) => {
+        refreshes++;
+        release = () => resolve('v2');
+      });
+    expect(await answers.getOrLoad('k', refresh)).toBe('v1');
+    expect(await answers.getOrLoad('k', refresh)).toBe('v1');
+    expect(refreshes).toBe(1);
+    expect(answers.get('k')).toBeUndefined(); // plain get never serves stale
+    release();
+    await sleep(5);
+    expect(await answers.getOrLoad('k', refresh)).toBe('v2');
+    expect(cacheSeries('stale').staleServed).toBe(2);
+  });
+
+  it('keeps serving the stale value when the refresh fails, and counts the failure', async () => {
+    const answers = cache<string>('stale-fail', { ttlMs: 10, staleWhileRevalidateMs: 5_000 });
+    await answers.getOrLoad('k', () => 'old');
+    await sleep(30);
+    expect(await answers.getOrLoad('k', () => Promise.reject(new Error('down')))).toBe('old');
+    await sleep(5);
+    expect(cacheSeries('stale-fail').loadFailures).toBe(1);
+    expect(await answers.getOrLoad('k', () => 'new')).toBe('old');
+  });
+});
+
+describe('warm', () => {
+  it('loads every item with bounded concurrency and holds readiness until the first pass is done', async () => {
+    const answers = cache<string>('warming');
+    let running = 0;
+    let most = 0;
+    const items = Array.from({ length: 10 }, (_, i) => ({
+      key: `prompt-${i}`,
+      load: async () => {
+        running++;
+        most = Math.max(most, running);
+        await sleep(5);
+        running--;
+        return `answer-${i}`;
+      },
+    }));
+    expect(answers.ready).toBe(true);
+    const warming = answers.warm(() => items, { concurrency: 3 });
+    expect(answers.ready).toBe(false);
+    expect(healthRegistry().readiness()).toMatchObject({ ready: false, waitingFor: ['cache warming'] });
+    const report = await warming;
+    expect(report).toMatchObject({ loaded: 10, failed: 0 });
+    expect(most).toBe(3);
+    expect(answers.ready).toBe(true);
+    expect(healthRegistry().readiness().ready).toBe(true);
+    expect(answers.get('prompt-7')).toBe('answer-7');
+    const series = cacheSeries('warming');
+    expect(series).toMatchObject({ warmEntries: 10, warmFailures: 0 });
+    expect(series.warmLastSuccess).toBeCloseTo(Date.now() / 1000, -1);
+  });
+
+  it('counts failing items and a failing source, degrades health, and still becomes ready', async () => {
+    const answers = cache<string>('warm-failures');
+    async function* source() {
+      yield { key: 'ok', load: () => 'fine' };
+      yield { key: 'bad', load: () => Promise.reject(new Error('nope')) };
+    }
+    expect(await answers.warm(source)).toMatchObject({ loaded: 1, failed: 1 });
+    expect(await answers.warm(() => Promise.reject(new Error('source down')))).toMatchObject({ failed: 1 });
+    expect(cacheSeries('warm-failures')).toMatchObject({
+      warmEntries: 1,
+      warmFailures: 2,
+      warmLastSuccess: undefined,
+    });
+    expect(answers.ready).toBe(true);
+    const health = (await healthRegistry().evaluate()).components.cache?.['warm-failures'];
+    expect(health?.status).toBe('degraded');
+  });
+
+  it('refreshes on a schedule until disposed', async () => {
+    const answers = cache<number>('refreshing', { readinessWaitsForWarm: false });
+    let passes = 0;
+    await answers.warm(() => [{ key: 'n', load: () => ++passes }], { refreshEveryMs: 10 });
+    await sleep(60);
+    expect(passes).toBeGreaterThan(2);
+    await answers.dispose();
+    const after = passes;
+    await sleep(40);
+    expect(passes).toBe(after);
+  });
+
+  it('refuses a bad concurrency', async () => {
+    await expect(cache('warm-bad').warm(() => [], { concurrency: 0 })).rejects.toMatchObject({
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+  });
+});
+
+describe('health', () => {
+  it('reports hit rate, entries and warm state', async () => {
+    const answers = cache<number>('health-memory');
+    answers.set('a', 1);
+    answers.get('a');
+    const report = await healthRegistry().evaluate();
+    expect(report.components.cache?.['health-memory']).toMatchObject({
+      status: 'healthy',
+      details: {
+        hit_rate_percent: 100,
+        entries: 1,
+        ready: true,
+        store: { kind: 'memory', connected: true, errors: 0 },
+      },
+    });
+  });
+
+  it('can stay out of the registry, and leaves it on dispose', async () => {
+    const quiet = cache<number>('health-none', { health: false });
+    expect((await healthRegistry().evaluate()).components.cache?.['health-none']).toBeUndefined();
+    const listed = cache<number>('health-gone');
+    await listed.dispose();
+    await listed.dispose();
+    expect((await healthRegistry().evaluate()).components.cache?.['health-gone']).toBeUndefined();
+    expect(cacheSeries('health-gone').hits).toBeUndefined();
+    quiet.set('a', 1);
+  });
+});

@@ -1,0 +1,60 @@
+import { BaseCache } from './base-cache.js';
+import type { CacheOptions, EntryOptions } from './options.js';
+import type { Entry, SyncStore } from './store.js';
+import { MAX_KEY_LENGTH, validateKey } from './validation.js';
+
+/**
+ * A cache on an in-memory store: `get`, `set`, `has`, `delete` and `clear` answer synchronously, like
+ * lru-cache itself; `getOrLoad` and `warm` are asynchronous because loaders are.
+ */
+export class MemoryCache<V> extends BaseCache<V> {
+  private readonly syncStore: SyncStore<V>;
+
+  constructor(store: SyncStore<V>, options: CacheOptions) {
+    super(store, options);
+    this.syncStore = store;
+  }
+
+  /** The fresh value for `key`, or undefined (a stale entry is a miss for `get`: only `getOrLoad` refreshes). */
+  get(key: string): V | undefined {
+    // The hot path, kept flat: a check, one store lookup, two increments (see cache-hit.bench.ts).
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) validateKey(key);
+    const value = this.syncStore.getFresh(key);
+    if (value === undefined) this.metrics.miss();
+    else this.metrics.hit();
+    return value;
+  }
+
+  /** Stores a value. `undefined` and bad TTLs are refused with a typed error before anything is written. */
+  set(key: string, value: V, options?: EntryOptions): void {
+    validateKey(key);
+    const { entry, hardTtlMs } = this.entryFor(value, options);
+    this.syncStore.set(key, entry, hardTtlMs);
+    this.metrics.sets.inc();
+  }
+
+  /** Whether a fresh or stale entry exists (not counted as a lookup). */
+  has(key: string): boolean {
+    return this.syncStore.has(validateKey(key));
+  }
+
+  delete(key: string): boolean {
+    return this.syncStore.delete(validateKey(key));
+  }
+
+  clear(): void {
+    this.syncStore.clear();
+  }
+
+  protected async lookup(key: string): Promise<Entry<V> | undefined> {
+    const entry = this.syncStore.get(key);
+    if (entry === undefined) this.metrics.miss();
+    else this.metrics.hit();
+    return entry;
+  }
+
+  protected write(key: string, entry: Entry<V>, hardTtlMs: number | undefined): void {
+    this.syncStore.set(key, entry, hardTtlMs);
+    this.metrics.sets.inc();
+  }
+}

@@ -1,0 +1,87 @@
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { LRUCache } from 'lru-cache';
+import type { Entry, StoreEvents, SyncStore } from './store.js';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions<V> {
+  /** The most entries kept; the least recently used is evicted past it. Required (a bounded cache). */
+  max: number;
+  /** A budget on the total size of entries, measured by `sizeOf`. Optional, with `sizeOf`. */
+  maxSize?: number;
+  /** The size of one value (bytes, tokens, whatever `maxSize` counts). Required with `maxSize`. */
+  sizeOf?: (value: V, key: string) => number;
+}
+
+/**
+ * An entry that can go stale before it expires. Entries without a stale window are kept as bare values,
+ * so that a hit reads exactly what a raw lru-cache would (no wrapper object to follow, one value shape).
+ */
+export class TimedEntry<V> implements Entry<V> {
+  constructor(
+    readonly value: V,
+    readonly freshUntil: number,
+  ) {}
+}
+
+/**
+ * An in-process store on lru-cache 11: bounded by entry count (and optionally size), values kept as they
+ * are (not serialized), expiry by lru-cache's own clock.
+ */
+export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
+  if (!Number.isInteger(options?.max) || options.max < 1) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `memoryStore needs max, a positive integer; got ${options?.max}`,
+    );
+  }
+  if ((options.maxSize === undefined) !== (options.sizeOf === undefined)) {
+    throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'memoryStore takes maxSize and sizeOf together');
+  }
+  const sizeOf = options.sizeOf;
+  let events: StoreEvents | undefined;
+  const lru = new LRUCache<string, NonNullable<V> | TimedEntry<V>>({
+    max: options.max,
+    ...(sizeOf && options.maxSize !== undefined
+      ? {
+          maxSize: options.maxSize,
+          sizeCalculation: (item: NonNullable<V> | TimedEntry<V>, key: string) =>
+            Math.max(1, Math.ceil(sizeOf(item instanceof TimedEntry ? item.value : (item as V), key))),
+        }
+      : {}),
+    dispose: (_entry, _key, reason) => {
+      if (reason === 'evict') events?.onEviction('evicted');
+      else if (reason === 'expire') events?.onEviction('expired');
+    },
+  });
+  return {
+    kind: 'memory',
+    sync: true,
+    attach(next) {
+      events = next;
+    },
+    get(key) {
+      const item = lru.get(key);
+      if (item === undefined) return undefined;
+      return item instanceof TimedEntry ? item : { value: item, freshUntil: Number.POSITIVE_INFINITY };
+    },
+    getFresh(key) {
+      const item = lru.get(key);
+      if (!(item instanceof TimedEntry)) return item;
+      return item.freshUntil < Date.now() ? undefined : item.value;
+    },
+    set(key, entry, hardTtlMs) {
+      const item =
+        entry.freshUntil === Number.POSITIVE_INFINITY && entry.value !== null
+          ? (entry.value as NonNullable<V>) // the cache refuses undefined; lru-cache takes no null bare
+          : new TimedEntry(entry.value, entry.freshUntil);
+      lru.set(key, item, hardTtlMs === undefined ? undefined : { ttl: hardTtlMs });
+    },
+    delete: (key) => lru.delete(key),
+    has: (key) => lru.has(key),
+    clear: () => lru.clear(),
+    size: () => lru.size,
+    async close() {
+      lru.clear();
+    },
+  };
+}

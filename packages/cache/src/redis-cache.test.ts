@@ -1,0 +1,194 @@
+/**
+ * The Redis store against a real redis-server (Debian's), started on a free loopback port: sharing between
+ * processes, failing open through an outage, and recovering without a restart.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, healthRegistry } from '@sightglass/core';
+import { type RunningRedis, redisBinary, startRedis, waitFor } from '@sightglass/test-kit';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCache } from './create-cache.js';
+import type { CacheOptions } from './options.js';
+import type { RemoteCache } from './redis-cache.js';
+import { redisStore } from './redis-store.js';
+import { cacheSeries, sleep } from './test-support/metrics.js';
+
+const binary = redisBinary();
+
+describe.skipIf(binary === undefined)('RemoteCache on a real Redis', () => {
+  let redis: RunningRedis;
+  const caches: Array<RemoteCache<unknown>> = [];
+  beforeAll(async () => {
+    redis = await startRedis(binary!);
+  });
+  afterAll(() => redis?.dispose());
+  afterEach(async () => {
+    for (const cache of caches.splice(0)) await cache.dispose();
+  });
+  function cache<V>(name: string, options: Partial<CacheOptions> = {}, prefix = `test:${name}:`) {
+    const created = createCache<V>({
+      name,
+      store: redisStore<V>({ url: redis.url, keyPrefix: prefix }),
+      ...options,
+    });
+    caches.push(created as RemoteCache<unknown>);
+    return created;
+  }
+
+  it('gets, sets, has, deletes and clears, with JSON values', async () => {
+    const answers = cache<{ text: string; tokens: number[] }>('redis-basics');
+    expect(await answers.get('q')).toBeUndefined();
+    await answers.set('q', { text: 'hello', tokens: [1, 2] });
+    expect(await answers.get('q')).toEqual({ text: 'hello', tokens: [1, 2] });
+    expect(await answers.has('q')).toBe(true);
+    expect(await answers.delete('q')).toBe(true);
+    expect(await answers.has('q')).toBe(false);
+    expect(cacheSeries('redis-basics')).toMatchObject({ hits: 1, misses: 1, sets: 1, entries: undefined });
+  });
+
+  it('clears only its own prefix', async () => {
+    const mine = cache<number>('redis-clear', {}, 'mine:*[x]:');
+    const theirs = cache<number>('redis-theirs', {}, 'theirs:');
+    await mine.set('a', 1);
+    await mine.set('b', 2);
+    await theirs.set('a', 3);
+    await mine.clear();
+    expect([await mine.get('a'), await mine.get('b'), await theirs.get('a')]).toEqual([
+      undefined,
+      undefined,
+      3,
+    ]);
+  });
+
+  it('expires entries with a Redis TTL, and serves stale within the window', async () => {
+    const answers = cache<string>('redis-ttl', { ttlMs: 50, staleWhileRevalidateMs: 200 });
+    await answers.set('k', 'v1');
+    await sleep(80);
+    expect(await answers.get('k')).toBeUndefined(); // stale: only getOrLoad serves it
+    expect(await answers.getOrLoad('k', () => 'v2')).toBe('v1');
+    await sleep(20);
+    expect(await answers.get('k')).toBe('v2');
+    await sleep(350);
+    expect(await answers.has('k')).toBe(false); // past the hard TTL Redis dropped it
+  });
+
+  it('refuses a value JSON cannot hold, and writes nothing', async () => {
+    const answers = cache<unknown>('redis-bad-value');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    await expect(answers.set('k', circular)).rejects.toMatchObject({ code: ErrorCode.CACHE_INVALID_VALUE });
+    await expect(answers.set('k', 10n)).rejects.toMatchObject({ code: ErrorCode.CACHE_INVALID_VALUE });
+    await expect(answers.set('k', () => 1)).rejects.toMatchObject({ code: ErrorCode.CACHE_INVALID_VALUE });
+    expect(await answers.has('k')).toBe(false);
+    expect(cacheSeries('redis-bad-value').errors('set')).toBeUndefined();
+  });
+
+  it('uses a pluggable serializer', async () => {
+    const store = redisStore<Date>({
+      url: redis.url,
+      keyPrefix: 'dates:',
+      serializer: { serialize: (date) => date.toISOString(), deserialize: (text) => new Date(text) },
+    });
+    const dates = createCache<Date>({ name: 'redis-dates', store });
+    caches.push(dates as RemoteCache<unknown>);
+    await dates.set('d', new Date('2026-11-27T00:00:00Z'));
+    expect((await dates.get('d'))?.toISOString()).toBe('2026-11-27T00:00:00.000Z');
+  });
+
+  it('works on a client the application manages, and leaves it open', async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    const shared = createCache<number>({
+      name: 'redis-own-client',
+      store: redisStore<number>({ client, keyPrefix: 'own:' }),
+    });
+    await shared.set('n', 7);
+    expect(await client.get('own:n')).toMatch(/\n7$/);
+    await shared.dispose();
+    expect(client.isOpen).toBe(true);
+    await client.close();
+  });
+
+  it('shares entries between two processes', async () => {
+    const here = cache<string>('redis-shared', {}, 'shared:');
+    const script = `
+      import { createCache, redisStore } from '@sightglass/cache';
+      const cache = createCache({ name: 'other-process', store: redisStore({ url: ${JSON.stringify(redis.url)}, keyPrefix: 'shared:' }) });
+      await cache.set('written-elsewhere', 'from pid ' + process.pid);
+      process.stdout.write(String(await cache.get('written-here')));
+      await cache.dispose();
+    `;
+    await here.set('written-here', 'hello from the test');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 20_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    expect(output).toBe('hello from the test');
+    expect(await here.get('written-elsewhere')).toMatch(/^from pid \d+$/);
+  });
+
+  it('fails open through an outage and recovers without a restart', async () => {
+    const answers = cache<string>('redis-outage', { ttlMs: 60_000 });
+    await answers.set('before', 'cached');
+    expect(await answers.getOrLoad('before', () => 'loaded')).toBe('cached');
+
+    await redis.stop();
+    let loads = 0;
+    const value = await answers.getOrLoad('during', () => {
+      loads++;
+      return 'from the loader';
+    });
+    expect(value).toBe('from the loader'); // the caller gets its value, no exception
+    expect(loads).toBe(1);
+    expect(await answers.get('before')).toBeUndefined(); // a miss, not an error
+    await answers.set('x', 'dropped'); // skipped, not thrown
+    expect(await answers.has('x')).toBe(false);
+    const series = cacheSeries('redis-outage');
+    expect(series.errors('get')).toBeGreaterThanOrEqual(2);
+    expect(series.errors('set')).toBeGreaterThanOrEqual(1);
+    const health = (await healthRegistry().evaluate()).components.cache?.['redis-outage'];
+    expect(health).toMatchObject({
+      status: 'degraded',
+      details: { store: { kind: 'redis', connected: false } },
+    });
+
+    await redis.restart();
+    await waitFor('the cache to reconnect', async () => {
+      await answers.set('after', 'back');
+      return (await answers.get('after')) === 'back' ? true : undefined;
+    });
+    expect(await answers.getOrLoad('after', () => 'not needed')).toBe('back');
+  });
+
+  it('fails closed with a typed error when asked to', async () => {
+    const strict = cache<string>('redis-strict', { onStoreError: 'fail-closed' });
+    await strict.set('k', 'v');
+    await redis.stop();
+    await expect(strict.get('k')).rejects.toMatchObject({ code: ErrorCode.CACHE_STORE_UNAVAILABLE });
+    await expect(strict.getOrLoad('k', () => 'loaded')).rejects.toMatchObject({
+      code: ErrorCode.CACHE_STORE_UNAVAILABLE,
+    });
+    await redis.restart();
+  });
+
+  it('answers from the loader when Redis is down at start-up, and uses Redis once it is up', async () => {
+    await redis.stop();
+    const late = cache<string>('redis-late', { ttlMs: 60_000 });
+    expect(await late.getOrLoad('k', () => 'loaded while down')).toBe('loaded while down');
+    expect(cacheSeries('redis-late').errors('get')).toBeGreaterThanOrEqual(1);
+    await redis.restart();
+    await waitFor('the late cache to connect', async () => {
+      await late.set('k', 'stored');
+      return (await late.get('k')) === 'stored' ? true : undefined;
+    });
+  });
+
+  it('refuses a store with both or neither of url and client', () => {
+    expect(() => redisStore({})).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+  });
+});

@@ -1,0 +1,41 @@
+import { ErrorCode, SightglassError } from '@sightglass/core';
+
+/** The longest cache key accepted, in characters. */
+export const MAX_KEY_LENGTH = 1024;
+
+/** Checks a cache key: a non-empty string of at most {@link MAX_KEY_LENGTH} characters. */
+export function validateKey(key: unknown): string {
+  if (typeof key !== 'string') {
+    throw new SightglassError(ErrorCode.CACHE_INVALID_KEY, `cache key must be a string, got ${typeof key}`);
+  }
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new SightglassError(
+      ErrorCode.CACHE_INVALID_KEY,
+      `cache key must have 1 to ${MAX_KEY_LENGTH} characters, got ${key.length}`,
+    );
+  }
+  return key;
+}
+
+/** Checks a value to cache: anything but `undefined` (which the cache uses for "absent"). */
+export function validateValue<V>(value: V): V {
+  if (value === undefined) {
+    throw new SightglassError(
+      ErrorCode.CACHE_INVALID_VALUE,
+      'cannot cache undefined: use null for "no value"',
+    );
+  }
+  return value;
+}
+
+/** Checks a duration option (a TTL or window): a finite number of milliseconds, 0 or more. */
+export function validateDuration(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what} must be a finite number of milliseconds, 0 or more, got ${String(value)}`,
+    );
+  }
+  return value;
+}
