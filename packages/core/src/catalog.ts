@@ -44,6 +44,36 @@ export const REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
 ]);
 
+/** Bucket boundaries the GenAI semantic conventions give for `gen_ai.client.operation.duration`, in seconds. */
+export const GENAI_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+]);
+
+/** Bucket boundaries the GenAI semantic conventions give for token counts. */
+export const GENAI_TOKEN_BUCKETS: readonly number[] = Object.freeze([
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+]);
+
+/** Bucket boundaries the GenAI semantic conventions give for time to first token / chunk, in seconds. */
+export const GENAI_FIRST_CHUNK_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+/** Bucket boundaries the GenAI semantic conventions give for time per output token, in seconds. */
+export const GENAI_PER_TOKEN_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5,
+]);
+
+/** The attributes of GenAI client metrics (semantic conventions), as label names. */
+const GENAI_LABELS = [
+  'gen_ai.operation.name',
+  'gen_ai.provider.name',
+  'gen_ai.request.model',
+  'error.type',
+  'server.address',
+  'server.port',
+] as const;
+
 /** The default number of label sets kept per metric per collection (see `cardinalityLimit`). */
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 
@@ -244,6 +274,81 @@ export const CATALOG = Object.freeze({
     description: 'Cache store operations that failed (get, set, delete, has, clear)',
     labels: ['cache_name', 'operation'],
   }),
+  connectionPoolIdleConnections: define({
+    name: 'connection_pool_idle_connections',
+    kind: 'gauge',
+    unit: '{connection}',
+    description: 'Connections open and idle, ready for the next request',
+    labels: ['pool_name'],
+  }),
+  connectionPoolMaxConnections: define({
+    name: 'connection_pool_max_connections',
+    kind: 'gauge',
+    unit: '{connection}',
+    description: 'The most connections the pool opens',
+    labels: ['pool_name'],
+  }),
+  connectionPoolPendingRequests: define({
+    name: 'connection_pool_pending_requests',
+    kind: 'gauge',
+    unit: '{request}',
+    description: 'Requests waiting for a connection',
+    labels: ['pool_name'],
+  }),
+  connectionPoolConnectionsOpened: define({
+    name: 'connection_pool_connections_opened',
+    kind: 'counter',
+    unit: '{connection}',
+    description: 'Connections the pool opened',
+    labels: ['pool_name'],
+  }),
+  connectionPoolConnectionsClosed: define({
+    name: 'connection_pool_connections_closed',
+    kind: 'counter',
+    unit: '{connection}',
+    description: 'Connections the pool closed (idle timeout, server close, error)',
+    labels: ['pool_name'],
+  }),
+  connectionPoolConnectionErrors: define({
+    name: 'connection_pool_connection_errors',
+    kind: 'counter',
+    unit: '{error}',
+    description: 'Connections that failed to open or broke',
+    labels: ['pool_name'],
+  }),
+  genAiClientOperationDuration: define({
+    name: 'gen_ai.client.operation.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'GenAI operation duration',
+    labels: GENAI_LABELS,
+    boundaries: GENAI_DURATION_BUCKETS_SECONDS,
+  }),
+  genAiClientTokenUsage: define({
+    name: 'gen_ai.client.token.usage',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Number of input and output tokens used',
+    labels: [...GENAI_LABELS, 'gen_ai.token.type'],
+    boundaries: GENAI_TOKEN_BUCKETS,
+  }),
+  genAiClientTimeToFirstChunk: define({
+    name: 'gen_ai.client.operation.time_to_first_chunk',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time from issuing a streaming request to receiving its first chunk',
+    labels: GENAI_LABELS,
+    boundaries: GENAI_FIRST_CHUNK_BUCKETS_SECONDS,
+  }),
+  genAiServerTimePerOutputToken: define({
+    name: 'gen_ai.server.time_per_output_token',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time per output token after the first, as the model server reports it (eval_duration / eval_count)',
+    labels: GENAI_LABELS,
+    boundaries: GENAI_PER_TOKEN_BUCKETS_SECONDS,
+  }),
   requestDurationSeconds: define({
     name: 'request_duration_seconds',
     kind: 'histogram',
@@ -258,6 +363,28 @@ export const CATALOG = Object.freeze({
     unit: '{request}',
     description: 'Total requests',
     labels: ['method', 'route', 'status'],
+  }),
+  requestsInFlight: define({
+    name: 'requests_in_flight',
+    kind: 'gauge',
+    unit: '{request}',
+    description: 'Requests being served now',
+    labels: ['method', 'route'],
+  }),
+  httpServerRequestDuration: define({
+    name: 'http.server.request.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of HTTP server requests (OpenTelemetry semantic conventions; off by default)',
+    labels: ['http.request.method', 'http.route', 'http.response.status_code', 'error.type'],
+    boundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+  }),
+  healthStatus: define({
+    name: 'health_status',
+    kind: 'gauge',
+    unit: '{status}',
+    description: 'Health of a component: 1 healthy, 0.5 degraded, 0 unhealthy',
+    labels: ['component'],
   }),
 });
 

@@ -142,7 +142,9 @@ export class MetricRegistry {
     const guarded: Attributes = {};
     for (const label of definition.labels) {
       const raw = (labels as Record<string, unknown>)[label];
-      guarded[label] = this.labelGuard(state, label).value(raw === undefined ? '' : String(raw));
+      // A label left undefined is left out (an optional attribute such as `error.type`); Prometheus reads a
+      // missing label and an empty one alike.
+      if (raw !== undefined) guarded[label] = this.labelGuard(state, label).value(String(raw));
     }
     return guarded;
   }
