@@ -2,7 +2,7 @@ import {
   CATALOG,
   type CounterCell,
   createMetricGroup,
-  histogramRecorder,
+  type HistogramCell,
   type MetricGroup,
 } from '@sightglass/core';
 import { HitRateWindow } from './hit-rate-window.js';
@@ -10,9 +10,6 @@ import type { EvictionReason } from './store.js';
 
 /** The operations whose store failures are counted in `cache_errors_total{operation}`. */
 export type StoreOperation = 'get' | 'set' | 'delete' | 'has' | 'clear';
-
-const loadDurations = histogramRecorder(CATALOG.cacheLoadDurationSeconds);
-const warmDurations = histogramRecorder(CATALOG.cacheWarmDurationSeconds);
 
 /** Every metric of one cache: cells built once, so counting on the lookup path is an increment. */
 export class CacheMetrics {
@@ -28,6 +25,8 @@ export class CacheMetrics {
   private readonly evictions: Record<EvictionReason, CounterCell>;
   private readonly errors = new Map<StoreOperation, CounterCell>();
   private readonly labels: { cache_name: string };
+  private readonly loadDurations: HistogramCell;
+  private readonly warmDurations: HistogramCell;
   /** Unix seconds of the last clean warm-up pass. */
   lastWarmSuccess: number | undefined;
 
@@ -50,6 +49,8 @@ export class CacheMetrics {
       evicted: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'evicted' }),
       expired: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'expired' }),
     };
+    this.loadDurations = this.group.histogram(CATALOG.cacheLoadDurationSeconds, labels);
+    this.warmDurations = this.group.histogram(CATALOG.cacheWarmDurationSeconds, labels);
     this.group.gauge(CATALOG.cacheHitRatePercent, labels, () => this.window.ratePercent());
     this.group.gauge(CATALOG.cacheEntries, labels, entries);
     this.group.gauge(CATALOG.cacheWarmLastSuccessTimestampSeconds, labels, () => this.lastWarmSuccess);
@@ -87,11 +88,11 @@ export class CacheMetrics {
   }
 
   loadDuration(seconds: number): void {
-    loadDurations.record(seconds, this.labels);
+    this.loadDurations.record(seconds);
   }
 
   warmDuration(seconds: number): void {
-    warmDurations.record(seconds, this.labels);
+    this.warmDurations.record(seconds);
   }
 
   dispose(): void {

@@ -33,16 +33,17 @@ export {
   type ReadinessReport,
   worseStatus,
 } from './health.js';
+export { HistogramCell, type HistogramSnapshot } from './histogram-cell.js';
 export { createInstrument, type InstrumentFor } from './instruments.js';
 export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
+  type BoundHistogram,
   createMetricGroup,
   type HistogramRecorder,
   histogramRecorder,
   type MetricGroup,
 } from './metric-group.js';
 export {
-  bindMeterProvider,
   CounterCell,
   type GaugeReader,
   METER_NAME,

@@ -1,5 +1,6 @@
 import type { LabelValues, MetricDefinition } from './catalog.js';
 import { reportInstrumentationError } from './guard.js';
+import type { HistogramCell } from './histogram-cell.js';
 import { type CounterCell, expectKind, type GaugeReader, metricRegistry } from './metric-registry.js';
 
 /**
@@ -28,6 +29,13 @@ export class MetricGroup {
     this.disposers.push(metricRegistry().addGauge(definition, labels, read));
   }
 
+  /** A histogram series owned by this group (stops with it); record into the returned cell. */
+  histogram<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): HistogramCell {
+    const { cell, remove } = metricRegistry().addHistogram(definition, labels);
+    this.disposers.push(remove);
+    return cell;
+  }
+
   /** Stops reporting every series of this group. Calling it again does nothing. */
   dispose(): void {
     if (this.disposed) return;
@@ -47,11 +55,26 @@ export function createMetricGroup(): MetricGroup {
   return new MetricGroup();
 }
 
+/** A histogram series with its label values fixed (guarded once), for a measurement taken again and again. */
+export interface BoundHistogram {
+  /** Records one measurement in the entry's unit. Never throws into the caller. */
+  record(value: number): void;
+}
+
 /**
- * Records values of a histogram catalog entry, for measurements taken per request (durations). The label
- * values pass through the entry's label guard; nothing recording does can throw into the caller.
+ * How many label sets a recorder keeps a prepared series for, keyed by the raw values. Label values are
+ * bounded by the label guard anyway; this bounds the raw strings keying the recorder's own map.
+ */
+const MAX_PREPARED_SERIES = 5000;
+
+/**
+ * Records values of a histogram catalog entry under label sets that vary per measurement (method, route,
+ * status). Each label set's cell is made once: recording is a map lookup and a bucket increment. Nothing
+ * recording does can throw into the caller.
  */
 export class HistogramRecorder<D extends MetricDefinition> {
+  private readonly prepared = new Map<string, BoundHistogram>();
+
   constructor(private readonly definition: D) {
     expectKind(definition, 'histogram');
   }
@@ -59,11 +82,24 @@ export class HistogramRecorder<D extends MetricDefinition> {
   /** Records one measurement in the entry's unit (seconds for durations). */
   record(value: number, labels: LabelValues<D>): void {
     try {
-      const registry = metricRegistry();
-      registry.histogram(this.definition).record(value, registry.guardLabels(this.definition, labels));
+      const key = JSON.stringify(
+        this.definition.labels.map((label) => (labels as Record<string, unknown>)[label]),
+      );
+      let bound = this.prepared.get(key);
+      if (bound === undefined) {
+        bound = this.bind(labels);
+        if (this.prepared.size < MAX_PREPARED_SERIES) this.prepared.set(key, bound);
+      }
+      bound.record(value);
     } catch (error) {
       reportInstrumentationError(`histogram ${this.definition.name}`, error);
     }
+  }
+
+  /** The series for one label set, to record into again and again without looking it up. */
+  bind(labels: LabelValues<D>): BoundHistogram {
+    const { cell } = metricRegistry().addHistogram(this.definition, labels);
+    return cell;
   }
 }
 

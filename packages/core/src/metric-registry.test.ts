@@ -1,11 +1,11 @@
-import { type Attributes, DiagLogLevel, diag, metrics } from '@opentelemetry/api';
-import { createTestMeter, type TestMeter } from '@sightglass/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type Attributes, DiagLogLevel, diag } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
 import { CATALOG, type MetricDefinition } from './catalog.js';
 import { ErrorCode } from './errors.js';
 import { resetReportedErrors } from './guard.js';
+import { HistogramCell } from './histogram-cell.js';
 import { createMetricGroup, histogramRecorder } from './metric-group.js';
-import { bindMeterProvider, MetricRegistry, metricRegistry } from './metric-registry.js';
+import { MetricRegistry, metricRegistry } from './metric-registry.js';
 
 /** The series of one entry in the process registry's snapshot, as [attributes, value] pairs. */
 function seriesOf(definition: MetricDefinition, registry = metricRegistry()): Array<[Attributes, number]> {
@@ -155,42 +155,79 @@ describe('gauges in the metric registry', () => {
 });
 
 describe('histograms', () => {
-  const meters: TestMeter[] = [];
-  afterEach(async () => {
-    for (const meter of meters.splice(0)) await meter.shutdown();
-    metrics.disable();
-    bindMeterProvider();
-  });
+  function histogramOf(route: string) {
+    const entry = metricRegistry()
+      .snapshot()
+      .find((snapshot) => snapshot.definition === CATALOG.requestDurationSeconds);
+    return entry?.series.find((series) => series.attributes.route === route)?.histogram;
+  }
 
-  it('records with the catalog boundaries on the bound provider', async () => {
-    const meter = createTestMeter();
-    meters.push(meter);
-    bindMeterProvider(meter.provider);
+  it('keeps plain-number buckets with the catalog boundaries, sum, count, min and max', () => {
     const durations = histogramRecorder(CATALOG.requestDurationSeconds);
     durations.record(0.2, { method: 'POST', route: '/v1/chat', status: '200' });
     durations.record(45, { method: 'POST', route: '/v1/chat', status: '200' });
-    const [point] = await meter.points('request_duration_seconds');
-    const value = point?.value as { count: number; sum: number; buckets: { boundaries: number[] } };
-    expect(value.count).toBe(2);
-    expect(value.sum).toBeCloseTo(45.2);
-    expect(value.buckets.boundaries).toEqual([...CATALOG.requestDurationSeconds.boundaries!]);
-    expect(point?.attributes).toEqual({ method: 'POST', route: '/v1/chat', status: '200' });
+    durations.record(500, { method: 'POST', route: '/v1/chat', status: '200' });
+    const histogram = histogramOf('/v1/chat');
+    expect(histogram?.boundaries).toEqual(CATALOG.requestDurationSeconds.boundaries);
+    expect(histogram?.count).toBe(3);
+    expect(histogram?.sum).toBeCloseTo(545.2);
+    expect([histogram?.min, histogram?.max]).toEqual([0.2, 500]);
+    const boundaries = CATALOG.requestDurationSeconds.boundaries!;
+    expect(histogram?.counts[boundaries.indexOf(0.25)]).toBe(1); // 0.2 ≤ 0.25
+    expect(histogram?.counts[boundaries.indexOf(60)]).toBe(1); // 30 < 45 ≤ 60
+    expect(histogram?.counts[boundaries.length]).toBe(1); // +Inf
   });
 
-  it('follows a global MeterProvider registered after the recorder was created', async () => {
-    bindMeterProvider();
-    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
-    durations.record(1, { method: 'GET', route: '/', status: '200' }); // no SDK yet: a no-op
-    const meter = createTestMeter({ global: true });
-    meters.push(meter);
-    durations.record(2, { method: 'GET', route: '/', status: '200' });
-    const [point] = await meter.points('request_duration_seconds');
-    expect((point?.value as { count: number }).count).toBe(1);
+  it('puts a value equal to a boundary in that boundary’s bucket, and ignores NaN', () => {
+    const cell = new HistogramCell([1, 2]);
+    cell.record(1);
+    cell.record(2);
+    cell.record(2.5);
+    cell.record(Number.NaN);
+    expect([...cell.counts]).toEqual([1, 1, 1]);
+    expect(cell.count).toBe(3);
+  });
+
+  it('records through a bound series, and keeps a group’s histogram until it is disposed', () => {
+    const bound = histogramRecorder(CATALOG.requestDurationSeconds).bind({
+      method: 'GET',
+      route: '/b',
+      status: '200',
+    });
+    bound.record(0.5);
+    bound.record(1.5);
+    expect(histogramOf('/b')?.count).toBe(2);
+    const group = createMetricGroup();
+    const owned = group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'h' });
+    owned.record(0.1);
+    expect(
+      metricRegistry()
+        .snapshot()
+        .some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds),
+    ).toBe(true);
+    group.dispose();
+    expect(
+      metricRegistry()
+        .snapshot()
+        .some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds),
+    ).toBe(false);
+  });
+
+  it('keeps what a disposed cell recorded while the series lives on', () => {
+    const registry = new MetricRegistry();
+    const a = registry.addHistogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'shared' });
+    const b = registry.addHistogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'shared' });
+    a.cell.record(1);
+    b.cell.record(2);
+    a.remove();
+    const [entry] = registry.snapshot();
+    expect(entry?.series[0]?.histogram).toMatchObject({ count: 2, sum: 3 });
   });
 
   it('never throws into the caller', () => {
     const durations = histogramRecorder(CATALOG.requestDurationSeconds);
     expect(() => durations.record(Number.NaN, null as never)).not.toThrow();
+    expect(() => durations.record(1, { bogus: 'x' } as never)).not.toThrow();
   });
 });
 

@@ -1,10 +1,9 @@
-import { type Attributes, type Histogram, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { LabelValues, MetricDefinition } from './catalog.js';
 import { ErrorCode, SightglassError } from './errors.js';
 import { reportInstrumentationError } from './guard.js';
-import { createInstrument } from './instruments.js';
+import { HistogramCell, type HistogramSnapshot, mergeHistograms } from './histogram-cell.js';
 import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
-import { SIGHTGLASS_VERSION } from './version.js';
 
 /** The instrumentation scope every Sightglass metric is reported under. */
 export const METER_NAME = '@sightglass/core';
@@ -37,58 +36,49 @@ interface Series {
   readonly startTimeMs: number;
   readonly counters: Set<CounterCell>;
   readonly gauges: Set<GaugeReader>;
+  readonly histograms: Set<HistogramCell>;
   /** Counts of cells disposed while others still share the series, so the series' total never drops. */
   retired: number;
+  /** The same for histogram cells. */
+  retiredHistogram: HistogramSnapshot | undefined;
 }
 
 interface DefinitionState {
   readonly definition: MetricDefinition;
   readonly series: Map<string, Series>;
   readonly labelGuards: Map<string, LabelGuard>;
-  histogram?: Histogram;
 }
 
 /** One series' value at a collection. */
 export interface SeriesSnapshot {
   readonly attributes: Attributes;
+  /** The counter's total or the gauge's value; for a histogram, its count. */
   readonly value: number;
+  /** A histogram's buckets, sum, count, min and max. */
+  readonly histogram?: HistogramSnapshot;
   /** When the series started (ms since the epoch); a counter's values count from here. */
   readonly startTimeMs: number;
 }
 
-/** A counter or gauge catalog entry's series at a collection; entries with no value are left out. */
+/** A catalog entry's series at a collection; series with no value are left out. */
 export interface MetricSnapshot {
   readonly definition: MetricDefinition;
   readonly series: readonly SeriesSnapshot[];
 }
 
 /**
- * Holds every counter and gauge series Sightglass reports, as plain numbers and reader functions, and the
- * histogram instruments recorded per request.
+ * Holds every series Sightglass reports, as plain numbers: counter cells, gauge readers and histogram
+ * cells. A MetricProducer (`@sightglass/node`) reads them at collection time.
  *
- * Counters and gauges are pulled by a MetricProducer (`@sightglass/node`) at collection time rather than
- * pushed through observable instruments: the OTel SDK keeps exporting the last value of every attribute set
- * it ever saw under cumulative temporality, so a gauge that has no value now, or a disposed breaker, could
- * never disappear. Here a series that reads `undefined` or was disposed is simply not in the snapshot.
- *
- * Histograms go through the OTel Meter API on the global MeterProvider (followed when it changes) or on one
- * bound explicitly with {@link MetricRegistry.bind}.
+ * Why not observable instruments and `Histogram.record`: the OTel SDK keeps exporting the last value of
+ * every attribute set it ever saw under cumulative temporality, so a gauge that has no value now, or a
+ * disposed breaker, could never disappear; and `Counter.add`/`Histogram.record` hash their attributes on
+ * every call. Here a series that reads `undefined` or was disposed is simply not in the snapshot, and
+ * recording is an increment.
  */
 export class MetricRegistry {
   private readonly states = new Map<string, DefinitionState>();
-  private provider: MeterProvider | undefined;
-  private explicitProvider = false;
-  private meter: Meter | undefined;
   private labelGuardOptions: LabelGuardOptions = {};
-
-  /**
-   * Records histograms on `provider` from now on; with no argument, follows the global MeterProvider again.
-   * `startTelemetry()` calls this for you.
-   */
-  bind(provider?: MeterProvider): void {
-    this.explicitProvider = provider !== undefined;
-    this.attach(provider ?? metrics.getMeterProvider());
-  }
 
   /**
    * Sets the bounds on label values. Values already admitted stay admitted (their series exist); the new
@@ -128,12 +118,22 @@ export class MetricRegistry {
     return () => this.removeFromSeries(definition, series, () => series.gauges.delete(read));
   }
 
-  /** The histogram instrument for a catalog entry on the current provider. */
-  histogram(definition: MetricDefinition): Histogram {
-    const state = this.stateFor(definition);
-    this.followGlobalProvider();
-    state.histogram ??= this.createHistogram(state.definition);
-    return state.histogram;
+  /** Starts reporting a histogram series; returns its cell and the function that stops reporting it. */
+  addHistogram<D extends MetricDefinition>(
+    definition: D,
+    labels: LabelValues<D>,
+  ): { cell: HistogramCell; remove: () => void } {
+    expectKind(definition, 'histogram');
+    const cell = new HistogramCell(definition.boundaries ?? []);
+    const series = this.seriesFor(definition, labels);
+    series.histograms.add(cell);
+    const remove = (): void =>
+      this.removeFromSeries(definition, series, () => {
+        if (series.histograms.delete(cell)) {
+          series.retiredHistogram = mergeHistograms(cell.boundaries, [cell], series.retiredHistogram);
+        }
+      });
+    return { cell, remove };
   }
 
   /** Applies the entry's label guards to a label set (a new object; the input is not changed). */
@@ -150,15 +150,31 @@ export class MetricRegistry {
   }
 
   /**
-   * Every counter and gauge series with a value now: counters summed per label set, gauges read (a reader
-   * that throws is reported and skipped). Never throws.
+   * Every series with a value now: counters summed per label set, gauges read (a reader that throws is
+   * reported and skipped), histograms merged. Never throws.
    */
   snapshot(): MetricSnapshot[] {
     const snapshots: MetricSnapshot[] = [];
     for (const state of this.states.values()) {
-      if (state.definition.kind === 'histogram' || state.series.size === 0) continue;
+      if (state.series.size === 0) continue;
       const series: SeriesSnapshot[] = [];
       for (const current of state.series.values()) {
+        if (state.definition.kind === 'histogram') {
+          const histogram = mergeHistograms(
+            state.definition.boundaries ?? [],
+            current.histograms,
+            current.retiredHistogram,
+          );
+          if (histogram.count > 0) {
+            series.push({
+              attributes: current.attributes,
+              value: histogram.count,
+              histogram,
+              startTimeMs: current.startTimeMs,
+            });
+          }
+          continue;
+        }
         const value = state.definition.kind === 'counter' ? sumCounters(current) : readGauges(state, current);
         if (value !== undefined && Number.isFinite(value)) {
           series.push({ attributes: current.attributes, value, startTimeMs: current.startTimeMs });
@@ -194,7 +210,15 @@ export class MetricRegistry {
     const key = seriesKey(definition, attributes);
     let series = state.series.get(key);
     if (series === undefined) {
-      series = { attributes, startTimeMs: Date.now(), counters: new Set(), gauges: new Set(), retired: 0 };
+      series = {
+        attributes,
+        startTimeMs: Date.now(),
+        counters: new Set(),
+        gauges: new Set(),
+        histograms: new Set(),
+        retired: 0,
+        retiredHistogram: undefined,
+      };
       state.series.set(key, series);
     }
     return series;
@@ -202,7 +226,7 @@ export class MetricRegistry {
 
   private removeFromSeries(definition: MetricDefinition, series: Series, remove: () => void): void {
     remove();
-    if (series.counters.size > 0 || series.gauges.size > 0) return;
+    if (series.counters.size > 0 || series.gauges.size > 0 || series.histograms.size > 0) return;
     const state = this.states.get(definition.name);
     const key = seriesKey(definition, series.attributes);
     if (state?.series.get(key) === series) state.series.delete(key);
@@ -224,23 +248,6 @@ export class MetricRegistry {
       state.labelGuards.set(label, guard);
     }
     return guard;
-  }
-
-  /** Rebinds when the application registered (or replaced) the global MeterProvider since we last looked. */
-  private followGlobalProvider(): void {
-    if (this.explicitProvider) return;
-    const global = metrics.getMeterProvider();
-    if (global !== this.provider) this.attach(global);
-  }
-
-  private attach(provider: MeterProvider): void {
-    this.provider = provider;
-    this.meter = provider.getMeter(METER_NAME, SIGHTGLASS_VERSION);
-    for (const state of this.states.values()) state.histogram = undefined;
-  }
-
-  private createHistogram(definition: MetricDefinition): Histogram {
-    return createInstrument(this.meter!, definition) as Histogram;
   }
 }
 
@@ -279,6 +286,7 @@ export function expectKind(definition: MetricDefinition, kind: MetricDefinition[
 
 function validateLabels(definition: MetricDefinition, labels: object): void {
   const given = Object.keys(labels);
+  // Every declared label must be given (an optional one as `undefined`), so a typo cannot drop a label.
   const missing = definition.labels.filter((label) => !given.includes(label));
   const extra = given.filter((label) => !definition.labels.includes(label));
   if (missing.length > 0 || extra.length > 0) {
@@ -301,12 +309,4 @@ export function metricRegistry(): MetricRegistry {
   const holder = globalThis as { [REGISTRY_KEY]?: MetricRegistry };
   holder[REGISTRY_KEY] ??= new MetricRegistry();
   return holder[REGISTRY_KEY];
-}
-
-/**
- * Records Sightglass histograms on `provider`, or with no argument on the global MeterProvider (the
- * default, followed when it changes). Counters and gauges are read by the MetricProducer instead.
- */
-export function bindMeterProvider(provider?: MeterProvider): void {
-  metricRegistry().bind(provider);
 }

@@ -25,15 +25,11 @@ async function startWithOtlp(url: string, protocol: OtlpProtocol, extra: object 
   return telemetry;
 }
 
-function recordSomething(): void {
+function recordSomething(route = '/v1/chat'): void {
   const group = createMetricGroup();
   group.counter(CATALOG.circuitBreakerFailures, { breaker_name: 'ollama' }).add(4);
   group.gauge(CATALOG.circuitBreakerState, { breaker_name: 'ollama' }, () => 1);
-  histogramRecorder(CATALOG.requestDurationSeconds).record(0.3, {
-    method: 'POST',
-    route: '/v1/chat',
-    status: '200',
-  });
+  histogramRecorder(CATALOG.requestDurationSeconds).record(0.3, { method: 'POST', route, status: '200' });
   cleanups.push(async () => group.dispose());
 }
 
@@ -46,7 +42,7 @@ describe.each([
     const receiver: OtlpReceiver = await startReceiver();
     cleanups.push(() => receiver.close());
     const telemetry = await startWithOtlp(receiver.url, protocol);
-    recordSomething();
+    recordSomething(`/v1/chat/${protocol}`);
     await telemetry.forceFlush();
 
     expect(receiver.received.length).toBeGreaterThan(0);
@@ -63,7 +59,11 @@ describe.each([
       { key: 'breaker_name', value: { stringValue: 'ollama' } },
     ]);
     expect(Number(metrics.get('circuit_breaker_state')?.gauge?.dataPoints[0]?.asDouble)).toBe(1);
-    const histogram = metrics.get('request_duration_seconds')?.histogram?.dataPoints[0];
+    const histogram = metrics
+      .get('request_duration_seconds')
+      ?.histogram?.dataPoints.find((point) =>
+        point.attributes?.some((attribute) => attribute.value.stringValue === `/v1/chat/${protocol}`),
+      );
     expect(Number(histogram?.count)).toBe(1);
     expect(histogram?.explicitBounds).toEqual([...CATALOG.requestDurationSeconds.boundaries!]);
     expect(metrics.get('request_duration_seconds')?.unit).toBe('s');

@@ -1,9 +1,4 @@
-import {
-  AggregationTemporality,
-  DataPointType,
-  InstrumentType,
-  type SumMetricData,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { CATALOG, createMetricGroup, METER_NAME, SIGHTGLASS_VERSION } from '@sightglass/core';
 import { describe, expect, it } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
@@ -23,7 +18,7 @@ describe('sightglassMetricProducer', () => {
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
-      descriptor: { type: InstrumentType.OBSERVABLE_COUNTER, unit: '{hit}' },
+      descriptor: { unit: '{hit}' },
     });
     const [point] = hits.dataPoints;
     expect(point?.value).toBe(2);
@@ -46,13 +41,43 @@ describe('sightglassMetricProducer', () => {
   });
 });
 
+describe('histograms from the producer', () => {
+  it('produces cumulative histogram points with the catalog buckets', async () => {
+    const group = createMetricGroup();
+    const cell = group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'hist' });
+    cell.record(0.3);
+    cell.record(70);
+    const { resourceMetrics } = await sightglassMetricProducer().collect();
+    const metric = resourceMetrics.scopeMetrics[0]?.metrics.find(
+      (candidate) => candidate.descriptor.name === 'cache_load_duration_seconds',
+    );
+    expect(metric).toMatchObject({
+      dataPointType: DataPointType.HISTOGRAM,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      descriptor: { unit: 's' },
+    });
+    const point = metric?.dataPoints[0] as {
+      value: {
+        count: number;
+        sum: number;
+        min: number;
+        max: number;
+        buckets: { boundaries: number[]; counts: number[] };
+      };
+    };
+    expect(point.value).toMatchObject({ count: 2, sum: 70.3, min: 0.3, max: 70 });
+    expect(point.value.buckets.boundaries).toEqual([...CATALOG.cacheLoadDurationSeconds.boundaries!]);
+    expect(point.value.buckets.counts.reduce((a, b) => a + b, 0)).toBe(2);
+    group.dispose();
+  });
+});
+
 describe('sightglassViews', () => {
   it('gives each catalog histogram its seconds buckets and a cardinality limit', () => {
     const view = sightglassViews().find(
       (candidate) => candidate.instrumentName === 'request_duration_seconds',
     );
     expect(view).toMatchObject({
-      meterName: METER_NAME,
       aggregation: { options: { boundaries: [...CATALOG.requestDurationSeconds.boundaries!] } },
       aggregationCardinalityLimit: 2000,
     });

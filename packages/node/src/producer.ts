@@ -5,7 +5,6 @@ import {
   AggregationTemporality,
   type CollectionResult,
   DataPointType,
-  InstrumentType,
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
@@ -20,7 +19,7 @@ export function isSightglassMetricProducer(producer: MetricProducer): boolean {
 }
 
 /**
- * The MetricProducer that reads Sightglass's plain-number counters and gauges at collection time.
+ * The MetricProducer that reads Sightglass's plain-number counters, gauges and histograms at collection time.
  *
  * `startTelemetry()` attaches it to every reader. If you build your own MeterProvider or NodeSDK, pass it to
  * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
@@ -48,32 +47,60 @@ export function sightglassMetricProducer(): MetricProducer {
 
 function toMetricData(snapshot: MetricSnapshot, now: [number, number]): MetricData {
   const { definition } = snapshot;
-  const counter = definition.kind === 'counter';
   const descriptor = {
     name: definition.name,
     description: definition.description,
     unit: definition.unit,
-    type: counter ? InstrumentType.OBSERVABLE_COUNTER : InstrumentType.OBSERVABLE_GAUGE,
     valueType: ValueType.DOUBLE,
   };
-  const dataPoints = snapshot.series.map((series) => ({
-    startTime: counter ? millisToHrTime(series.startTimeMs) : now,
-    endTime: now,
-    attributes: series.attributes,
-    value: series.value,
-  }));
-  return counter
-    ? {
+  const cumulative = (startTimeMs: number) => ({ startTime: millisToHrTime(startTimeMs), endTime: now });
+  switch (definition.kind) {
+    case 'counter':
+      return {
         descriptor,
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.SUM,
         isMonotonic: true,
-        dataPoints,
-      }
-    : {
+        dataPoints: snapshot.series.map((series) => ({
+          ...cumulative(series.startTimeMs),
+          attributes: series.attributes,
+          value: series.value,
+        })),
+      };
+    case 'gauge':
+      return {
         descriptor,
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.GAUGE,
-        dataPoints,
+        dataPoints: snapshot.series.map((series) => ({
+          startTime: now,
+          endTime: now,
+          attributes: series.attributes,
+          value: series.value,
+        })),
       };
+    default:
+      return {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints: snapshot.series.flatMap((series) => {
+          const histogram = series.histogram;
+          if (histogram === undefined) return [];
+          return [
+            {
+              ...cumulative(series.startTimeMs),
+              attributes: series.attributes,
+              value: {
+                buckets: { boundaries: [...histogram.boundaries], counts: [...histogram.counts] },
+                sum: histogram.sum,
+                count: histogram.count,
+                min: histogram.min,
+                max: histogram.max,
+              },
+            },
+          ];
+        }),
+      };
+  }
 }

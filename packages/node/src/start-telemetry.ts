@@ -14,13 +14,7 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import {
-  bindMeterProvider,
-  ErrorCode,
-  metricRegistry,
-  reportInstrumentationError,
-  SightglassError,
-} from '@sightglass/core';
+import { ErrorCode, metricRegistry, reportInstrumentationError, SightglassError } from '@sightglass/core';
 import {
   createPrometheusReader,
   type MetricsServer,
@@ -160,7 +154,6 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
       'sightglass: another global MeterProvider was already registered; Sightglass reports to its own',
     );
   }
-  bindMeterProvider(meterProvider);
   if (prometheusReader) setDefaultPrometheusReader(prometheusReader);
   if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
   let stopRuntime = (): void => {};
@@ -205,7 +198,6 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
         );
         // Undo only what this start did: another provider registered by the application stays.
         if (registeredGlobally) metrics.disable();
-        bindMeterProvider();
         if (prometheusReader) setDefaultPrometheusReader(undefined);
         if (options.labelLimits) metricRegistry().setLabelGuardOptions({});
         (globalThis as Holder)[ACTIVE_KEY] = undefined;

@@ -119,6 +119,47 @@ function print(title: string, results: CaseResult[], targets: ComparisonResult['
   }
 }
 
+/** A case measured by its own function (a load test), which returns the cost of one operation in ns. */
+export interface MeasuredCase {
+  name: string;
+  /** Runs one measurement and returns nanoseconds per operation (for a throughput: 1e9 / ops per second). */
+  measure: () => Promise<number>;
+}
+
+/**
+ * Like {@link compare}, for cases that measure themselves (a load generator in another process): rounds in
+ * alternating order, the ratio as the median of per-round ratios to the baseline.
+ */
+export async function compareMeasured(comparison: {
+  title: string;
+  baseline: MeasuredCase;
+  candidates: MeasuredCase[];
+  targets?: RatioTarget[];
+  rounds?: number;
+}): Promise<ComparisonResult> {
+  const cases = [comparison.baseline, ...comparison.candidates];
+  const rounds = comparison.rounds ?? 3;
+  const samples = new Map<string, number[]>(cases.map((measured) => [measured.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? cases : [...cases].reverse();
+    for (const measured of order) samples.get(measured.name)!.push(await measured.measure());
+  }
+  const baselineSamples = samples.get(comparison.baseline.name)!;
+  const results = cases.map((measured) => {
+    const own = samples.get(measured.name)!;
+    const ns = median(own);
+    const ratio = median(own.map((value, round) => value / baselineSamples[round]!));
+    return { name: measured.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio };
+  });
+  const targets = (comparison.targets ?? []).map((target) => {
+    const ratio = results.find((result) => result.name === target.case)?.ratio ?? Number.NaN;
+    return { ...target, ratio, met: ratio <= target.maxRatio };
+  });
+  print(comparison.title, results, targets);
+  for (const target of targets) if (!target.met) failures.push(`${comparison.title}: ${target.description}`);
+  return { title: comparison.title, results, targets };
+}
+
 /** Sets a failing exit code if any target was missed (call once, at the end of a bench file). */
 export function finish(): void {
   if (failures.length > 0) {

@@ -1,0 +1,17 @@
+export { FakeOllamaConfigError, FakeOllamaErrorCode } from './errors.js';
+export {
+  type ChunkFault,
+  DEFAULT_FAULT_MESSAGE,
+  DEFAULT_FAULT_PATHS,
+  type FaultConfig,
+  FaultController,
+  SERVER_BUSY_MESSAGE,
+} from './faults.js';
+export {
+  DEFAULT_MODELS,
+  DEFAULT_OLLAMA_VERSION,
+  type FakeModel,
+  type FakeOllamaOptions,
+} from './options.js';
+export { type FakeOllama, startFakeOllama } from './server.js';
+export type { FakeOllamaStats } from './stats.js';

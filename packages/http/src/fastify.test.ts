@@ -1,0 +1,59 @@
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastifyRequestMetrics } from './fastify.js';
+import { inFlight, requestsTotal } from './test-support/requests.js';
+
+describe('Fastify 5 plugin', () => {
+  const app = Fastify();
+  let releaseSlow: (() => void) | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    await app.register(fastifyRequestMetrics, { ignorePaths: ['/metrics'] });
+    app.get('/users/:id', async (request) => ({ id: (request.params as { id: string }).id }));
+    app.get(
+      '/slow',
+      () =>
+        new Promise((resolve) => {
+          releaseSlow = () => resolve('slow');
+        }),
+    );
+    app.get('/fail', async () => {
+      throw new Error('nope');
+    });
+    app.get('/metrics', async () => 'scrape');
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => app.close());
+
+  it('labels requests with the route template', async () => {
+    await fetch(`${url}/users/1`);
+    await fetch(`${url}/users/2`);
+    await fetch(`${url}/fail`);
+    await fetch(`${url}/missing`);
+    expect(requestsTotal('GET', '/users/:id', '200')).toBe(2);
+    expect(requestsTotal('GET', '/fail', '500')).toBe(1);
+    expect(requestsTotal('GET', 'unmatched', '404')).toBe(1);
+  });
+
+  it('counts a request in flight under its route', async () => {
+    const pending = fetch(`${url}/slow`);
+    while (releaseSlow === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(inFlight('GET', '/slow')).toBe(1);
+    releaseSlow();
+    await (await pending).text();
+    expect(inFlight('GET', '/slow')).toBe(0);
+  });
+
+  it('leaves ignored paths out, and stops reporting when Fastify closes', async () => {
+    await fetch(`${url}/metrics`);
+    expect(requestsTotal('GET', '/metrics', '200')).toBeUndefined();
+    const other = Fastify();
+    await other.register(fastifyRequestMetrics);
+    other.get('/only-here', async () => 'x');
+    await other.inject({ method: 'GET', url: '/only-here' });
+    expect(requestsTotal('GET', '/only-here', '200')).toBe(1);
+    await other.close();
+    expect(requestsTotal('GET', '/only-here', '200')).toBeUndefined();
+  });
+});

@@ -1,0 +1,144 @@
+import { createServer, request as httpRequest } from 'node:http';
+import { CATALOG, type MetricDefinition, metricRegistry } from '@sightglass/core';
+import { waitFor } from '@sightglass/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
+import { inFlight, listen, requestsTotal, sleep } from './test-support/requests.js';
+
+/** The histogram series of an entry as the registry reports them now. */
+function histogramSeries(definition: MetricDefinition) {
+  return metricRegistry()
+    .snapshot()
+    .filter((entry) => entry.definition === definition)
+    .flatMap((entry) => entry.series);
+}
+
+async function durations(route: string) {
+  return histogramSeries(CATALOG.requestDurationSeconds)
+    .filter((series) => series.attributes.route === route)
+    .map((series) => ({ ...series.attributes, count: series.histogram?.count, sum: series.histogram?.sum }));
+}
+
+describe('instrumentRequestListener', () => {
+  let url: string;
+  let release: (() => void) | undefined;
+  const server = createServer(
+    instrumentRequestListener(
+      (request, response) => {
+        if (request.url?.startsWith('/slow')) {
+          release = () => response.end('slow');
+          return;
+        }
+        if (request.url === '/stream') {
+          response.write('chunk 1\n');
+          setTimeout(() => response.end('chunk 2\n'), 120);
+          return;
+        }
+        if (request.url === '/hang') return; // never answers
+        response.statusCode = request.url?.startsWith('/users/') ? 200 : 404;
+        response.end('done');
+      },
+      {
+        routes: ['/users/:id', '/slow', '/stream', '/hang'],
+        ignorePaths: ['/metrics'],
+        semanticConventions: true,
+      },
+    ),
+  );
+  beforeAll(async () => {
+    url = await listen(server);
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('counts and times requests by method, route template and status', async () => {
+    await fetch(`${url}/users/1`);
+    await fetch(`${url}/users/2?x=1`);
+    await fetch(`${url}/nowhere/3`);
+    await fetch(`${url}/users/1`, { method: 'PROPFIND' });
+    expect(requestsTotal('GET', '/users/:id', '200')).toBe(2);
+    expect(requestsTotal('GET', 'unmatched', '404')).toBe(1);
+    expect(requestsTotal('_OTHER', '/users/:id', '200')).toBe(1);
+    expect(await durations('/users/:id')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ method: 'GET', status: '200', count: 2 })]),
+    );
+  });
+
+  it('leaves ignored paths out', async () => {
+    await fetch(`${url}/metrics`);
+    expect(requestsTotal('GET', 'unmatched', '404')).toBe(1);
+  });
+
+  it('shows a request in flight until its response ends', async () => {
+    const pending = fetch(`${url}/slow`);
+    await waitFor('the request to arrive', async () => (release ? true : undefined));
+    expect(inFlight('GET', '/slow')).toBe(1);
+    release?.();
+    await (await pending).text();
+    expect(inFlight('GET', '/slow')).toBe(0);
+    expect(requestsTotal('GET', '/slow', '200')).toBe(1);
+  });
+
+  it('measures a streamed response over its whole length', async () => {
+    await (await fetch(`${url}/stream`)).text();
+    const [stream] = await durations('/stream');
+    expect(stream?.sum).toBeGreaterThanOrEqual(0.1); // the stream took 120 ms after its first byte
+  });
+
+  it('records a client that left before the response ended as 499', async () => {
+    await new Promise<void>((resolve) => {
+      const client = httpRequest(`${url}/hang`);
+      client.on('error', () => resolve());
+      client.end();
+      setTimeout(() => {
+        client.destroy();
+        resolve();
+      }, 50);
+    });
+    await waitFor('the abort to be recorded', async () =>
+      requestsTotal('GET', '/hang', '499') === 1 ? true : undefined,
+    );
+    expect(inFlight('GET', '/hang')).toBe(0);
+  });
+
+  it('records http.server.request.duration with semantic-convention attributes when asked', async () => {
+    const series = histogramSeries(CATALOG.httpServerRequestDuration);
+    expect(series.map((point) => point.attributes)).toEqual(
+      expect.arrayContaining([
+        { 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': '200' },
+        { 'http.request.method': 'GET', 'http.route': '/hang', 'error.type': 'client_closed' },
+      ]),
+    );
+  });
+});
+
+describe('instrumentHttpServer', () => {
+  it('measures every request of a server, with a route function, until disposed', async () => {
+    const server = createServer((_request, response) => response.end('ok'));
+    const instrumentation = instrumentHttpServer(server, {
+      route: (request) => (request.url?.startsWith('/items/') ? '/items/:id' : undefined),
+    });
+    const url = await listen(server);
+    await fetch(`${url}/items/9`);
+    await fetch(`${url}/other`);
+    expect(requestsTotal('GET', '/items/:id', '200')).toBe(1);
+    expect(requestsTotal('GET', 'unmatched', '200')).toBe(1);
+    instrumentation.dispose();
+    await fetch(`${url}/items/9`);
+    expect(requestsTotal('GET', '/items/:id', '200')).toBeUndefined();
+    server.close();
+    await sleep(1);
+  });
+
+  it('keeps route values bounded when a route function returns raw paths', async () => {
+    const server = createServer((_request, response) => response.end('ok'));
+    const instrumentation = instrumentHttpServer(server, { route: (request) => request.url });
+    const url = await listen(server);
+    for (let i = 0; i < 120; i++) await fetch(`${url}/raw/${i}`);
+    expect(requestsTotal('GET', 'other', '200')).toBeGreaterThan(0); // past the label guard's budget
+    instrumentation.dispose();
+    server.close();
+  });
+});

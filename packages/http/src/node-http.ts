@@ -1,0 +1,65 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
+import { compileRoutes, pathOf } from './route.js';
+import { trackRequest } from './track.js';
+
+/** Options of the node:http adapters: how a request finds its route template. */
+export interface NodeHttpMetricsOptions extends RequestMetricsOptions {
+  /** Route templates (`/v1/chat`, `/users/:id`, `/static/*`) matched against the path, first match wins. */
+  routes?: readonly string[];
+  /** Or a function returning the route template for a request (never the raw path), undefined if none. */
+  route?: (request: IncomingMessage) => string | undefined;
+}
+
+function routeFinder(options: NodeHttpMetricsOptions): (request: IncomingMessage) => string | undefined {
+  if (options.route) return options.route;
+  if (options.routes) {
+    const matcher = compileRoutes(options.routes);
+    return (request) => matcher.match(pathOf(request.url));
+  }
+  return () => undefined;
+}
+
+/** A request listener with its measurement, and `dispose()` to stop reporting. */
+export type InstrumentedRequestListener = RequestListener & { dispose(): void };
+
+/**
+ * Wraps a node:http request listener so that every request is measured.
+ *
+ * @example
+ * const server = http.createServer(instrumentRequestListener(app, { routes: ['/v1/chat', '/v1/models/:name'] }));
+ */
+export function instrumentRequestListener(
+  listener: RequestListener,
+  options: NodeHttpMetricsOptions = {},
+): InstrumentedRequestListener {
+  const recorder = new RequestRecorder(options);
+  const routeOf = routeFinder(options);
+  const instrumented = (request: IncomingMessage, response: ServerResponse): void => {
+    trackRequest(recorder, request, response, routeOf(request));
+    listener(request, response);
+  };
+  return Object.assign(instrumented, { dispose: () => recorder.dispose() });
+}
+
+/**
+ * Measures every request a node:http server receives, whatever handles it. Returns `dispose()`, which
+ * stops measuring.
+ */
+export function instrumentHttpServer(
+  server: Server,
+  options: NodeHttpMetricsOptions = {},
+): { dispose(): void } {
+  const recorder = new RequestRecorder(options);
+  const routeOf = routeFinder(options);
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    trackRequest(recorder, request, response, routeOf(request));
+  };
+  server.prependListener('request', onRequest);
+  return {
+    dispose() {
+      server.off('request', onRequest);
+      recorder.dispose();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { compileRoutes, methodLabel, pathOf } from './route.js';
+
+describe('labels', () => {
+  it('keeps standard methods and folds the rest into _OTHER', () => {
+    expect(['GET', 'PATCH', 'PROPFIND', undefined, 'get'].map(methodLabel)).toEqual([
+      'GET',
+      'PATCH',
+      '_OTHER',
+      '_OTHER',
+      '_OTHER',
+    ]);
+  });
+
+  it('matches route templates, first match first, and never returns the raw path', () => {
+    const routes = compileRoutes(['/v1/chat', '/users/:id', '/users/:id/posts/:post', '/static/*', '/a.b']);
+    expect(routes.match('/v1/chat')).toBe('/v1/chat');
+    expect(routes.match('/v1/chat/')).toBe('/v1/chat');
+    expect(routes.match('/users/42')).toBe('/users/:id');
+    expect(routes.match('/users/42/posts/7')).toBe('/users/:id/posts/:post');
+    expect(routes.match('/static/css/site.css')).toBe('/static/*');
+    expect(routes.match('/aXb')).toBeUndefined();
+    expect(routes.match('/users')).toBeUndefined();
+  });
+
+  it('takes the path without its query', () => {
+    expect([pathOf('/a?b=1'), pathOf('/a'), pathOf(undefined)]).toEqual(['/a', '/a', '/']);
+  });
+});

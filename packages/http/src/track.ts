@@ -1,0 +1,22 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestMeasurement, RequestRecorder } from './request-recorder.js';
+import { methodLabel, pathOf } from './route.js';
+
+/**
+ * Measures one request until its response closes: after the last byte was handed to the OS (so a streamed
+ * response counts its whole length), or when the client left first (`writableFinished` is then false).
+ * One plain listener per request: each one costs an allocation on a path that serves tens of thousands of
+ * requests a second. Returns the measurement, or undefined when the path is ignored.
+ */
+export function trackRequest(
+  recorder: RequestRecorder,
+  request: IncomingMessage,
+  response: ServerResponse,
+  route?: string,
+): RequestMeasurement | undefined {
+  if (recorder.ignoresAny && recorder.ignores(pathOf(request.url))) return undefined;
+  const measurement = recorder.start(methodLabel(request.method), route);
+  // A node:http ServerResponse emits `close` once, after `finish` or, unfinished, when the client left.
+  response.on('close', () => measurement.finish(response.statusCode, response.writableFinished !== true));
+  return measurement;
+}
