@@ -177,3 +177,16 @@ describe('status helpers', () => {
     ]).toEqual([1, 0.5, 0]);
   });
 });
+
+describe('shutdown and the last report', () => {
+  it('reports not ready while shutting down, and keeps the last evaluation', async () => {
+    const registry = new HealthRegistry();
+    expect(registry.lastReport).toBeUndefined();
+    registry.markNotReady();
+    expect(registry.readiness()).toEqual({ ready: false, waitingFor: ['shutting down'] });
+    registry.markReady();
+    expect(registry.readiness().ready).toBe(true);
+    const report = await registry.evaluate();
+    expect(registry.lastReport).toBe(report);
+  });
+});

@@ -80,6 +80,8 @@ export interface ReadinessReport {
 export class HealthRegistry {
   private readonly checks = new Map<string, { readonly check: HealthCheck }>();
   private readonly gates = new Set<ReadinessGate>();
+  private notReadyReason: string | undefined;
+  private last: HealthReport | undefined;
 
   /**
    * Adds a closed readiness gate: `/readyz` reports not ready until it is opened or disposed. Several gates
@@ -110,10 +112,29 @@ export class HealthRegistry {
     return gate;
   }
 
-  /** Whether every readiness gate is open. */
+  /** Whether every readiness gate is open and shutdown has not begun. */
   readiness(): ReadinessReport {
     const waitingFor = [...this.gates].filter((gate) => !gate.isOpen).map((gate) => gate.name);
+    if (this.notReadyReason !== undefined) waitingFor.unshift(this.notReadyReason);
     return { ready: waitingFor.length === 0, waitingFor };
+  }
+
+  /**
+   * Reports not ready from now on (`/readyz` answers 503), for a graceful shutdown: call it on SIGTERM, let
+   * the load balancer take the instance out, then stop serving. `markReady()` undoes it.
+   */
+  markNotReady(reason = 'shutting down'): void {
+    this.notReadyReason = reason;
+  }
+
+  /** Undoes {@link markNotReady}. */
+  markReady(): void {
+    this.notReadyReason = undefined;
+  }
+
+  /** The last report {@link evaluate} produced (what the `health_status` gauge shows), if any. */
+  get lastReport(): HealthReport | undefined {
+    return this.last;
   }
 
   /** Adds a check; returns the function that removes it. Component and name together must be unique. */
@@ -160,6 +181,7 @@ export class HealthRegistry {
       const counted = critical ? result.status : capAtDegraded(result.status);
       report.status = worseStatus(report.status, counted);
     });
+    this.last = report;
     return report;
   }
 }

@@ -24,7 +24,7 @@ export {
   type HealthCheck,
   type HealthCheckReport,
   type HealthCheckResult,
-  type HealthRegistry,
+  HealthRegistry,
   type HealthReport,
   type HealthStatus,
   healthRegistry,
@@ -33,6 +33,7 @@ export {
   type ReadinessReport,
   worseStatus,
 } from './health.js';
+export { type HealthStatusMetricsOptions, startHealthStatusMetrics } from './health-metrics.js';
 export { HistogramCell, type HistogramSnapshot } from './histogram-cell.js';
 export { createInstrument, type InstrumentFor } from './instruments.js';
 export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';

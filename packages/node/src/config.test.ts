@@ -13,6 +13,7 @@ describe('resolveConfig defaults', () => {
       console: undefined,
       runtimeMetrics: { precisionMs: 10 },
       shutdownTimeoutMs: 5000,
+      healthMetrics: true,
     });
   });
 

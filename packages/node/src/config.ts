@@ -12,6 +12,7 @@ export interface ResolvedConfig {
   prometheus:
     | (Omit<PrometheusOptions, 'host' | 'port' | 'server'> & { host: string; port: number; server: boolean })
     | undefined;
+  healthMetrics: boolean;
   otlp:
     | {
         url: string;
@@ -221,5 +222,6 @@ export function resolveConfig(
             ),
           },
     shutdownTimeoutMs,
+    healthMetrics: options.healthMetrics !== false,
   };
 }

@@ -17,6 +17,10 @@ export interface PrometheusOptions extends PrometheusReaderOptions {
    * server with the handlers of @sightglass/prometheus instead.
    */
   server?: boolean;
+  /** Serve `/health`, `/livez` and `/readyz` on the standalone server too. Default `true`. */
+  health?: boolean;
+  /** `never` hides check details from `/health` and reasons from `/readyz`. Default `always`. */
+  details?: 'always' | 'never';
 }
 
 /** Pushing metrics to an OTLP endpoint (an OpenTelemetry Collector, or any backend that speaks OTLP). */
@@ -60,6 +64,8 @@ export interface TelemetryOptions {
   otlp?: OtlpOptions | false;
   /** Print metrics to stdout every export interval (debugging). Default: only if `OTEL_METRICS_EXPORTER` has `console`. */
   console?: boolean;
+  /** Report `health_status{component}` from the health registry, checked every 15 s. Default `true`. */
+  healthMetrics?: boolean;
   /** Report Node.js runtime metrics. Default `true`. */
   runtimeMetrics?: boolean | RuntimeMetricsOptions;
   /** Bounds on label values of Sightglass metrics (length, distinct values per label). */

@@ -58,6 +58,15 @@ describe('startTelemetry with Prometheus', () => {
     expect(await scrape(telemetry)).not.toContain('cache_hits_total');
   });
 
+  it('serves /health, /livez and /readyz beside /metrics, and reports health_status', async () => {
+    const telemetry = await start();
+    const base = telemetry.metricsServer!.url.replace('/metrics', '');
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'healthy', cache: {} });
+    expect((await fetch(`${base}/livez`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await scrape(telemetry)).toMatch(/^health_status\{component="overall",.*\} 1$/m);
+  });
+
   it('reports Node.js runtime metrics when asked', async () => {
     const telemetry = await start({ runtimeMetrics: { precisionMs: 5 } });
     await new Promise((resolve) => setTimeout(resolve, 50));

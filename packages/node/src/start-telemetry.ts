@@ -14,7 +14,13 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { ErrorCode, metricRegistry, reportInstrumentationError, SightglassError } from '@sightglass/core';
+import {
+  ErrorCode,
+  metricRegistry,
+  reportInstrumentationError,
+  SightglassError,
+  startHealthStatusMetrics,
+} from '@sightglass/core';
 import {
   createPrometheusReader,
   type MetricsServer,
@@ -141,6 +147,8 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
         host: config.prometheus.host,
         port: config.prometheus.port,
         reader: prometheusReader,
+        health: config.prometheus.health !== false,
+        ...(config.prometheus.details ? { details: config.prometheus.details } : {}),
       });
     } catch (error) {
       await meterProvider.shutdown().catch(() => undefined);
@@ -156,6 +164,7 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
   }
   if (prometheusReader) setDefaultPrometheusReader(prometheusReader);
   if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
+  const stopHealthMetrics = config.healthMetrics ? startHealthStatusMetrics() : () => {};
   let stopRuntime = (): void => {};
   if (config.runtimeMetrics) {
     try {
@@ -190,6 +199,7 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
     shutdown() {
       stopping ??= (async () => {
         stopRuntime();
+        stopHealthMetrics();
         await withinTimeout(
           Promise.all([
             meterProvider.shutdown({ timeoutMillis: config.shutdownTimeoutMs }),

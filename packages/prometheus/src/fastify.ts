@@ -1,4 +1,10 @@
-import { type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
+import {
+  type HealthEndpointOptions,
+  healthResponse,
+  livenessResponse,
+  readinessResponse,
+} from './health-response.js';
+import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
 
 /** The part of a Fastify reply the plugin uses (so Fastify's types are not needed to compile against it). */
 interface FastifyReplyLike {
@@ -41,4 +47,32 @@ export async function fastifyMetrics(
 Object.assign(fastifyMetrics, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: '@sightglass/prometheus',
+});
+
+/** Options of {@link fastifyHealth}. */
+export interface FastifyHealthOptions extends HealthEndpointOptions {
+  /** Paths of the three endpoints. Defaults `/health`, `/livez`, `/readyz`. */
+  paths?: { health?: string; livez?: string; readyz?: string };
+}
+
+/**
+ * A Fastify plugin serving `/health`, `/livez` and `/readyz`.
+ *
+ * @example
+ * await app.register(fastifyHealth, { details: 'never' });
+ */
+export async function fastifyHealth(fastify: FastifyLike, options: FastifyHealthOptions = {}): Promise<void> {
+  const route = (path: string, respond: () => Promise<HttpResponseParts> | HttpResponseParts) =>
+    fastify.get(path, async (_request, reply) => {
+      const parts = await respond();
+      return reply.code(parts.status).headers(parts.headers).send(parts.body);
+    });
+  route(options.paths?.health ?? '/health', () => healthResponse(options));
+  route(options.paths?.livez ?? '/livez', livenessResponse);
+  route(options.paths?.readyz ?? '/readyz', () => readinessResponse(options));
+}
+
+Object.assign(fastifyHealth, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@sightglass/prometheus health',
 });

@@ -1,8 +1,20 @@
 export { mergeMetricFamilies, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export { type ExpressHandler, metricsMiddleware } from './express.js';
-export { type FastifyMetricsOptions, fastifyMetrics } from './fastify.js';
+export {
+  type FastifyHealthOptions,
+  type FastifyMetricsOptions,
+  fastifyHealth,
+  fastifyMetrics,
+} from './fastify.js';
+export {
+  type HealthEndpointOptions,
+  healthResponse,
+  livenessResponse,
+  markNotReady,
+  readinessResponse,
+} from './health-response.js';
 export { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
-export { createMetricsHandler } from './node-http.js';
+export { createHealthHandlers, createMetricsHandler, type HealthHandlers } from './node-http.js';
 export {
   createPrometheusReader,
   defaultPrometheusReader,

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportInstrumentationError } from '@sightglass/core';
+import {
+  type HealthEndpointOptions,
+  healthResponse,
+  livenessResponse,
+  readinessResponse,
+} from './health-response.js';
 import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
 
 /** Writes framework-independent response parts to a node:http response (HEAD gets headers only). */
@@ -31,5 +37,38 @@ export function createMetricsHandler(
         reportInstrumentationError('metrics response', error);
         if (!response.headersSent) response.writeHead(500).end();
       });
+  };
+}
+
+/** node:http handlers for the health endpoints (Express accepts them as they are: `app.get('/health', …)`). */
+export interface HealthHandlers {
+  health: (request: IncomingMessage, response: ServerResponse) => void;
+  livez: (request: IncomingMessage, response: ServerResponse) => void;
+  readyz: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+/**
+ * Request listeners for `/health`, `/livez` and `/readyz`, for your own server or Express.
+ *
+ * @example
+ * const { health, livez, readyz } = createHealthHandlers({ details: 'never' });
+ * app.get('/health', health); app.get('/livez', livez); app.get('/readyz', readyz);
+ */
+export function createHealthHandlers(options: HealthEndpointOptions = {}): HealthHandlers {
+  const serve =
+    (respond: () => Promise<HttpResponseParts> | HttpResponseParts) =>
+    (request: IncomingMessage, response: ServerResponse): void => {
+      Promise.resolve()
+        .then(respond)
+        .then((parts) => sendResponse(request, response, parts))
+        .catch((error: unknown) => {
+          reportInstrumentationError('health response', error);
+          if (!response.headersSent) response.writeHead(500).end();
+        });
+    };
+  return {
+    health: serve(() => healthResponse(options)),
+    livez: serve(livenessResponse),
+    readyz: serve(() => readinessResponse(options)),
   };
 }

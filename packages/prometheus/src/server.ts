@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { createMetricsHandler, sendResponse } from './node-http.js';
+import type { HealthEndpointOptions } from './health-response.js';
+import { createHealthHandlers, createMetricsHandler, sendResponse } from './node-http.js';
 import type { PrometheusReader } from './reader.js';
 
 /** The default Prometheus exporter port, as OpenTelemetry assigns it. */
@@ -10,7 +11,9 @@ export const DEFAULT_PROMETHEUS_PORT = 9464;
 export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
 
 /** Options of {@link startMetricsServer}. */
-export interface MetricsServerOptions {
+export interface MetricsServerOptions extends HealthEndpointOptions {
+  /** Serve `/health`, `/livez` and `/readyz` beside the exposition. Default `true`. */
+  health?: boolean;
   /** Interface to listen on. Default `127.0.0.1`; use `0.0.0.0` for a container that Prometheus scrapes. */
   host?: string;
   /** Port. Default 9464; 0 picks a free port (read it from `server.port`). */
@@ -50,8 +53,14 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   const host = options.host ?? DEFAULT_PROMETHEUS_HOST;
   const port = validatePort(options.port ?? DEFAULT_PROMETHEUS_PORT);
   const path = options.path ?? '/metrics';
-  const metrics = createMetricsHandler(options.reader ? { reader: options.reader } : {});
-  const server = createServer((request, response) => route(request, response, path, metrics));
+  const handlers: Record<string, (request: IncomingMessage, response: ServerResponse) => void> = {
+    [path]: createMetricsHandler(options.reader ? { reader: options.reader } : {}),
+  };
+  if (options.health !== false) {
+    const { health, livez, readyz } = createHealthHandlers(options);
+    Object.assign(handlers, { '/health': health, '/livez': livez, '/readyz': readyz });
+  }
+  const server = createServer((request, response) => route(request, response, handlers));
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -70,19 +79,19 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
 function route(
   request: IncomingMessage,
   response: ServerResponse,
-  path: string,
-  metrics: (request: IncomingMessage, response: ServerResponse) => void,
+  handlers: Record<string, (request: IncomingMessage, response: ServerResponse) => void>,
 ): void {
-  const pathname = (request.url ?? '/').split('?', 1)[0];
-  if (pathname === path) {
-    metrics(request, response);
+  const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
+  const handler = Object.hasOwn(handlers, pathname) ? handlers[pathname] : undefined;
+  if (handler !== undefined) {
+    handler(request, response);
     return;
   }
   const index = pathname === '/';
   sendResponse(request, response, {
     status: index ? 200 : 404,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
-    body: index ? `Sightglass metrics: ${path}\n` : 'Not Found\n',
+    body: index ? `Sightglass: ${Object.keys(handlers).join(' ')}\n` : 'Not Found\n',
   });
 }
 
