@@ -19,7 +19,7 @@ export class MemoryCache<V> extends BaseCache<V> {
   get(key: string): V | undefined {
     // The hot path, kept flat: a check, one store lookup, two increments (see cache-hit.bench.ts).
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) validateKey(key);
-    const value = this.syncStore.getFresh(key);
+    const value = this.staleMs === 0 ? this.syncStore.getBare(key) : this.syncStore.getFresh(key);
     if (value === undefined) this.metrics.miss();
     else this.metrics.hit();
     return value;

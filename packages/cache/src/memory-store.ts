@@ -16,6 +16,9 @@ export interface MemoryStoreOptions<V> {
  * An entry that can go stale before it expires. Entries without a stale window are kept as bare values,
  * so that a hit reads exactly what a raw lru-cache would (no wrapper object to follow, one value shape).
  */
+/** Stands for `null` inside lru-cache, which takes no null values. */
+const NULL_VALUE = Symbol('null');
+
 export class TimedEntry<V> implements Entry<V> {
   constructor(
     readonly value: V,
@@ -39,13 +42,21 @@ export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
   }
   const sizeOf = options.sizeOf;
   let events: StoreEvents | undefined;
-  const lru = new LRUCache<string, NonNullable<V> | TimedEntry<V>>({
+  const lru = new LRUCache<string, NonNullable<V> | TimedEntry<V> | typeof NULL_VALUE>({
     max: options.max,
     ...(sizeOf && options.maxSize !== undefined
       ? {
           maxSize: options.maxSize,
-          sizeCalculation: (item: NonNullable<V> | TimedEntry<V>, key: string) =>
-            Math.max(1, Math.ceil(sizeOf(item instanceof TimedEntry ? item.value : (item as V), key))),
+          sizeCalculation: (item: NonNullable<V> | TimedEntry<V> | typeof NULL_VALUE, key: string) =>
+            Math.max(
+              1,
+              Math.ceil(
+                sizeOf(
+                  item instanceof TimedEntry ? item.value : item === NULL_VALUE ? (null as V) : (item as V),
+                  key,
+                ),
+              ),
+            ),
         }
       : {}),
     dispose: (_entry, _key, reason) => {
@@ -62,18 +73,26 @@ export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
     get(key) {
       const item = lru.get(key);
       if (item === undefined) return undefined;
-      return item instanceof TimedEntry ? item : { value: item, freshUntil: Number.POSITIVE_INFINITY };
+      if (item instanceof TimedEntry) return item;
+      return { value: item === NULL_VALUE ? (null as V) : (item as V), freshUntil: Number.POSITIVE_INFINITY };
     },
     getFresh(key) {
       const item = lru.get(key);
-      if (!(item instanceof TimedEntry)) return item;
+      if (item === NULL_VALUE) return null as V;
+      if (!(item instanceof TimedEntry)) return item as V | undefined;
       return item.freshUntil < Date.now() ? undefined : item.value;
+    },
+    getBare(key) {
+      const item = lru.get(key);
+      return item === NULL_VALUE ? (null as V) : (item as V | undefined);
     },
     set(key, entry, hardTtlMs) {
       const item =
-        entry.freshUntil === Number.POSITIVE_INFINITY && entry.value !== null
-          ? (entry.value as NonNullable<V>) // the cache refuses undefined; lru-cache takes no null bare
-          : new TimedEntry(entry.value, entry.freshUntil);
+        entry.freshUntil !== Number.POSITIVE_INFINITY
+          ? new TimedEntry(entry.value, entry.freshUntil)
+          : entry.value === null
+            ? NULL_VALUE // lru-cache takes no null; the cache refuses undefined
+            : (entry.value as NonNullable<V>);
       lru.set(key, item, hardTtlMs === undefined ? undefined : { ttl: hardTtlMs });
     },
     delete: (key) => lru.delete(key),

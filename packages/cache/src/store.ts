@@ -31,8 +31,13 @@ interface StoreBase {
 export interface SyncStore<V> extends StoreBase {
   readonly sync: true;
   get(key: string): Entry<V> | undefined;
-  /** The value for `key` if it is present and fresh: the hot path of `MemoryCache.get`. */
+  /** The value for `key` if it is present and fresh: the hot path of `MemoryCache.get` with a stale window. */
   getFresh(key: string): V | undefined;
+  /**
+   * The value for `key` if present, for a cache without a stale window (its entries expire at their TTL,
+   * so a present entry is fresh): the hot path of `MemoryCache.get`.
+   */
+  getBare(key: string): V | undefined;
   set(key: string, entry: Entry<V>, hardTtlMs: number | undefined): void;
   delete(key: string): boolean;
   has(key: string): boolean;
