@@ -18,7 +18,7 @@ import type {
   WarmSource,
 } from './options.js';
 import type { Entry, Store } from './store.js';
-import { validateDuration, validateKey, validateValue } from './validation.js';
+import { validateDuration, validateKey, validatePositiveDuration, validateValue } from './validation.js';
 import { runWarmPass } from './warm.js';
 
 /** How long a store failure keeps the cache's health degraded, in milliseconds. */
@@ -40,10 +40,16 @@ export abstract class BaseCache<V> {
   private readonly unregisterHealth: () => void;
   private lastStoreError: { message: string; at: number } | undefined;
   private warmTimer: NodeJS.Timeout | undefined;
+  private warmGeneration = 0;
   private warmGate: ReadinessGate | undefined;
-  private warmState: { state: 'idle' | 'warming' | 'done'; last?: WarmReport; lastSuccess?: number } = {
-    state: 'idle',
-  };
+  /** Keys written or deleted while a load of theirs was running: that load must not overwrite them. */
+  private readonly overtaken = new Set<string>();
+  private warmState: {
+    state: 'idle' | 'warming' | 'done';
+    last?: WarmReport;
+    lastAt?: number;
+    lastSuccess?: number;
+  } = { state: 'idle' };
   private readonly readinessWaitsForWarm: boolean;
   private disposed = false;
 
@@ -52,7 +58,7 @@ export abstract class BaseCache<V> {
     options: CacheOptions,
   ) {
     this.name = validateName(options?.name, 'Cache');
-    this.ttlMs = validateDuration(options.ttlMs, 'ttlMs');
+    this.ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs');
     this.staleMs = validateDuration(options.staleWhileRevalidateMs, 'staleWhileRevalidateMs') ?? 0;
     if (this.staleMs > 0 && this.ttlMs === undefined) {
       throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'staleWhileRevalidateMs needs ttlMs');
@@ -61,12 +67,19 @@ export abstract class BaseCache<V> {
     this.failClosed = options.onStoreError === 'fail-closed';
     this.readinessWaitsForWarm = options.readinessWaitsForWarm !== false;
     const windowMs = validateDuration(options.hitRateWindowMs, 'hitRateWindowMs') ?? 60_000;
-    this.metrics = new CacheMetrics(this.name, () => store.size(), windowMs);
-    store.attach({ onEviction: (reason) => this.metrics.eviction(reason) });
+    if (windowMs < 1000) {
+      throw new SightglassError(
+        ErrorCode.INVALID_ARGUMENT,
+        `hitRateWindowMs must be at least 1000, got ${windowMs}`,
+      );
+    }
+    // Health first: a name already taken fails here, before any series or timer exists.
     this.unregisterHealth =
       options.health === false
         ? () => {}
         : this.registerHealth(typeof options.health === 'object' && options.health.critical === true);
+    this.metrics = new CacheMetrics(this.name, () => store.size(), windowMs);
+    store.attach({ onEviction: (reason) => this.metrics.eviction(reason) });
   }
 
   /** Whether the cache is ready to serve: false from the first `warm()` until its first pass finishes. */
@@ -82,9 +95,9 @@ export abstract class BaseCache<V> {
    */
   async getOrLoad(key: string, loader: Loader<V>, options: LoadOptions = {}): Promise<V> {
     validateKey(key);
-    const ttlMs = validateDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
+    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
     const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? this.loadTimeoutMs;
-    const entry = await this.lookup(key);
+    const entry = await this.lookup(key, true);
     if (entry !== undefined) {
       if (!this.isStale(entry)) return entry.value;
       this.metrics.staleServed.inc();
@@ -103,6 +116,8 @@ export abstract class BaseCache<V> {
    * done; never rejects (failures are counted, shown in `/health` and in the report).
    */
   async warm(source: WarmSource<V>, options: WarmOptions = {}): Promise<WarmReport> {
+    if (this.disposed)
+      throw new SightglassError(ErrorCode.INVALID_ARGUMENT, `cache "${this.name}" was disposed`);
     const concurrency = options.concurrency ?? 4;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new SightglassError(
@@ -110,7 +125,9 @@ export abstract class BaseCache<V> {
         `warm concurrency must be a positive integer, got ${concurrency}`,
       );
     }
-    const refreshEveryMs = validateDuration(options.refreshEveryMs, 'refreshEveryMs');
+    const refreshEveryMs = validatePositiveDuration(options.refreshEveryMs, 'refreshEveryMs');
+    // A new warm() replaces the previous schedule: a pass still running finishes but schedules nothing more.
+    const generation = ++this.warmGeneration;
     clearTimeout(this.warmTimer);
     if (this.readinessWaitsForWarm && this.warmGate === undefined) {
       this.warmGate = healthRegistry().readinessGate(`cache ${this.name}`);
@@ -120,16 +137,17 @@ export abstract class BaseCache<V> {
       const report = await runWarmPass(source, concurrency, (item) =>
         this.load(validateKey(item.key), item.load, this.ttlMs, this.loadTimeoutMs),
       );
+      if (this.disposed) return report;
       this.metrics.warmEntries.add(report.loaded);
       this.metrics.warmFailures.add(report.failed);
       this.metrics.warmDuration(report.durationMs / 1000);
-      this.warmState = { ...this.warmState, state: 'done', last: report };
+      this.warmState = { ...this.warmState, state: 'done', last: report, lastAt: Date.now() };
       if (report.failed === 0) {
         this.warmState.lastSuccess = Date.now();
         this.metrics.lastWarmSuccess = Math.floor(this.warmState.lastSuccess / 1000);
       }
       this.warmGate?.open();
-      if (refreshEveryMs !== undefined && !this.disposed) {
+      if (refreshEveryMs !== undefined && generation === this.warmGeneration) {
         this.warmTimer = setTimeout(() => void pass(), refreshEveryMs);
         this.warmTimer.unref();
       }
@@ -142,6 +160,7 @@ export abstract class BaseCache<V> {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.warmGeneration++;
     clearTimeout(this.warmTimer);
     this.warmGate?.dispose();
     this.unregisterHealth();
@@ -149,8 +168,23 @@ export abstract class BaseCache<V> {
     await this.store.close();
   }
 
-  /** The entry for `key` from the store (fresh or stale), counting a hit or a miss. */
-  protected abstract lookup(key: string): Promise<Entry<V> | undefined>;
+  /**
+   * The entry for `key` from the store, counting a hit or a miss: with `staleIsHit`, any entry found is a
+   * hit (`getOrLoad` serves a stale one); without, a stale entry is a miss (`get` never serves it).
+   */
+  protected abstract lookup(key: string, staleIsHit: boolean): Promise<Entry<V> | undefined>;
+
+  /** Marks a key written or deleted directly, so a load running for it does not overwrite that. */
+  protected overtake(key: string): void {
+    if (this.inflight.has(key)) this.overtaken.add(key);
+  }
+
+  /** Counts a lookup's outcome. */
+  protected countLookup(entry: Entry<V> | undefined, staleIsHit: boolean): void {
+    if (this.disposed) return;
+    if (entry !== undefined && (staleIsHit || !this.isStale(entry))) this.metrics.hit();
+    else this.metrics.miss();
+  }
 
   /** Writes an entry; store failures are handled by the subclass (fail open or closed). */
   protected abstract write(key: string, entry: Entry<V>, hardTtlMs: number | undefined): Promise<void> | void;
@@ -160,7 +194,7 @@ export abstract class BaseCache<V> {
     value: V,
     options: EntryOptions = {},
   ): { entry: Entry<V>; hardTtlMs: number | undefined } {
-    const ttlMs = validateDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
+    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
     validateValue(value);
     if (ttlMs === undefined)
       return { entry: { value, freshUntil: Number.POSITIVE_INFINITY }, hardTtlMs: undefined };
@@ -179,7 +213,7 @@ export abstract class BaseCache<V> {
    */
   protected storeFailed(operation: StoreOperation, error: unknown): SightglassError | undefined {
     if (error instanceof SightglassError && error.code === ErrorCode.CACHE_INVALID_VALUE) throw error;
-    this.metrics.storeError(operation);
+    if (!this.disposed) this.metrics.storeError(operation);
     const message = error instanceof Error ? error.message : String(error);
     this.lastStoreError = { message: message.slice(0, 200), at: Date.now() };
     reportInstrumentationError(`cache "${this.name}" store ${operation}`, error);
@@ -199,7 +233,10 @@ export abstract class BaseCache<V> {
   ): Promise<V> {
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
-    const loading = this.runLoader(key, loader, ttlMs, timeoutMs).finally(() => this.inflight.delete(key));
+    const loading = this.runLoader(key, loader, ttlMs, timeoutMs).finally(() => {
+      this.inflight.delete(key);
+      this.overtaken.delete(key);
+    });
     this.inflight.set(key, loading);
     return loading;
   }
@@ -232,11 +269,13 @@ export abstract class BaseCache<V> {
               }),
             ]);
       const { entry, hardTtlMs } = this.entryFor(value, { ttlMs });
+      if (this.disposed) return value;
       this.metrics.loadDuration((performance.now() - started) / 1000);
-      await this.write(key, entry, hardTtlMs);
+      // A set() or delete() made while this load ran is newer than its result: keep it.
+      if (!this.overtaken.has(key)) await this.write(key, entry, hardTtlMs);
       return value;
     } catch (error) {
-      this.metrics.loadFailures.inc();
+      if (!this.disposed) this.metrics.loadFailures.inc();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -252,7 +291,11 @@ export abstract class BaseCache<V> {
         const connected = this.store.sync ? true : this.store.connected();
         const recentError =
           this.lastStoreError !== undefined && Date.now() - this.lastStoreError.at < STORE_ERROR_MEMORY_MS;
-        const warmFailed = (this.warmState.last?.failed ?? 0) > 0;
+        // A warm-up pass with failures degrades health for a while, not until a later clean pass that a
+        // one-shot warm-up never runs.
+        const warmFailed =
+          (this.warmState.last?.failed ?? 0) > 0 &&
+          Date.now() - (this.warmState.lastAt ?? 0) < STORE_ERROR_MEMORY_MS;
         const troubled = !connected || recentError;
         const status: HealthStatus = troubled
           ? critical

@@ -30,10 +30,15 @@ export class CacheMetrics {
   /** Unix seconds of the last clean warm-up pass. */
   lastWarmSuccess: number | undefined;
 
+  /**
+   * @param observed `all` for a cache Sightglass runs; `lookups` for an lru-cache instrumented from outside,
+   *   where loads, warm-ups and evictions cannot be seen (their series are left out rather than shown as 0).
+   */
   constructor(
     readonly name: string,
     entries: () => number | undefined,
     windowMs: number,
+    observed: 'all' | 'lookups' = 'all',
   ) {
     const labels = { cache_name: name };
     this.labels = labels;
@@ -41,19 +46,25 @@ export class CacheMetrics {
     this.hits = this.group.counter(CATALOG.cacheHits, labels);
     this.misses = this.group.counter(CATALOG.cacheMisses, labels);
     this.sets = this.group.counter(CATALOG.cacheSets, labels);
-    this.staleServed = this.group.counter(CATALOG.cacheStaleServed, labels);
-    this.loadFailures = this.group.counter(CATALOG.cacheLoadFailures, labels);
-    this.warmEntries = this.group.counter(CATALOG.cacheWarmEntries, labels);
-    this.warmFailures = this.group.counter(CATALOG.cacheWarmFailures, labels);
+    // Cells for what cannot be observed still exist (so callers need no checks) but are not reported.
+    const unreported = createMetricGroup();
+    const owner = observed === 'all' ? this.group : unreported;
+    this.staleServed = owner.counter(CATALOG.cacheStaleServed, labels);
+    this.loadFailures = owner.counter(CATALOG.cacheLoadFailures, labels);
+    this.warmEntries = owner.counter(CATALOG.cacheWarmEntries, labels);
+    this.warmFailures = owner.counter(CATALOG.cacheWarmFailures, labels);
     this.evictions = {
-      evicted: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'evicted' }),
-      expired: this.group.counter(CATALOG.cacheEvictions, { ...labels, reason: 'expired' }),
+      evicted: owner.counter(CATALOG.cacheEvictions, { ...labels, reason: 'evicted' }),
+      expired: owner.counter(CATALOG.cacheEvictions, { ...labels, reason: 'expired' }),
     };
-    this.loadDurations = this.group.histogram(CATALOG.cacheLoadDurationSeconds, labels);
-    this.warmDurations = this.group.histogram(CATALOG.cacheWarmDurationSeconds, labels);
+    this.loadDurations = owner.histogram(CATALOG.cacheLoadDurationSeconds, labels);
+    this.warmDurations = owner.histogram(CATALOG.cacheWarmDurationSeconds, labels);
+    unreported.dispose();
     this.group.gauge(CATALOG.cacheHitRatePercent, labels, () => this.window.ratePercent());
     this.group.gauge(CATALOG.cacheEntries, labels, entries);
-    this.group.gauge(CATALOG.cacheWarmLastSuccessTimestampSeconds, labels, () => this.lastWarmSuccess);
+    if (observed === 'all') {
+      this.group.gauge(CATALOG.cacheWarmLastSuccessTimestampSeconds, labels, () => this.lastWarmSuccess);
+    }
   }
 
   hit(): void {

@@ -9,18 +9,19 @@ export interface LruInstrumentation {
 }
 
 /**
- * Adds Sightglass's cache metrics (hits, misses, hit rate, sets, entries) and a health check to an
+ * Adds Sightglass's lookup metrics (hits, misses, hit rate, sets, entries) and a health check to an
  * lru-cache you already have. `get` and `set` are wrapped on that instance only.
  *
- * Evictions are not counted: lru-cache takes its `dispose` hook only at construction. Count them yourself,
- * or use `createCache({ store: memoryStore(...) })`, which does.
+ * Evictions, loads and warm-ups cannot be seen from outside (lru-cache takes its `dispose` hook only at
+ * construction), so those series are not reported at all rather than shown as a false 0. Use
+ * `createCache({ store: memoryStore(...) })` for all of them.
  */
 export function instrumentLruCache<K extends {}, V extends {}, FC>(
   lru: LRUCache<K, V, FC>,
   options: { name: string },
 ): LruInstrumentation {
   const name = validateName(options?.name, 'Cache');
-  const metrics = new CacheMetrics(name, () => lru.size, 60_000);
+  const metrics = new CacheMetrics(name, () => lru.size, 60_000, 'lookups');
   const unregister = healthRegistry().register({
     component: 'cache',
     name,

@@ -110,6 +110,13 @@ describe('bad input', () => {
     ['no max', () => memoryStore({} as never), ErrorCode.INVALID_ARGUMENT],
     ['maxSize without sizeOf', () => memoryStore({ max: 1, maxSize: 5 }), ErrorCode.INVALID_ARGUMENT],
     ['a bad name', () => cache(''), ErrorCode.INVALID_NAME],
+    ['a TTL of 0', () => cache('bad-8', { ttlMs: 0 }), ErrorCode.INVALID_ARGUMENT],
+    ['a per-entry TTL of 0', () => cache('bad-9').set('k', 1, { ttlMs: 0 }), ErrorCode.INVALID_ARGUMENT],
+    [
+      'a hit-rate window under a second',
+      () => cache('bad-10', { hitRateWindowMs: 0 }),
+      ErrorCode.INVALID_ARGUMENT,
+    ],
   ])('refuses %s with a typed error', (_what, act, code) => {
     expect(act).toThrow(expect.objectContaining({ code }));
   });
@@ -210,6 +217,34 @@ describe('getOrLoad', () => {
   });
 });
 
+describe('consistency', () => {
+  it('keeps a value set while a load for the same key was running', async () => {
+    const answers = cache<string>('overtaken');
+    let release!: (value: string) => void;
+    const loading = answers.getOrLoad(
+      'k',
+      () =>
+        new Promise<string>((resolve) => {
+          release = resolve;
+        }),
+    );
+    await sleep(1);
+    answers.set('k', 'NEW');
+    release('OLD');
+    expect(await loading).toBe('OLD'); // the waiting caller gets what its loader produced
+    expect(answers.get('k')).toBe('NEW'); // but the newer write stays
+  });
+
+  it('refuses a second cache with a taken name without leaving series behind', async () => {
+    const first = cache<number>('taken-name');
+    expect(() => cache('taken-name')).toThrow(
+      expect.objectContaining({ code: ErrorCode.DUPLICATE_HEALTH_CHECK }),
+    );
+    await first.dispose();
+    expect(cacheSeries('taken-name').hits).toBeUndefined();
+  });
+});
+
 describe('warm', () => {
   it('loads every item with bounded concurrency and holds readiness until the first pass is done', async () => {
     const answers = cache<string>('warming');
@@ -268,6 +303,19 @@ describe('warm', () => {
     const after = passes;
     await sleep(40);
     expect(passes).toBe(after);
+  });
+
+  it('runs one schedule when warm() is called again, and none after dispose', async () => {
+    const answers = cache<number>('rewarm', { readinessWaitsForWarm: false });
+    let passes = 0;
+    const source = () => [{ key: 'n', load: () => ++passes }];
+    await answers.warm(source, { refreshEveryMs: 20 });
+    await answers.warm(source, { refreshEveryMs: 20 });
+    const before = passes;
+    await sleep(110);
+    expect(passes - before).toBeLessThanOrEqual(6); // one schedule: about 5 passes in 110 ms, not 10
+    await answers.dispose();
+    await expect(answers.warm(source)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 
   it('refuses a bad concurrency', async () => {

@@ -29,6 +29,7 @@ export class MemoryCache<V> extends BaseCache<V> {
   set(key: string, value: V, options?: EntryOptions): void {
     validateKey(key);
     const { entry, hardTtlMs } = this.entryFor(value, options);
+    this.overtake(key);
     this.syncStore.set(key, entry, hardTtlMs);
     this.metrics.sets.inc();
   }
@@ -39,17 +40,17 @@ export class MemoryCache<V> extends BaseCache<V> {
   }
 
   delete(key: string): boolean {
-    return this.syncStore.delete(validateKey(key));
+    this.overtake(validateKey(key));
+    return this.syncStore.delete(key);
   }
 
   clear(): void {
     this.syncStore.clear();
   }
 
-  protected async lookup(key: string): Promise<Entry<V> | undefined> {
+  protected async lookup(key: string, staleIsHit: boolean): Promise<Entry<V> | undefined> {
     const entry = this.syncStore.get(key);
-    if (entry === undefined) this.metrics.miss();
-    else this.metrics.hit();
+    this.countLookup(entry, staleIsHit);
     return entry;
   }
 

@@ -165,6 +165,22 @@ describe.skipIf(binary === undefined)('RemoteCache on a real Redis', () => {
     expect(await answers.getOrLoad('after', () => 'not needed')).toBe('back');
   });
 
+  it('answers from the loader within the command timeout when Redis stops answering', async () => {
+    const answers = cache<string>('redis-frozen', { ttlMs: 60_000 });
+    await answers.set('k', 'cached');
+    redis.pause();
+    try {
+      const started = Date.now();
+      expect(await answers.getOrLoad('other', () => 'from the loader')).toBe('from the loader');
+      expect(Date.now() - started).toBeLessThan(5_000); // bounded by the 500 ms command timeout, not hung
+      expect(cacheSeries('redis-frozen').errors('get')).toBeGreaterThanOrEqual(1);
+      const health = (await healthRegistry().evaluate()).components.cache?.['redis-frozen'];
+      expect(health?.status).toBe('degraded');
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('fails closed with a typed error when asked to', async () => {
     const strict = cache<string>('redis-strict', { onStoreError: 'fail-closed' });
     await strict.set('k', 'v');
@@ -181,11 +197,22 @@ describe.skipIf(binary === undefined)('RemoteCache on a real Redis', () => {
     const late = cache<string>('redis-late', { ttlMs: 60_000 });
     expect(await late.getOrLoad('k', () => 'loaded while down')).toBe('loaded while down');
     expect(cacheSeries('redis-late').errors('get')).toBeGreaterThanOrEqual(1);
+    // Once the first connection attempt failed, lookups fail fast instead of waiting for Redis each time.
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await late.getOrLoad(`fast-${i}`, () => 'x');
+    expect(performance.now() - started).toBeLessThan(500);
     await redis.restart();
     await waitFor('the late cache to connect', async () => {
       await late.set('k', 'stored');
       return (await late.get('k')) === 'stored' ? true : undefined;
     });
+  });
+
+  it('does not reconnect once disposed', async () => {
+    const answers = cache<string>('redis-disposed');
+    await answers.set('k', 'v');
+    await answers.dispose();
+    expect(await answers.get('k')).toBeUndefined(); // fails open, without opening a new connection
   });
 
   it('refuses a store with both or neither of url and client', () => {

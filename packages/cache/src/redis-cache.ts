@@ -19,7 +19,7 @@ export class RemoteCache<V> extends BaseCache<V> {
   /** The fresh value for `key`, or undefined. */
   async get(key: string): Promise<V | undefined> {
     validateKey(key);
-    const entry = await this.lookup(key);
+    const entry = await this.lookup(key, false);
     return entry === undefined || this.isStale(entry) ? undefined : entry.value;
   }
 
@@ -30,6 +30,7 @@ export class RemoteCache<V> extends BaseCache<V> {
   async set(key: string, value: V, options?: EntryOptions): Promise<void> {
     validateKey(key);
     const { entry, hardTtlMs } = this.entryFor(value, options);
+    this.overtake(key);
     await this.write(key, entry, hardTtlMs);
   }
 
@@ -40,6 +41,7 @@ export class RemoteCache<V> extends BaseCache<V> {
 
   async delete(key: string): Promise<boolean> {
     validateKey(key);
+    this.overtake(key);
     return this.guarded('delete', () => this.asyncStore.delete(key), false);
   }
 
@@ -48,10 +50,9 @@ export class RemoteCache<V> extends BaseCache<V> {
     await this.guarded('clear', () => this.asyncStore.clear(), undefined);
   }
 
-  protected async lookup(key: string): Promise<Entry<V> | undefined> {
+  protected async lookup(key: string, staleIsHit: boolean): Promise<Entry<V> | undefined> {
     const entry = await this.guarded('get', () => this.asyncStore.get(key), undefined);
-    if (entry === undefined) this.metrics.miss();
-    else this.metrics.hit();
+    this.countLookup(entry, staleIsHit);
     return entry;
   }
 

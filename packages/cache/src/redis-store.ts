@@ -1,5 +1,4 @@
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { createClient, type RedisClientType } from 'redis';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { AsyncStore, Entry } from './store.js';
 
@@ -29,18 +28,25 @@ export interface RedisStoreOptions<V> {
   /** How values become strings. Default strict JSON. */
   serializer?: Serializer<V>;
   /**
-   * How long one Redis command may take before it counts as failed, in milliseconds (with a client the
-   * store opens). Default 500: a cache that waits longer than its loader would is no cache.
+   * How long one Redis operation may take before it counts as failed, in milliseconds (whatever the
+   * client: the store times operations itself). Default 500: a cache that waits longer than its loader
+   * would is no cache.
    */
   commandTimeoutMs?: number;
+}
+
+function unavailable(message: string): SightglassError {
+  return new SightglassError(ErrorCode.CACHE_STORE_UNAVAILABLE, message);
 }
 
 /**
  * A store on Redis (node-redis 5), so that many instances of a service share one cache. An entry is one
  * string key holding `freshUntil` and the serialized value, with a Redis expiry at the hard TTL.
  *
- * A store that opens its own connection does not queue commands while disconnected (`disableOfflineQueue`)
- * and times out slow commands, so that a Redis outage turns lookups into fast misses instead of hangs.
+ * Every operation is bounded by `commandTimeoutMs` (node-redis's own timeout stops once a command is on the
+ * socket, so a Redis that stops answering would otherwise hang the caller). While Redis is unreachable,
+ * operations fail at once instead of waiting for the connection: a cache must answer from its loader.
+ * `redis` is loaded only when a store connects with `url`, so the memory cache works without it installed.
  */
 export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   if ((options?.url === undefined) === (options?.client === undefined)) {
@@ -48,54 +54,63 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   }
   const prefix = options.keyPrefix ?? 'sightglass:';
   const serializer = (options.serializer ?? jsonSerializer) as Serializer<V>;
-  const owned = options.client === undefined;
   const timeout = options.commandTimeoutMs ?? 500;
-  const client: RedisClientLike =
-    options.client ??
-    (createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      commandOptions: { timeout },
-      socket: {
-        connectTimeout: 2000,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
-      },
-    }) as unknown as RedisClientType as unknown as RedisClientLike);
-  // node-redis emits 'error' on every failed reconnect; without a listener that would crash the process.
-  client.on('error', () => {});
+  const owned = options.client === undefined;
+  let client: RedisClientLike | undefined = options.client;
+  let closed = false;
   let connecting: Promise<unknown> | undefined;
+  let firstAttempt = true;
+
+  const open = async (): Promise<RedisClientLike> => {
+    if (client === undefined) {
+      const { createClient } = await import('redis');
+      client = createClient({
+        url: options.url,
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: 2000,
+          reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+        },
+      }) as unknown as RedisClientLike;
+      // node-redis emits 'error' on every failed reconnect; unheard, that would crash the process. (A client
+      // you pass in is left as it is: its 'error' events stay yours.)
+      client.on('error', () => {
+        firstAttempt = false;
+      });
+    }
+    return client;
+  };
   const connect = (): Promise<unknown> => {
-    connecting ??= client.connect().finally(() => {
-      connecting = undefined;
-    });
+    connecting ??= open()
+      .then((opened) => (opened.isOpen ? undefined : opened.connect()))
+      .finally(() => {
+        connecting = undefined;
+        firstAttempt = false;
+      });
     return connecting;
   };
-  // Ready for a command now, or a fast failure: while Redis is away (down at start-up, or reconnecting),
-  // the cache must answer from its loader rather than wait for the connection.
-  const ready = async (): Promise<void> => {
-    if (client.isReady) return;
-    if (connecting !== undefined || !client.isOpen) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          connect(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () =>
-                reject(new SightglassError(ErrorCode.CACHE_STORE_UNAVAILABLE, 'Redis is not reachable yet')),
-              timeout,
-            );
-          }),
-        ]);
-      } finally {
-        clearTimeout(timer);
+
+  /** Runs an operation within the timeout, or fails at once while Redis is known to be away. */
+  const run = async <T>(operation: (redis: RedisClientLike) => Promise<T>): Promise<T> => {
+    if (closed) throw unavailable('the cache was disposed');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(`Redis did not answer within ${timeout} ms`)), timeout);
+    });
+    try {
+      if (!(client?.isReady ?? false)) {
+        // Only the very first connection is waited for (within the timeout); after that an unreachable
+        // Redis fails fast while node-redis reconnects in the background.
+        if (!firstAttempt) throw unavailable('Redis is not reachable');
+        await Promise.race([connect(), deadline]);
+        if (!client?.isReady) throw unavailable('Redis is not reachable');
       }
-      return;
+      return await Promise.race([operation(client!), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
-    throw new SightglassError(ErrorCode.CACHE_STORE_UNAVAILABLE, 'Redis is reconnecting');
   };
-  // Connect at once, so that /health shows the connection before the first lookup.
-  if (!client.isOpen) connect().catch(() => {});
+
   const encode = (entry: Entry<V>): string => `${entry.freshUntil}\n${serializer.serialize(entry.value)}`;
   const decode = (text: string): Entry<V> => {
     const newline = text.indexOf('\n');
@@ -103,46 +118,45 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
     return { freshUntil, value: serializer.deserialize(text.slice(newline + 1)) };
   };
 
+  // Connect at once, so that /health shows the connection before the first lookup.
+  if (!(client?.isOpen ?? false)) connect().catch(() => {});
+
   return {
     kind: 'redis',
     sync: false,
     attach() {
       // Redis evicts and expires on its own, unseen: no eviction counts for this store.
     },
-    async get(key) {
-      await ready();
-      const text = await client.get(prefix + key);
-      return typeof text === 'string' ? decode(text) : undefined;
-    },
+    get: (key) =>
+      run(async (redis) => {
+        const text = await redis.get(prefix + key);
+        return typeof text === 'string' ? decode(text) : undefined;
+      }),
     async set(key, entry, hardTtlMs) {
       const text = encode(entry); // serialize first: a bad value fails before anything is sent
-      await ready();
-      await client.set(
-        prefix + key,
-        text,
-        hardTtlMs === undefined ? undefined : { PX: Math.max(1, Math.ceil(hardTtlMs)) },
+      await run((redis) =>
+        redis.set(
+          prefix + key,
+          text,
+          hardTtlMs === undefined ? undefined : { PX: Math.max(1, Math.ceil(hardTtlMs)) },
+        ),
       );
     },
-    async delete(key) {
-      await ready();
-      return Number(await client.del(prefix + key)) > 0;
-    },
-    async has(key) {
-      await ready();
-      return Number(await client.exists(prefix + key)) > 0;
-    },
-    async clear() {
-      await ready();
-      for await (const found of client.scanIterator({ MATCH: `${escapeGlob(prefix)}*`, COUNT: 500 })) {
-        const keys = Array.isArray(found) ? found : [found];
-        if (keys.length > 0) await client.del(keys);
-      }
-    },
+    delete: (key) => run(async (redis) => Number(await redis.del(prefix + key)) > 0),
+    has: (key) => run(async (redis) => Number(await redis.exists(prefix + key)) > 0),
+    clear: () =>
+      run(async (redis) => {
+        for await (const found of redis.scanIterator({ MATCH: `${escapeGlob(prefix)}*`, COUNT: 500 })) {
+          const keys = Array.isArray(found) ? found : [found];
+          if (keys.length > 0) await redis.del(keys);
+        }
+      }),
     size: () => undefined,
-    connected: () => client.isReady,
+    connected: () => client?.isReady ?? false,
     async close() {
-      if (!owned || !client.isOpen) return;
-      await (client.close ?? client.quit)?.call(client);
+      closed = true;
+      if (!owned || client === undefined || !client.isOpen) return;
+      await (client.close ?? client.quit)?.call(client).catch(() => undefined);
     },
   };
 }

@@ -39,3 +39,18 @@ export function validateDuration(value: unknown, what: string): number | undefin
   }
   return value;
 }
+
+/**
+ * Checks a TTL-like duration: a finite number of milliseconds greater than 0. (0 would mean "forever" to
+ * lru-cache but "at once" to Redis, so it is refused rather than given two meanings.)
+ */
+export function validatePositiveDuration(value: unknown, what: string): number | undefined {
+  const checked = validateDuration(value, what);
+  if (checked === 0) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what} must be more than 0 milliseconds (leave it out for no expiry)`,
+    );
+  }
+  return checked;
+}

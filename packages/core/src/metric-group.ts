@@ -74,6 +74,8 @@ const MAX_PREPARED_SERIES = 5000;
  */
 export class HistogramRecorder<D extends MetricDefinition> {
   private readonly prepared = new Map<string, BoundHistogram>();
+  /** One cell per guarded label set: bounded by the label guard, whatever the raw values. */
+  private readonly byGuarded = new Map<string, HistogramCell>();
 
   constructor(private readonly definition: D) {
     expectKind(definition, 'histogram');
@@ -82,13 +84,11 @@ export class HistogramRecorder<D extends MetricDefinition> {
   /** Records one measurement in the entry's unit (seconds for durations). */
   record(value: number, labels: LabelValues<D>): void {
     try {
-      const key = JSON.stringify(
-        this.definition.labels.map((label) => (labels as Record<string, unknown>)[label]),
-      );
-      let bound = this.prepared.get(key);
+      const raw = labelKey(this.definition, labels);
+      let bound = this.prepared.get(raw);
       if (bound === undefined) {
         bound = this.bind(labels);
-        if (this.prepared.size < MAX_PREPARED_SERIES) this.prepared.set(key, bound);
+        if (this.prepared.size < MAX_PREPARED_SERIES) this.prepared.set(raw, bound);
       }
       bound.record(value);
     } catch (error) {
@@ -96,11 +96,24 @@ export class HistogramRecorder<D extends MetricDefinition> {
     }
   }
 
-  /** The series for one label set, to record into again and again without looking it up. */
+  /**
+   * The series for one label set, to record into again and again without looking it up. Label sets that
+   * the label guard maps to the same values share one series.
+   */
   bind(labels: LabelValues<D>): BoundHistogram {
-    const { cell } = metricRegistry().addHistogram(this.definition, labels);
+    const guarded = metricRegistry().guardLabels(this.definition, labels) as LabelValues<D>;
+    const key = labelKey(this.definition, guarded);
+    let cell = this.byGuarded.get(key);
+    if (cell === undefined) {
+      cell = metricRegistry().addHistogram(this.definition, guarded).cell;
+      this.byGuarded.set(key, cell);
+    }
     return cell;
   }
+}
+
+function labelKey(definition: MetricDefinition, labels: object): string {
+  return JSON.stringify(definition.labels.map((label) => (labels as Record<string, unknown>)[label]));
 }
 
 /** Creates a {@link HistogramRecorder} for a histogram catalog entry. */

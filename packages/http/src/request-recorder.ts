@@ -85,7 +85,8 @@ export class RequestRecorder {
   private readonly group: MetricGroup = createMetricGroup();
   private readonly routes = new Map<string, RouteEntry>();
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly totals = new Map<string, CounterCell>();
+  /** Outcomes by guarded label values: bounded by the label guard, so no request adds a series past it. */
+  private readonly outcomesByLabels = new Map<string, Outcome>();
   private readonly ignored: ReadonlySet<string>;
   private readonly semanticConventions: boolean;
 
@@ -145,28 +146,29 @@ export class RequestRecorder {
     this.group.dispose();
   }
 
+  /** The outcome of a label set, shared by every raw (method, route, status) the label guard maps to it. */
   private prepareOutcome(method: string, route: string, status: string, closed: boolean): Outcome {
     const labels = { method, route, status };
     const guarded = metricRegistry().guardLabels(CATALOG.requests, labels) as typeof labels;
-    const totalKey = `${guarded.method}\u0000${guarded.route}\u0000${guarded.status}`;
-    let total = this.totals.get(totalKey);
-    if (total === undefined) {
-      total = this.group.counter(CATALOG.requests, guarded);
-      this.totals.set(totalKey, total);
+    const key = `${guarded.method}\u0000${guarded.route}\u0000${guarded.status}`;
+    let outcome = this.outcomesByLabels.get(key);
+    if (outcome === undefined) {
+      const code = Number(status);
+      outcome = {
+        duration: this.group.histogram(CATALOG.requestDurationSeconds, guarded),
+        total: this.group.counter(CATALOG.requests, guarded),
+        semconv: this.semanticConventions
+          ? this.group.histogram(CATALOG.httpServerRequestDuration, {
+              'http.request.method': guarded.method,
+              'http.route': guarded.route,
+              'http.response.status_code': closed ? undefined : guarded.status,
+              'error.type': closed ? 'client_closed' : code >= 500 ? guarded.status : undefined,
+            } as never)
+          : undefined,
+      };
+      this.outcomesByLabels.set(key, outcome);
     }
-    const code = Number(status);
-    return {
-      duration: this.group.histogram(CATALOG.requestDurationSeconds, labels),
-      total,
-      semconv: this.semanticConventions
-        ? this.group.histogram(CATALOG.httpServerRequestDuration, {
-            'http.request.method': method,
-            'http.route': route,
-            'http.response.status_code': closed ? undefined : status,
-            'error.type': closed ? 'client_closed' : code >= 500 ? status : undefined,
-          } as never)
-        : undefined,
-    };
+    return outcome;
   }
 
   private routeEntry(method: string, route: string): RouteEntry {

@@ -75,6 +75,12 @@ describe('/health', () => {
   });
 });
 
+it('does not let a component named like a top-level field overwrite it', async () => {
+  const registry = new HealthRegistry();
+  registry.register({ component: 'status', name: 'x', check: () => ({ status: 'healthy' }) });
+  expect(body(await healthResponse({ registry })).status).toBe('healthy');
+});
+
 describe('/livez and /readyz', () => {
   afterEach(() => healthRegistry().markReady());
 

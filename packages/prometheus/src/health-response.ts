@@ -28,10 +28,14 @@ function json(status: number, body: unknown): HttpResponseParts {
   };
 }
 
+/** Top-level fields a component of the same name must not overwrite. */
+const RESERVED = new Set(['status', 'uptime_seconds', 'version']);
+
 function shape(report: HealthReport, details: boolean): Record<string, unknown> {
   const components: Record<string, unknown> = {};
   for (const name of SEED_COMPONENTS) components[name] = {};
   for (const [component, checks] of Object.entries(report.components)) {
+    if (RESERVED.has(component) || component === '__proto__') continue; // cannot be shown without clobbering
     components[component] = Object.fromEntries(
       Object.entries(checks).map(([name, check]) => [name, details ? check : { status: check.status }]),
     );
@@ -84,6 +88,6 @@ export async function readinessResponse(options: HealthEndpointOptions = {}): Pr
 }
 
 /** Reports not ready from now on (graceful shutdown): `/readyz` answers 503. */
-export function markNotReady(reason?: string): void {
-  healthRegistry().markNotReady(reason);
+export function markNotReady(reason?: string, registry: HealthRegistry = healthRegistry()): void {
+  registry.markNotReady(reason);
 }

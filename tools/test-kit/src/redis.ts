@@ -14,6 +14,10 @@ export interface RunningRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: nothing was persisted). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as in a network partition. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops it for good and removes its working directory. */
   dispose(): Promise<void>;
 }
@@ -70,7 +74,14 @@ export async function startRedis(binary: string): Promise<RunningRedis> {
       await stop();
       await start();
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async dispose() {
+      child?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },

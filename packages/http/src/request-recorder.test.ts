@@ -1,0 +1,31 @@
+import { CATALOG, metricRegistry } from '@sightglass/core';
+import { expect, it } from 'vitest';
+import { RequestRecorder } from './request-recorder.js';
+
+it('keeps series and memory bounded however many raw routes it sees', () => {
+  const recorder = new RequestRecorder();
+  const before = metricRegistry().seriesCount(CATALOG.requestDurationSeconds);
+  for (let i = 0; i < 6000; i++) recorder.start('GET', `/raw/${i}`).finish(200, false);
+  for (let i = 0; i < 2000; i++) recorder.start('GET', `/later/${i % 10}`).finish(200, false);
+  const added = metricRegistry().seriesCount(CATALOG.requestDurationSeconds) - before;
+  expect(added).toBeLessThanOrEqual(101); // the label guard's 100 routes, then `other`
+  expect(
+    metricRegistry().value(CATALOG.requests, { method: 'GET', route: 'other', status: '200' }),
+  ).toBeGreaterThan(0);
+  recorder.dispose();
+});
+
+it('never counts a request twice, and keeps the in-flight gauge at zero or above', () => {
+  const recorder = new RequestRecorder();
+  const measurement = recorder.start('POST', '/twice');
+  measurement.setRoute('/twice/:id');
+  measurement.finish(201, false);
+  measurement.finish(201, false);
+  measurement.setRoute('/late');
+  expect(
+    metricRegistry().value(CATALOG.requests, { method: 'POST', route: '/twice/:id', status: '201' }),
+  ).toBe(1);
+  expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'POST', route: '/twice/:id' })).toBe(0);
+  expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'POST', route: '/twice' })).toBe(0);
+  recorder.dispose();
+});
