@@ -105,7 +105,7 @@ export class HistogramRecorder<D extends MetricDefinition> {
     const key = labelKey(this.definition, guarded);
     let cell = this.byGuarded.get(key);
     if (cell === undefined) {
-      cell = metricRegistry().addHistogram(this.definition, guarded).cell;
+      cell = metricRegistry().addHistogram(this.definition, labels).cell; // guards the raw labels itself
       this.byGuarded.set(key, cell);
     }
     return cell;

@@ -224,6 +224,26 @@ describe('histograms', () => {
     expect(entry?.series[0]?.histogram).toMatchObject({ count: 2, sum: 3 });
   });
 
+  it('records with an optional label left undefined', () => {
+    const durations = histogramRecorder(CATALOG.genAiClientOperationDuration);
+    const labels = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'ollama',
+      'gen_ai.request.model': 'llama3.2',
+      'error.type': undefined,
+      'server.address': '127.0.0.1',
+      'server.port': '11434',
+    };
+    durations.record(1.2, labels as never);
+    durations.bind(labels as never).record(0.8);
+    const entry = metricRegistry()
+      .snapshot()
+      .find((snapshot) => snapshot.definition === CATALOG.genAiClientOperationDuration);
+    expect(entry?.series).toHaveLength(1);
+    expect(entry?.series[0]?.histogram?.count).toBe(2);
+    expect(Object.keys(entry?.series[0]?.attributes ?? {})).not.toContain('error.type');
+  });
+
   it('never throws into the caller', () => {
     const durations = histogramRecorder(CATALOG.requestDurationSeconds);
     expect(() => durations.record(Number.NaN, null as never)).not.toThrow();

@@ -1,0 +1,63 @@
+import { AbortError, TimeoutError } from './errors.js';
+
+/**
+ * One call's cancellation: a single AbortController that the caller's `signal`, the call's timeout and the
+ * client's `abort()`/`close()` all abort, with the reason kept so the call throws the right typed error.
+ */
+export class Call {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onExternalAbort: (() => void) | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly registry: Set<Call>,
+    private readonly external: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ) {
+    if (external !== undefined) {
+      if (external.aborted) {
+        this.abort(new AbortError('The Ollama call was aborted by its signal', { cause: external.reason }));
+        return;
+      }
+      const onExternalAbort = () =>
+        this.abort(new AbortError('The Ollama call was aborted by its signal', { cause: external.reason }));
+      this.onExternalAbort = onExternalAbort;
+      external.addEventListener('abort', onExternalAbort, { once: true });
+    }
+    if (timeoutMs !== undefined) {
+      this.timer = setTimeout(
+        () => this.abort(new TimeoutError(`The Ollama call did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    }
+    registry.add(this);
+  }
+
+  /** The signal handed to undici (and to a policy); aborts with an `AbortError` or `TimeoutError`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Why the call was aborted, if it was. */
+  get reason(): AbortError | TimeoutError | undefined {
+    return this.controller.signal.aborted
+      ? (this.controller.signal.reason as AbortError | TimeoutError)
+      : undefined;
+  }
+
+  /** Aborts the call (first reason wins) and releases its timer and listener. */
+  abort(reason: AbortError | TimeoutError): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    this.settle();
+  }
+
+  /** The call is over: stop its timer, stop listening to the caller's signal. Idempotent. */
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onExternalAbort !== undefined) this.external?.removeEventListener('abort', this.onExternalAbort);
+    this.registry.delete(this);
+  }
+}

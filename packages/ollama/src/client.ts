@@ -1,0 +1,336 @@
+import { Pool } from 'undici';
+import { Call } from './call.js';
+import { AbortError, errorType } from './errors.js';
+import { GenAiMetrics, type GenAiOperation, type Usage } from './genai-metrics.js';
+import { buildHeaders } from './headers.js';
+import { type ParsedHost, resolveHost } from './host.js';
+import { encodeImages } from './images.js';
+import type {
+  ChatRequest,
+  ChatResponse,
+  CopyRequest,
+  CreateRequest,
+  DeleteRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  EmbedRequest,
+  EmbedResponse,
+  GenerateRequest,
+  GenerateResponse,
+  ListResponse,
+  ProgressResponse,
+  PullRequest,
+  PushRequest,
+  ShowRequest,
+  ShowResponse,
+  StatusResponse,
+  VersionResponse,
+} from './interfaces.js';
+import {
+  type CallOptions,
+  type Config,
+  checkTimeout,
+  type ResolvedConfig,
+  resolveConfig,
+} from './options.js';
+import { PoolMonitor } from './pool-monitor.js';
+import { AbortableAsyncIterator, readNdjson, type StreamHooks } from './stream.js';
+import { type OkResponse, Transport } from './transport.js';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+/** Which GenAI operation an endpoint is, if any. */
+const OPERATIONS: Record<string, GenAiOperation | undefined> = {
+  '/api/chat': 'chat',
+  '/api/generate': 'text_completion',
+  '/api/embed': 'embeddings',
+  '/api/embeddings': 'embeddings',
+};
+
+/**
+ * An Ollama client with the `ollama` package's methods, arguments and answers, on one undici connection
+ * pool, with pool and GenAI metrics, typed errors, timeouts, an `AbortSignal` on every call, retries of
+ * connection failures and an optional resilience policy. Every method takes a last, optional
+ * {@link CallOptions} (`signal`, `timeoutMs`).
+ *
+ * @example
+ * import { Ollama } from '@sightglass/ollama'; // was: import { Ollama } from 'ollama'
+ * const ollama = new Ollama({ host: 'http://127.0.0.1:11434' });
+ * const reply = await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export class Ollama {
+  /** The undici pool every request goes through (read `pool.stats` for live figures). */
+  readonly pool: Pool;
+  /** The name the pool reports under (`pool_name`, the health check). */
+  readonly name: string;
+  private readonly config: ResolvedConfig;
+  private readonly host: ParsedHost;
+  private readonly transport: Transport;
+  private readonly monitor: PoolMonitor;
+  private readonly genAi: GenAiMetrics | undefined;
+  private readonly calls = new Set<Call>();
+  private closing: Promise<void> | undefined;
+
+  /**
+   * @throws SightglassError `ERR_SIGHTGLASS_INVALID_CONFIG` for a bad option, `ERR_SIGHTGLASS_INVALID_URL`
+   *   for a bad host, `ERR_SIGHTGLASS_INVALID_NAME` / `ERR_SIGHTGLASS_DUPLICATE_HEALTH_CHECK` for a bad or
+   *   taken `name`.
+   */
+  constructor(config: Config = {}) {
+    this.config = resolveConfig(config);
+    this.host = resolveHost(config.host);
+    const c = this.config;
+    this.pool = new Pool(this.host.origin, {
+      connections: c.connections,
+      pipelining: c.pipelining,
+      keepAliveTimeout: c.keepAliveTimeout,
+      headersTimeout: c.headersTimeout,
+      bodyTimeout: c.bodyTimeout,
+      connectTimeout: c.connectTimeout,
+    });
+    this.monitor = new PoolMonitor(this.pool, c.connections, c);
+    this.name = this.monitor.name;
+    this.genAi = c.metrics ? new GenAiMetrics(this.host.address, this.host.port) : undefined;
+    this.transport = new Transport({
+      pool: this.pool,
+      host: this.host,
+      headers: buildHeaders(config.headers, this.host.authorization),
+      retries: c.retries,
+      retryDelayMs: c.retryDelayMs,
+      policy: c.policy,
+      monitor: this.monitor,
+    });
+  }
+
+  /** Aborts every call in flight, streamed or not: each throws an `AbortError`. */
+  abort(): void {
+    for (const call of [...this.calls]) call.abort(new AbortError('The Ollama client aborted its calls'));
+  }
+
+  /** Aborts what is in flight, closes the pool's connections and stops its metrics and health check. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const call of [...this.calls]) call.abort(new AbortError('The Ollama client was closed'));
+      this.monitor.dispose();
+      this.genAi?.dispose();
+      await this.pool.close();
+    })();
+    return this.closing;
+  }
+
+  generate(
+    request: GenerateRequest & { stream: true },
+    options?: CallOptions,
+  ): Promise<AbortableAsyncIterator<GenerateResponse>>;
+  generate(request: GenerateRequest & { stream?: false }, options?: CallOptions): Promise<GenerateResponse>;
+  /** Generates a response from a prompt; with `stream: true` an iterator of chunks. */
+  async generate(
+    request: GenerateRequest,
+    options?: CallOptions,
+  ): Promise<GenerateResponse | AbortableAsyncIterator<GenerateResponse>> {
+    const images = await encodeImages(request.images);
+    const body = images === undefined ? request : { ...request, images };
+    return this.streamable<GenerateResponse>('/api/generate', body, request.model, options);
+  }
+
+  chat(
+    request: ChatRequest & { stream: true },
+    options?: CallOptions,
+  ): Promise<AbortableAsyncIterator<ChatResponse>>;
+  chat(request: ChatRequest & { stream?: false }, options?: CallOptions): Promise<ChatResponse>;
+  /** Chats with a model; images in messages may be bytes, base64 or file paths. */
+  async chat(
+    request: ChatRequest,
+    options?: CallOptions,
+  ): Promise<ChatResponse | AbortableAsyncIterator<ChatResponse>> {
+    let body = request;
+    if (request.messages?.some((message) => message.images !== undefined)) {
+      const messages = await Promise.all(
+        request.messages.map(async (message) =>
+          message.images === undefined ? message : { ...message, images: await encodeImages(message.images) },
+        ),
+      );
+      body = { ...request, messages: messages as ChatRequest['messages'] };
+    }
+    return this.streamable<ChatResponse>('/api/chat', body, request.model, options);
+  }
+
+  create(
+    request: CreateRequest & { stream: true },
+    options?: CallOptions,
+  ): Promise<AbortableAsyncIterator<ProgressResponse>>;
+  create(request: CreateRequest & { stream?: false }, options?: CallOptions): Promise<ProgressResponse>;
+  /** Creates a model (`from` an existing one, with a template, system prompt, …). */
+  async create(
+    request: CreateRequest,
+    options?: CallOptions,
+  ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    return this.streamable<ProgressResponse>('/api/create', { ...request }, request.model, options);
+  }
+
+  pull(
+    request: PullRequest & { stream: true },
+    options?: CallOptions,
+  ): Promise<AbortableAsyncIterator<ProgressResponse>>;
+  pull(request: PullRequest & { stream?: false }, options?: CallOptions): Promise<ProgressResponse>;
+  /** Downloads a model from the registry; with `stream: true` an iterator of progress lines. */
+  async pull(
+    request: PullRequest,
+    options?: CallOptions,
+  ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    const body = { name: request.model, stream: request.stream, insecure: request.insecure };
+    return this.streamable<ProgressResponse>('/api/pull', body, request.model, options);
+  }
+
+  push(
+    request: PushRequest & { stream: true },
+    options?: CallOptions,
+  ): Promise<AbortableAsyncIterator<ProgressResponse>>;
+  push(request: PushRequest & { stream?: false }, options?: CallOptions): Promise<ProgressResponse>;
+  /** Uploads a model to the registry; with `stream: true` an iterator of progress lines. */
+  async push(
+    request: PushRequest,
+    options?: CallOptions,
+  ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    const body = { name: request.model, stream: request.stream, insecure: request.insecure };
+    return this.streamable<ProgressResponse>('/api/push', body, request.model, options);
+  }
+
+  /** Deletes a model. */
+  async delete(request: DeleteRequest, options?: CallOptions): Promise<StatusResponse> {
+    await this.simple('DELETE', '/api/delete', { name: request.model }, undefined, options, false);
+    return { status: 'success' };
+  }
+
+  /** Copies a model under a new name. */
+  async copy(request: CopyRequest, options?: CallOptions): Promise<StatusResponse> {
+    await this.simple('POST', '/api/copy', { ...request }, undefined, options, false);
+    return { status: 'success' };
+  }
+
+  /** Lists the installed models. */
+  list(options?: CallOptions): Promise<ListResponse> {
+    return this.simple('GET', '/api/tags', undefined, undefined, options, true);
+  }
+
+  /** A model's modelfile, template, parameters, details and capabilities. */
+  show(request: ShowRequest, options?: CallOptions): Promise<ShowResponse> {
+    return this.simple('POST', '/api/show', { ...request }, undefined, options, true);
+  }
+
+  /** Embeds one or more texts. */
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse> {
+    return this.simple('POST', '/api/embed', { ...request }, request.model, options, true);
+  }
+
+  /** Embeds one prompt (the legacy endpoint). */
+  embeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResponse> {
+    return this.simple('POST', '/api/embeddings', { ...request }, request.model, options, true);
+  }
+
+  /** The models loaded in memory now. */
+  ps(options?: CallOptions): Promise<ListResponse> {
+    return this.simple('GET', '/api/ps', undefined, undefined, options, true);
+  }
+
+  /** The server's version. */
+  version(options?: CallOptions): Promise<VersionResponse> {
+    return this.simple('GET', '/api/version', undefined, undefined, options, true);
+  }
+
+  private startCall(options: CallOptions | undefined): Call {
+    if (this.closing !== undefined) throw new AbortError('The Ollama client was closed');
+    const timeoutMs =
+      options?.timeoutMs === undefined ? this.config.timeoutMs : checkTimeout(options.timeoutMs);
+    return new Call(this.calls, options?.signal, timeoutMs);
+  }
+
+  /** Records a finished GenAI call (a no-op for other endpoints or with metrics off). */
+  private record(
+    operation: GenAiOperation | undefined,
+    model: string,
+    started: number,
+    error: unknown,
+    usage?: Usage,
+  ): void {
+    if (operation === undefined || this.genAi === undefined) return;
+    const seconds = (performance.now() - started) / 1000;
+    if (error === undefined) this.genAi.succeeded(operation, model, seconds, usage);
+    else this.genAi.failed(operation, model, seconds, errorType(error));
+  }
+
+  /** A request answered by one JSON object (or, with `json: false`, an empty body). */
+  private async simple<T>(
+    method: Method,
+    path: string,
+    body: object | undefined,
+    model: string | undefined,
+    options: CallOptions | undefined,
+    json: boolean,
+  ): Promise<T> {
+    const started = performance.now();
+    const operation = OPERATIONS[path];
+    const call = this.startCall(options);
+    try {
+      if (call.reason !== undefined) throw call.reason;
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const result = await this.transport.run(call, async () => {
+        const response = await this.transport.request(call, method, path, payload);
+        return json ? this.transport.json<T>(response, call) : this.transport.discard(response, call);
+      });
+      this.record(operation, model ?? '', started, undefined, result as Usage);
+      return result as T;
+    } catch (error) {
+      const mapped = call.reason ?? error;
+      this.record(operation, model ?? '', started, mapped);
+      throw mapped;
+    } finally {
+      call.settle();
+    }
+  }
+
+  /** A request that answers with NDJSON when `stream` is true, else with one JSON object. */
+  private async streamable<T extends object>(
+    path: string,
+    request: { stream?: boolean },
+    model: string,
+    options: CallOptions | undefined,
+  ): Promise<T | AbortableAsyncIterator<T>> {
+    const stream = request.stream ?? false;
+    const body = { ...request, stream };
+    if (!stream) return this.simple<T>('POST', path, body, model, options, true);
+    const started = performance.now();
+    const operation = OPERATIONS[path];
+    const call = this.startCall(options);
+    let response: OkResponse;
+    try {
+      if (call.reason !== undefined) throw call.reason;
+      const payload = JSON.stringify(body);
+      response = await this.transport.run(call, () => this.transport.request(call, 'POST', path, payload));
+    } catch (error) {
+      const mapped = call.reason ?? error;
+      this.record(operation, model, started, mapped);
+      call.settle();
+      throw mapped;
+    }
+    const hooks = this.streamHooks<T>(operation, model, started);
+    const fail = (error: unknown) => this.transport.fail(error, call, true);
+    const iterator = readNdjson<T>(response.body, response.statusCode, call, fail, hooks);
+    return new AbortableAsyncIterator(call, iterator);
+  }
+
+  private streamHooks<T>(
+    operation: GenAiOperation | undefined,
+    model: string,
+    started: number,
+  ): StreamHooks<T> | undefined {
+    const genAi = this.genAi;
+    if (operation === undefined || genAi === undefined) return undefined;
+    return {
+      first: () => genAi.firstChunk(operation, model, (performance.now() - started) / 1000),
+      done: (last) => this.record(operation, model, started, undefined, last as Usage),
+      failed: (error) =>
+        this.record(operation, model, started, error ?? new AbortError('The stream was left before its end')),
+    };
+  }
+}

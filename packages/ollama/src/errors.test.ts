@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { OllamaErrorCode } from './errors.js';
+import { client, collect, eventually, fakeOllama } from './test-support/servers.js';
+
+const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Hello there' }] };
+
+describe('faults give typed errors, and free their connection', () => {
+  it('a missing model is a ResponseError 404 with the server message', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    const error = await ollama.chat({ ...chat, model: 'nope' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'ResponseError',
+      code: OllamaErrorCode.HTTP_STATUS,
+      status_code: 404,
+      error: "model 'nope' not found",
+      message: "model 'nope' not found",
+    });
+    await expect(ollama.chat({ ...chat, model: 'nope', stream: true })).rejects.toMatchObject({
+      status_code: 404,
+    });
+  });
+
+  it('503 busy, and an error rate', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ errorStatus: 503, errorRate: 0.5 });
+    const results = await Promise.allSettled([ollama.chat(chat), ollama.chat(chat)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({
+      status_code: 503,
+      error: expect.stringContaining('server busy'),
+    });
+  });
+
+  it('an error line mid-stream', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ errorLineAfterChunks: 3, errorMessage: 'the model crashed' });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(3);
+    expect(error).toMatchObject({
+      name: 'ResponseError',
+      code: OllamaErrorCode.STREAM_ERROR,
+      status_code: 200,
+      error: 'the model crashed',
+    });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+  });
+
+  it('an error before anything was sent is a 500', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ errorLineAfterChunks: 0 });
+    await expect(ollama.generate({ model: 'llama3.2', prompt: 'x' })).rejects.toMatchObject({
+      status_code: 500,
+    });
+  });
+
+  it('a malformed line', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ malformedAfterChunks: 2 });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    await expect(collect(stream)).rejects.toMatchObject({
+      name: 'MalformedResponseError',
+      code: OllamaErrorCode.MALFORMED_RESPONSE,
+      line: expect.any(String),
+    });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+    // Not streamed: the body is cut-off JSON.
+    await expect(ollama.chat(chat)).rejects.toMatchObject({ code: OllamaErrorCode.MALFORMED_RESPONSE });
+  });
+
+  it('a connection dropped mid-stream is a reset, never retried', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ dropAfterChunks: 4 });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    await expect(collect(stream)).rejects.toMatchObject({
+      name: 'ConnectionError',
+      code: OllamaErrorCode.CONNECTION_RESET,
+    });
+    expect(server.stats.requests).toBe(1);
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+    // Not streamed, the drop comes before the headers: a failure before any byte, retried (2 retries).
+    server.resetStats();
+    await expect(ollama.chat(chat)).rejects.toMatchObject({ code: OllamaErrorCode.CONNECTION_FAILED });
+    expect(server.stats.requests).toBe(3);
+  });
+
+  it('a stream that ends without done', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    // The fake cannot end a stream early by itself: a tiny bodyless server can.
+    const { createServer } = await import('node:http');
+    const truncated = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end('{"model":"m","message":{"role":"assistant","content":"a"},"done":false}\n');
+    });
+    await new Promise<void>((resolve) => truncated.listen(0, '127.0.0.1', resolve));
+    const port = (truncated.address() as { port: number }).port;
+    const other = client({ host: `127.0.0.1:${port}` });
+    try {
+      await expect(collect(await other.chat({ ...chat, stream: true }))).rejects.toMatchObject({
+        code: OllamaErrorCode.INCOMPLETE_STREAM,
+      });
+    } finally {
+      await other.close();
+      await new Promise((resolve) => truncated.close(resolve));
+    }
+    expect(ollama).toBeDefined();
+  });
+
+  it('a stall past timeoutMs is a TimeoutError', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url, timeoutMs: 150 });
+    server.faults.set({ stallAfterChunks: 2 });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    await expect(collect(stream)).rejects.toMatchObject({
+      name: 'TimeoutError',
+      code: OllamaErrorCode.TIMEOUT,
+    });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+    server.faults.set({ stallAfterChunks: 0 });
+    await expect(ollama.chat(chat, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: OllamaErrorCode.TIMEOUT,
+    });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+  });
+
+  it("undici's body timeout is a TimeoutError too", async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url, bodyTimeout: 100 });
+    server.faults.set({ stallAfterChunks: 2 });
+    await expect(collect(await ollama.chat({ ...chat, stream: true }))).rejects.toMatchObject({
+      code: OllamaErrorCode.TIMEOUT,
+    });
+  });
+
+  it('added latency past timeoutMs', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    server.faults.set({ addedLatencyMs: 300 });
+    await expect(
+      ollama.embed({ model: 'nomic-embed-text', input: 'x' }, { timeoutMs: 50 }),
+    ).rejects.toMatchObject({
+      code: OllamaErrorCode.TIMEOUT,
+    });
+    server.faults.set({ addedLatencyMs: 20 });
+    await expect(
+      ollama.embed({ model: 'nomic-embed-text', input: 'x' }, { timeoutMs: 2000 }),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('aborts', () => {
+  it("the stream's abort() stops it and frees the connection", async () => {
+    const server = await fakeOllama({ tokensPerSecond: 100 });
+    const ollama = client({ host: server.url });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) {
+        seen.push(chunk);
+        if (seen.length === 2) stream.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AbortError', code: OllamaErrorCode.ABORTED });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+  });
+
+  it('an external signal aborts streamed and non-streamed calls', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 100 });
+    const ollama = client({ host: server.url });
+    const controller = new AbortController();
+    const pending = ollama.chat(chat, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', code: OllamaErrorCode.ABORTED });
+    await expect(ollama.chat(chat, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const second = new AbortController();
+    const stream = await ollama.chat({ ...chat, stream: true }, { signal: second.signal });
+    setTimeout(() => second.abort(), 50);
+    await expect(collect(stream)).rejects.toMatchObject({ name: 'AbortError' });
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+  });
+
+  it("the client's abort() aborts everything in flight; breaking out frees the connection", async () => {
+    const server = await fakeOllama({ tokensPerSecond: 100 });
+    const ollama = client({ host: server.url });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    const plain = ollama.generate({ model: 'llama3.2', prompt: 'x' });
+    setTimeout(() => ollama.abort(), 30);
+    await expect(plain).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(collect(stream)).rejects.toMatchObject({ name: 'AbortError' });
+    const again = await ollama.chat({ ...chat, stream: true });
+    for await (const chunk of again) if (chunk) break;
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
+    await ollama.close();
+    await expect(ollama.list()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Stable codes of the errors this client throws. A code never changes meaning once released; match on
+ * `error.code`, not on messages.
+ */
+export const OllamaErrorCode = Object.freeze({
+  /** The server answered with an HTTP error status (404 model not found, 503 busy, 500 …). */
+  HTTP_STATUS: 'ERR_SIGHTGLASS_OLLAMA_HTTP_STATUS',
+  /** The server sent an `{"error": …}` line in a stream it had started with HTTP 200. */
+  STREAM_ERROR: 'ERR_SIGHTGLASS_OLLAMA_STREAM_ERROR',
+  /** A line of a stream, or a whole answer, is not the JSON it should be. */
+  MALFORMED_RESPONSE: 'ERR_SIGHTGLASS_OLLAMA_MALFORMED_RESPONSE',
+  /** A stream ended without its final `done` (or `success`) line. */
+  INCOMPLETE_STREAM: 'ERR_SIGHTGLASS_OLLAMA_INCOMPLETE_STREAM',
+  /** No connection could be made, or it broke before the answer began (after any retries). */
+  CONNECTION_FAILED: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_FAILED',
+  /** The connection broke after the answer began (mid-stream or mid-body); never retried. */
+  CONNECTION_RESET: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_RESET',
+  /** The call's `timeoutMs`, or the pool's headers/body timeout, ran out. */
+  TIMEOUT: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
+  /** The call was aborted: its `signal`, the stream's `abort()` or the client's `abort()`/`close()`. */
+  ABORTED: 'ERR_SIGHTGLASS_OLLAMA_ABORTED',
+} as const);
+
+/** One of the stable codes in {@link OllamaErrorCode}. */
+export type OllamaErrorCode = (typeof OllamaErrorCode)[keyof typeof OllamaErrorCode];
+
+/** The base of every error a call throws (a policy's own rejections excepted). Match on `code`. */
+export class OllamaError extends Error {
+  override name = 'OllamaError';
+
+  constructor(
+    /** A stable code from {@link OllamaErrorCode}. */
+    readonly code: OllamaErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * An error the server reported, with its own message: the same shape as the `ollama` package's
+ * `ResponseError` (`error`, `status_code`), so code written for it keeps working. `code` says whether it
+ * came as an HTTP status (`status_code` ≥ 400) or as an `{"error"}` line inside a stream (`status_code` is
+ * then the stream's 200).
+ */
+export class ResponseError extends OllamaError {
+  override name = 'ResponseError';
+
+  constructor(
+    /** The server's message (`{"error": …}`), or the body or status text when it sent no JSON. */
+    readonly error: string,
+    /** The HTTP status of the answer. */
+    readonly status_code: number,
+    code: OllamaErrorCode = OllamaErrorCode.HTTP_STATUS,
+  ) {
+    super(code, error);
+  }
+}
+
+/** A stream line or answer body that is not valid JSON. `line` holds the start of the offending text. */
+export class MalformedResponseError extends OllamaError {
+  override name = 'MalformedResponseError';
+
+  constructor(
+    /** The start of the text that failed to parse (at most 200 characters). */
+    readonly line: string,
+    options?: { cause?: unknown },
+  ) {
+    super(OllamaErrorCode.MALFORMED_RESPONSE, `Ollama sent malformed JSON: ${JSON.stringify(line)}`, options);
+  }
+}
+
+/** The call's time ran out. `name` is `TimeoutError`, as for `AbortSignal.timeout()`. */
+export class TimeoutError extends OllamaError {
+  override name = 'TimeoutError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(OllamaErrorCode.TIMEOUT, message, options);
+  }
+}
+
+/** The call was aborted. `name` is `AbortError`, as fetch's, so `error.name === 'AbortError'` checks work. */
+export class AbortError extends OllamaError {
+  override name = 'AbortError';
+
+  constructor(message = 'The Ollama call was aborted', options?: { cause?: unknown }) {
+    super(OllamaErrorCode.ABORTED, message, options);
+  }
+}
+
+/** A connection failure: {@link OllamaErrorCode.CONNECTION_FAILED} or {@link OllamaErrorCode.CONNECTION_RESET}. */
+export class ConnectionError extends OllamaError {
+  override name = 'ConnectionError';
+}
+
+/** Low-level codes (Node and undici) of a connection that failed to open or broke. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** The `code` of an error, if it has a string one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether an error from undici or the socket means the connection failed or broke. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && CONNECTION_CODES.has(code);
+}
+
+/** Whether an error is one of undici's own timeouts (headers, body, connect are distinct from `timeoutMs`). */
+export function isUndiciTimeout(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** The `error.type` a failed call is reported under: the HTTP status for a status error, else the code. */
+export function errorType(error: unknown): string {
+  if (error instanceof ResponseError && error.code === OllamaErrorCode.HTTP_STATUS) {
+    return String(error.status_code);
+  }
+  if (error instanceof OllamaError) return error.code;
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' && name !== 'Error' ? name : '_OTHER';
+}

@@ -1,0 +1,172 @@
+import { CATALOG, type HealthCheckResult, healthRegistry, metricRegistry } from '@sightglass/core';
+import { describe, expect, it } from 'vitest';
+import { client, collect, eventually, fakeOllama, poolSeries } from './test-support/servers.js';
+
+const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Count the connections' }] };
+
+function genAiSeries(name: string, match: Record<string, unknown>) {
+  const metric = metricRegistry()
+    .snapshot()
+    .find((snapshot) => snapshot.definition.name === name);
+  return (metric?.series ?? []).filter((series) =>
+    Object.entries(match).every(([key, value]) => series.attributes[key] === value),
+  );
+}
+
+describe('pool metrics', () => {
+  it('reports active, utilization, idle, max, pending, opened and closed from the pool', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 50, parallel: 8 });
+    const ollama = client({ host: server.url, name: 'pool-metrics', connections: 4 });
+    expect(poolSeries('pool-metrics')).toMatchObject({
+      active: 0,
+      utilization: 0,
+      idle: 0,
+      max: 4,
+      pending: 0,
+    });
+    const streams = await Promise.all(
+      Array.from({ length: 4 }, () => ollama.chat({ ...chat, stream: true })),
+    );
+    const queued = ollama.chat(chat); // a fifth waits for a connection
+    await eventually(() =>
+      expect(poolSeries('pool-metrics')).toMatchObject({
+        active: 4,
+        utilization: 100,
+        pending: 1,
+        opened: 4,
+      }),
+    );
+    for (const stream of streams) stream.abort();
+    await queued;
+    await eventually(() => expect(poolSeries('pool-metrics')).toMatchObject({ active: 0, utilization: 0 }));
+    const after = poolSeries('pool-metrics');
+    expect(after.idle).toBeGreaterThanOrEqual(1);
+    expect(after.closed).toBeGreaterThanOrEqual(4); // the aborted streams' connections were closed
+    await ollama.close();
+    expect(poolSeries('pool-metrics').max).toBeUndefined(); // disposed: the series are gone
+  });
+
+  it('counts connection errors and reports them in the health check', async () => {
+    const server = await fakeOllama();
+    const url = server.url;
+    await server.close();
+    const ollama = client({ host: url, name: 'pool-health', retry: false });
+    await expect(ollama.list()).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_FAILED' });
+    expect(poolSeries('pool-health').errors).toBe(1);
+    const check = healthRegistry()
+      .list()
+      .find((c) => c.component === 'connection_pool' && c.name === 'pool-health');
+    const result = (await check?.check()) as HealthCheckResult;
+    expect(result.status).toBe('degraded');
+    expect(result.details).toMatchObject({
+      max_connections: 16,
+      active: 0,
+      last_error: { code: 'ECONNREFUSED', message: expect.any(String), at: expect.any(String) },
+    });
+    await ollama.close();
+    expect(
+      healthRegistry()
+        .list()
+        .some((c) => c.name === 'pool-health'),
+    ).toBe(false);
+  });
+
+  it('a healthy pool, default names numbered, and metrics: false', async () => {
+    const server = await fakeOllama();
+    const first = client({ host: server.url });
+    const second = client({ host: server.url });
+    expect([first.name, second.name]).toEqual(['ollama', 'ollama_2']);
+    await first.version();
+    const check = healthRegistry()
+      .list()
+      .find((c) => c.component === 'connection_pool' && c.name === 'ollama');
+    await eventually(async () =>
+      expect(await check?.check()).toMatchObject({ status: 'healthy', details: { connected: 1, idle: 1 } }),
+    );
+    expect(() => client({ host: server.url, name: 'ollama' })).toThrow(/already registered/);
+    const quiet = client({ host: server.url, name: 'quiet', metrics: false, health: false });
+    await quiet.chat(chat);
+    expect(poolSeries('quiet').max).toBeUndefined();
+    expect(genAiSeries('gen_ai.client.operation.duration', { 'server.port': String(server.port) })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('GenAI metrics', () => {
+  it('duration, token usage, time per output token, time to first chunk', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 500 });
+    const ollama = client({ host: server.url, name: 'genai' });
+    const port = String(server.port);
+    const reply = await ollama.chat(chat);
+    await collect(await ollama.generate({ model: 'llama3.2', prompt: 'x', stream: true }));
+    await ollama.embed({ model: 'nomic-embed-text', input: 'a b c' });
+    await ollama.chat({ ...chat, model: 'missing' }).catch(() => undefined);
+    const base = { 'gen_ai.provider.name': 'ollama', 'server.address': '127.0.0.1', 'server.port': port };
+    const durations = genAiSeries('gen_ai.client.operation.duration', base);
+    const ops = durations.map((s) => [
+      s.attributes['gen_ai.operation.name'],
+      s.attributes['gen_ai.request.model'],
+      s.attributes['error.type'],
+    ]);
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        ['chat', 'llama3.2', undefined],
+        ['text_completion', 'llama3.2', undefined],
+        ['embeddings', 'nomic-embed-text', undefined],
+        ['chat', 'missing', '404'],
+      ]),
+    );
+    const input = genAiSeries('gen_ai.client.token.usage', {
+      ...base,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.token.type': 'input',
+    });
+    expect(input[0]?.histogram?.sum).toBe(reply.prompt_eval_count);
+    const output = genAiSeries('gen_ai.client.token.usage', {
+      ...base,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.token.type': 'output',
+    });
+    expect(output[0]?.histogram?.sum).toBe(reply.eval_count);
+    const perToken = genAiSeries('gen_ai.server.time_per_output_token', {
+      ...base,
+      'gen_ai.operation.name': 'chat',
+    });
+    expect(perToken[0]?.histogram?.sum).toBeCloseTo(reply.eval_duration / reply.eval_count / 1e9, 6);
+    const first = genAiSeries('gen_ai.client.operation.time_to_first_chunk', base);
+    expect(first.map((s) => s.attributes['gen_ai.operation.name'])).toEqual(['text_completion']);
+    expect(
+      genAiSeries('gen_ai.client.token.usage', {
+        ...base,
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.token.type': 'output',
+      }),
+    ).toEqual([]);
+  });
+
+  it('failed and abandoned streams are recorded with error.type', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 200 });
+    const ollama = client({ host: server.url, name: 'genai-errors' });
+    const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
+    server.faults.set({ errorLineAfterChunks: 2 });
+    await collect(await ollama.chat({ ...chat, stream: true })).catch(() => undefined);
+    server.faults.clear();
+    const stream = await ollama.chat({ ...chat, stream: true });
+    for await (const chunk of stream) if (chunk) break;
+    await ollama.chat(chat, { timeoutMs: 1 }).catch(() => undefined);
+    const types = genAiSeries('gen_ai.client.operation.duration', base).map(
+      (s) => s.attributes['error.type'],
+    );
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'ERR_SIGHTGLASS_OLLAMA_STREAM_ERROR',
+        'ERR_SIGHTGLASS_OLLAMA_ABORTED',
+        'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
+      ]),
+    );
+    expect(metricRegistry().value(CATALOG.connectionPoolMaxConnections, { pool_name: 'genai-errors' })).toBe(
+      16,
+    );
+  });
+});

@@ -1,0 +1,155 @@
+import { ErrorCode, SightglassError, validateName } from '@sightglass/core';
+import type { HeadersInit } from './headers.js';
+
+/**
+ * Anything that runs a call under a resilience policy: a cockatiel policy (a circuit breaker instrumented
+ * by `@sightglass/resilience`, a retry, a bulkhead, `wrap(...)`) has this shape.
+ */
+export interface ExecutionPolicy {
+  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
+}
+
+/** Retries of connection failures that happen before any byte of the answer arrived. */
+export interface RetryOptions {
+  /** Retries after the first attempt (cockatiel's meaning of `maxAttempts`). Default 2; 0 turns retries off. */
+  maxAttempts?: number;
+  /** Delay before the first retry in ms, doubled for each further one. Default 50. */
+  delayMs?: number;
+}
+
+/** Options of `new Ollama(config)`: the `ollama` package's `host` and `headers`, and Sightglass's own. */
+export interface Config {
+  /** Where Ollama listens: a URL, `host:port` or `:port`. Default `OLLAMA_HOST`, else `http://127.0.0.1:11434`. */
+  host?: string;
+  /** Headers sent with every request. */
+  headers?: HeadersInit;
+  /** The pool's name: the `pool_name` label and the health check's name. Default `ollama` (`ollama_2`, … when taken). */
+  name?: string;
+  /** The most connections the pool opens. Default 16. */
+  connections?: number;
+  /** Requests in flight per connection. Default 1 (Ollama answers one request per connection at a time). */
+  pipelining?: number;
+  /** How long an idle connection is kept, in ms (a server's keep-alive hint may shorten it). Default 10000. */
+  keepAliveTimeout?: number;
+  /** How long to wait for a connection to open, in ms. Default 10000. */
+  connectTimeout?: number;
+  /**
+   * How long to wait for the response headers, in ms; 0 = no limit. Default 0: a non-streamed generation
+   * sends its headers only once the whole answer is ready, which can take minutes.
+   */
+  headersTimeout?: number;
+  /** The longest silence between two pieces of a body, in ms; 0 = no limit. Default 300000. */
+  bodyTimeout?: number;
+  /** The default time limit of a call in ms (streams: until the last line). Default none. */
+  timeoutMs?: number;
+  /** Retries of connection failures before any byte arrived; `false` turns them off. Default `{ maxAttempts: 2 }`. */
+  retry?: RetryOptions | false;
+  /** A policy every call runs under (e.g. an instrumented cockatiel circuit breaker). */
+  policy?: ExecutionPolicy;
+  /** Report pool and GenAI metrics. Default `true`. */
+  metrics?: boolean;
+  /** Register the pool in the health registry (component `connection_pool`). Default `true`. */
+  health?: boolean;
+}
+
+/** Options of one call, the last argument of every method. */
+export interface CallOptions {
+  /** Aborts the call (and its stream) when it aborts. */
+  signal?: AbortSignal;
+  /** This call's time limit in ms, instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** The client's options with defaults applied. */
+export interface ResolvedConfig {
+  name: string;
+  nameGiven: boolean;
+  connections: number;
+  pipelining: number;
+  keepAliveTimeout: number;
+  connectTimeout: number;
+  headersTimeout: number;
+  bodyTimeout: number;
+  timeoutMs: number | undefined;
+  retries: number;
+  retryDelayMs: number;
+  policy: ExecutionPolicy | undefined;
+  metrics: boolean;
+  health: boolean;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'host',
+  'headers',
+  'name',
+  'connections',
+  'pipelining',
+  'keepAliveTimeout',
+  'connectTimeout',
+  'headersTimeout',
+  'bodyTimeout',
+  'timeoutMs',
+  'retry',
+  'policy',
+  'metrics',
+  'health',
+  // accepted for compatibility with the `ollama` package, and ignored: the transport is the pool
+  'fetch',
+  'proxy',
+]);
+
+function invalid(message: string): never {
+  throw new SightglassError(ErrorCode.INVALID_CONFIG, message);
+}
+
+function integer(value: unknown, what: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    invalid(`${what} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks a call's or the client's `timeoutMs`. */
+export function checkTimeout(value: unknown, what = 'timeoutMs'): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    invalid(`${what} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and checks every option; an unknown option (usually a typo) is an error too.
+ *
+ * @throws SightglassError `ERR_SIGHTGLASS_INVALID_CONFIG`, or `ERR_SIGHTGLASS_INVALID_NAME` for a bad name.
+ */
+export function resolveConfig(config: Config): ResolvedConfig {
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_OPTIONS.has(key)) invalid(`unknown Ollama option "${key}"`);
+  }
+  const retry = config.retry ?? {};
+  if (retry !== false && (typeof retry !== 'object' || retry === null)) {
+    invalid('retry must be an object or false');
+  }
+  const policy = config.policy;
+  if (policy !== undefined && typeof policy?.execute !== 'function') {
+    invalid('policy must have an execute(fn, signal) method');
+  }
+  return {
+    name: config.name === undefined ? 'ollama' : validateName(config.name, 'Ollama pool'),
+    nameGiven: config.name !== undefined,
+    connections: integer(config.connections, 'connections', 16, 1),
+    pipelining: integer(config.pipelining, 'pipelining', 1, 1),
+    keepAliveTimeout: integer(config.keepAliveTimeout, 'keepAliveTimeout', 10_000, 1),
+    connectTimeout: integer(config.connectTimeout, 'connectTimeout', 10_000, 1),
+    headersTimeout: integer(config.headersTimeout, 'headersTimeout', 0, 0),
+    bodyTimeout: integer(config.bodyTimeout, 'bodyTimeout', 300_000, 0),
+    timeoutMs: checkTimeout(config.timeoutMs),
+    retries: retry === false ? 0 : integer(retry.maxAttempts, 'retry.maxAttempts', 2, 0),
+    retryDelayMs: retry === false ? 0 : integer(retry.delayMs, 'retry.delayMs', 50, 0),
+    policy,
+    metrics: config.metrics ?? true,
+    health: config.health ?? true,
+  };
+}

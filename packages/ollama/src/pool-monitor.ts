@@ -1,0 +1,158 @@
+import {
+  CATALOG,
+  type CounterCell,
+  createMetricGroup,
+  ErrorCode,
+  guard,
+  type HealthCheckResult,
+  healthRegistry,
+  MAX_NAME_LENGTH,
+  type MetricGroup,
+  SightglassError,
+} from '@sightglass/core';
+import type { Pool } from 'undici';
+import { errorCode } from './errors.js';
+
+/** The last connection failure the pool saw. */
+interface LastError {
+  message: string;
+  code: string | undefined;
+  at: string;
+  atMs: number;
+}
+
+/**
+ * Watches one undici Pool: its gauges are read from `pool.stats` at collection time (nothing is counted on
+ * the request path), its connection events are counted, and its health check reports the stats and the
+ * last connection error.
+ */
+export class PoolMonitor {
+  private readonly group: MetricGroup | undefined;
+  private readonly errors: CounterCell | undefined;
+  private readonly unregister: (() => void) | undefined;
+  private readonly listeners: Array<[string, (...args: never[]) => void]> = [];
+  private lastError: LastError | undefined;
+  private lastSuccessMs = 0;
+  /** The name the pool reports under (the default name gets a suffix when another client holds it). */
+  readonly name: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly connections: number,
+    options: { name: string; nameGiven: boolean; metrics: boolean; health: boolean },
+  ) {
+    this.name = options.name;
+    if (options.health) {
+      const registered = this.registerHealth(options.name, options.nameGiven);
+      this.name = registered.name;
+      this.unregister = registered.unregister;
+    }
+    if (!options.metrics) return;
+    const labels = { pool_name: this.name };
+    const group = createMetricGroup();
+    this.group = group;
+    const stat = (read: (stats: Pool['stats']) => number) => () =>
+      this.pool.destroyed ? undefined : read(this.pool.stats);
+    group.gauge(
+      CATALOG.connectionPoolActiveConnections,
+      labels,
+      stat((s) => s.running),
+    );
+    group.gauge(
+      CATALOG.connectionPoolUtilizationPercent,
+      labels,
+      stat((s) => (100 * s.running) / connections),
+    );
+    group.gauge(
+      CATALOG.connectionPoolIdleConnections,
+      labels,
+      stat((s) => s.free),
+    );
+    group.gauge(CATALOG.connectionPoolMaxConnections, labels, () => connections);
+    group.gauge(
+      CATALOG.connectionPoolPendingRequests,
+      labels,
+      stat((s) => s.pending),
+    );
+    const opened = group.counter(CATALOG.connectionPoolConnectionsOpened, labels);
+    const closed = group.counter(CATALOG.connectionPoolConnectionsClosed, labels);
+    this.errors = group.counter(CATALOG.connectionPoolConnectionErrors, labels);
+    this.listen('connect', () => opened.inc());
+    this.listen('disconnect', () => closed.inc());
+    this.listen('connectionError', (_origin: unknown, _targets: unknown, error: unknown) =>
+      this.connectionFailed(error, true),
+    );
+  }
+
+  private listen(event: string, handler: (...args: never[]) => void): void {
+    // A listener runs inside undici's event emission, on the request path: it must never throw there.
+    const guarded = guard(`ollama pool ${event} listener`, handler) as (...args: never[]) => void;
+    this.pool.on(event as 'connect', guarded as never);
+    this.listeners.push([event, guarded]);
+  }
+
+  private registerHealth(name: string, nameGiven: boolean): { name: string; unregister: () => void } {
+    for (let n = 1; ; n++) {
+      const suffix = n === 1 ? '' : `_${n}`;
+      const candidate = `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+      try {
+        const unregister = healthRegistry().register({
+          component: 'connection_pool',
+          name: candidate,
+          check: () => this.check(),
+        });
+        return { name: candidate, unregister };
+      } catch (error) {
+        // A name the user chose must be unique (two pools would share one series); the default name is
+        // numbered so that `new Ollama()` twice just works, as it does with the `ollama` package.
+        const duplicate = error instanceof SightglassError && error.code === ErrorCode.DUPLICATE_HEALTH_CHECK;
+        if (!duplicate || nameGiven) throw error;
+      }
+    }
+  }
+
+  /**
+   * Remembers a connection failure for the health check and, with `count`, counts it. The pool's
+   * `connectionError` event counts connections that failed to open; the transport counts connections that
+   * broke under a request (undici emits no event that tells a broken one from an idle one closing).
+   */
+  connectionFailed(error: unknown, count: boolean): void {
+    if (count) this.errors?.inc();
+    const message = error instanceof Error ? error.message : String(error);
+    const atMs = Date.now();
+    this.lastError = { message, code: errorCode(error), at: new Date(atMs).toISOString(), atMs };
+  }
+
+  /** Notes that a request reached the server, which clears the degraded state a failure set. */
+  reached(): void {
+    this.lastSuccessMs = Date.now();
+  }
+
+  /** The pool's health: degraded while the last connection attempt failed and none succeeded since. */
+  check(): HealthCheckResult {
+    const stats = this.pool.stats;
+    const failing = this.lastError !== undefined && this.lastError.atMs >= this.lastSuccessMs;
+    const status = this.pool.closed ? 'unhealthy' : failing ? 'degraded' : 'healthy';
+    const { atMs: _atMs, ...lastError } = this.lastError ?? { atMs: 0 };
+    return {
+      status,
+      details: {
+        max_connections: this.connections,
+        connected: stats.connected,
+        active: stats.running,
+        idle: stats.free,
+        pending: stats.pending,
+        utilization_percent: (100 * stats.running) / this.connections,
+        ...(this.lastError === undefined ? {} : { last_error: lastError }),
+      },
+    };
+  }
+
+  /** Stops reporting: removes the listeners, the series and the health check. */
+  dispose(): void {
+    for (const [event, handler] of this.listeners.splice(0))
+      this.pool.off(event as 'connect', handler as never);
+    this.group?.dispose();
+    this.unregister?.();
+  }
+}

@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+import type { Call } from './call.js';
+import { AbortError, MalformedResponseError, OllamaError, OllamaErrorCode, ResponseError } from './errors.js';
+import { LineReader } from './ndjson-lines.js';
+
+/**
+ * A stream of answer chunks that can be aborted, as the `ollama` package's: iterate it with `for await`,
+ * call `abort()` to stop it (the iteration then throws an `AbortError`). Breaking out of the loop, an abort
+ * and a failure all free the connection.
+ */
+export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T> {
+  constructor(
+    private readonly call: Call,
+    private readonly iterator: AsyncGenerator<T>,
+  ) {}
+
+  /** Stops the stream: the connection is closed and the next step of the iteration throws `AbortError`. */
+  abort(): void {
+    this.call.abort(new AbortError('The Ollama stream was aborted'));
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<T> {
+    return this.iterator;
+  }
+}
+
+/** What a stream reports as it goes, for the metrics. */
+export interface StreamHooks<T> {
+  /** The first chunk arrived. */
+  first(): void;
+  /** The final chunk arrived. */
+  done(last: T): void;
+  /** The stream failed with `error`, or (`undefined`) was left before its end. */
+  failed(error: unknown): void;
+}
+
+/** How many characters of a malformed line an error quotes. */
+const EXCERPT = 200;
+
+function parseLine<T>(line: string): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch (error) {
+    throw new MalformedResponseError(line.slice(0, EXCERPT), { cause: error });
+  }
+}
+
+/**
+ * Reads an NDJSON body line by line. Every irregularity is an error, never a skipped line: a line that is
+ * not JSON, an `{"error"}` line, a body that ends without the final `done`/`success` line. After the final
+ * line the rest of the body is drained (not destroyed) so that its connection goes back to the pool.
+ */
+export async function* readNdjson<T extends object>(
+  body: Readable,
+  statusCode: number,
+  call: Call,
+  fail: (error: unknown) => unknown,
+  hooks: StreamHooks<T> | undefined,
+): AsyncGenerator<T> {
+  let finished = false;
+  let first = true;
+  let reported = false;
+  const lines = new LineReader(body);
+  try {
+    for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
+      if (line.trim() === '') continue;
+      const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
+      if (typeof message.error === 'string') {
+        throw new ResponseError(message.error, statusCode, OllamaErrorCode.STREAM_ERROR);
+      }
+      if (first) {
+        first = false;
+        hooks?.first();
+      }
+      if (message.done === true || message.status === 'success') {
+        finished = true;
+        hooks?.done(message);
+        yield message as Awaited<T>;
+        return;
+      }
+      yield message as Awaited<T>;
+    }
+    throw new OllamaError(
+      OllamaErrorCode.INCOMPLETE_STREAM,
+      'The Ollama stream ended without its final "done" line',
+    );
+  } catch (error) {
+    const mapped = fail(error);
+    reported = true;
+    hooks?.failed(mapped);
+    throw mapped;
+  } finally {
+    if (finished) {
+      lines.drain(); // the final line came: read the few bytes left so the connection is reused
+    } else {
+      if (!reported) hooks?.failed(call.reason);
+      body.on('error', () => {}); // destroy() emits an abort error that nobody else listens for
+      body.destroy(); // an answer left unfinished: close its connection so `running` drops at once
+    }
+    call.settle();
+  }
+}

@@ -1,0 +1,189 @@
+import { STATUS_CODES } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
+import type { Call } from './call.js';
+import {
+  AbortError,
+  ConnectionError,
+  errorCode,
+  isConnectionFailure,
+  isUndiciTimeout,
+  MalformedResponseError,
+  OllamaError,
+  OllamaErrorCode,
+  ResponseError,
+  TimeoutError,
+} from './errors.js';
+import type { ParsedHost } from './host.js';
+import type { ExecutionPolicy } from './options.js';
+import type { PoolMonitor } from './pool-monitor.js';
+
+/** The response of a request that got its headers and a status below 400. */
+export type OkResponse = Dispatcher.ResponseData;
+
+/** Codes of a connection that was open and broke (a failure to open is counted by the pool's event). */
+const BROKEN_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** How many characters of a bad body an error quotes. */
+const EXCERPT = 200;
+
+/** What a request needs besides its call. */
+export interface TransportOptions {
+  pool: Pool;
+  host: ParsedHost;
+  headers: Record<string, string>;
+  retries: number;
+  retryDelayMs: number;
+  policy: ExecutionPolicy | undefined;
+  monitor: PoolMonitor;
+}
+
+/**
+ * Sends requests through the pool: retries connection failures that happen before the answer began, turns
+ * every failure into a typed error, and runs the whole under the client's policy, if any.
+ */
+export class Transport {
+  constructor(private readonly options: TransportOptions) {}
+
+  /**
+   * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the call too, so
+   * a policy timeout frees the connection.
+   */
+  run<T>(call: Call, work: () => Promise<T>): Promise<T> {
+    const policy = this.options.policy;
+    if (policy === undefined) return work();
+    return policy.execute(async (context) => {
+      const signal = context?.signal;
+      if (signal === undefined || signal === call.signal) return work();
+      const onAbort = () => call.abort(new AbortError('The Ollama call was cancelled by its policy'));
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await work();
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }, call.signal);
+  }
+
+  /** Sends one request and resolves once its headers arrived with a status below 400. */
+  async request(
+    call: Call,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: string,
+  ): Promise<OkResponse> {
+    const { pool, host, headers, retries, retryDelayMs, monitor } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      let response: OkResponse;
+      try {
+        response = await pool.request({
+          path: `${host.basePath}${path}`,
+          method,
+          headers,
+          body,
+          signal: call.signal,
+        });
+      } catch (error) {
+        const mapped = this.fail(error, call, false);
+        // Only a connection failure before any byte of the answer is retried: the server has not answered,
+        // so nothing the caller saw can be repeated.
+        if (mapped instanceof ConnectionError && attempt < retries) {
+          await delay(retryDelayMs * 2 ** attempt, call.signal);
+          if (call.reason !== undefined) throw call.reason;
+          continue;
+        }
+        throw mapped;
+      }
+      monitor.reached();
+      if (response.statusCode >= 400) throw await this.statusError(response, call);
+      return response;
+    }
+  }
+
+  /** Reads a whole answer and parses it as JSON; a cut-off or broken body is a typed error. */
+  async json<T>(response: OkResponse, call: Call): Promise<T> {
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.fail(error, call, true);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new MalformedResponseError(text.slice(0, EXCERPT), { cause: error });
+    }
+  }
+
+  /** Reads and discards an answer (delete and copy answer with an empty body). */
+  async discard(response: OkResponse, call: Call): Promise<void> {
+    try {
+      await response.body.dump({ limit: Number.POSITIVE_INFINITY });
+    } catch (error) {
+      throw this.fail(error, call, true);
+    }
+  }
+
+  /**
+   * Turns what undici or a socket threw into the call's typed error. `began`: the answer had begun, so a
+   * broken connection is a reset (never retried), not a failure to connect.
+   */
+  fail(error: unknown, call: Call, began: boolean): unknown {
+    const reason = call.reason;
+    if (reason !== undefined) return reason;
+    if (error instanceof OllamaError) return error;
+    if (isUndiciTimeout(error)) {
+      return new TimeoutError(`Ollama did not answer in time (${errorCode(error)})`, { cause: error });
+    }
+    if (isConnectionFailure(error)) {
+      const code = errorCode(error) ?? '';
+      this.options.monitor.connectionFailed(error, BROKEN_CONNECTION_CODES.has(code));
+      const message = error instanceof Error ? error.message : String(error);
+      return began
+        ? new ConnectionError(
+            OllamaErrorCode.CONNECTION_RESET,
+            `The connection to Ollama broke mid-answer: ${message} (${code})`,
+            { cause: error },
+          )
+        : new ConnectionError(
+            OllamaErrorCode.CONNECTION_FAILED,
+            `The connection to Ollama at ${this.options.host.origin} failed before an answer came: ${message} (${code})`,
+            { cause: error },
+          );
+    }
+    return error;
+  }
+
+  /** The `ResponseError` of a status ≥ 400, with the server's own message when it sent one. */
+  private async statusError(response: OkResponse, call: Call): Promise<unknown> {
+    const status = response.statusCode;
+    let text = '';
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      return this.fail(error, call, true);
+    }
+    let message = text.trim();
+    try {
+      const parsed = JSON.parse(text) as { error?: unknown };
+      if (typeof parsed?.error === 'string') message = parsed.error;
+    } catch {
+      // Not JSON (a proxy's page, Gin's plain-text 404): the text itself is the best message there is.
+    }
+    if (message === '') message = `Error ${status}: ${STATUS_CODES[status] ?? 'Unknown'}`;
+    return new ResponseError(message.slice(0, 2000), status);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
