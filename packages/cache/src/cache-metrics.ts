@@ -42,9 +42,15 @@ export class CacheMetrics {
   ) {
     const labels = { cache_name: name };
     this.labels = labels;
-    this.window = new HitRateWindow(windowMs);
     this.hits = this.group.counter(CATALOG.cacheHits, labels);
     this.misses = this.group.counter(CATALOG.cacheMisses, labels);
+    const hits = this.hits;
+    const misses = this.misses;
+    this.window = new HitRateWindow(
+      () => hits.value,
+      () => misses.value,
+      windowMs,
+    );
     this.sets = this.group.counter(CATALOG.cacheSets, labels);
     // Cells for what cannot be observed still exist (so callers need no checks) but are not reported.
     const unreported = createMetricGroup();
@@ -69,12 +75,10 @@ export class CacheMetrics {
 
   hit(): void {
     this.hits.inc();
-    this.window.hit();
   }
 
   miss(): void {
     this.misses.inc();
-    this.window.miss();
   }
 
   eviction(reason: EvictionReason): void {

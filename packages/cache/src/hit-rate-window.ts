@@ -1,43 +1,36 @@
 /**
- * Hits and misses over a sliding window (default 60 s in 12 buckets of 5 s). Counting is two array
- * increments; a timer moves to the next bucket, so no lookup reads the clock.
+ * The hit rate over a sliding window (default 60 s in 12 steps of 5 s), computed from the cumulative hit
+ * and miss counters: a timer takes a snapshot of both every step, and the rate is the change since the
+ * oldest snapshot. A lookup therefore pays nothing for the window (it only increments its counter), and no
+ * lookup reads the clock.
  */
 export class HitRateWindow {
-  private readonly hits: Float64Array;
-  private readonly misses: Float64Array;
-  private current = 0;
+  /** Snapshots of [hits, misses], oldest first; at most `steps` (the window is 55 to 60 s with the defaults). */
+  private readonly snapshots: Array<[number, number]> = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(windowMs = 60_000, buckets = 12) {
-    this.hits = new Float64Array(buckets);
-    this.misses = new Float64Array(buckets);
-    this.timer = setInterval(() => this.advance(), windowMs / buckets);
+  constructor(
+    private readonly hits: () => number,
+    private readonly misses: () => number,
+    windowMs = 60_000,
+    private readonly steps = 12,
+  ) {
+    this.snapshots.push([hits(), misses()]);
+    this.timer = setInterval(() => this.advance(), windowMs / steps);
     this.timer.unref();
   }
 
-  hit(): void {
-    this.hits[this.current]!++;
-  }
-
-  miss(): void {
-    this.misses[this.current]!++;
-  }
-
-  /** Moves to the next bucket, forgetting the oldest (the timer calls this; tests may too). */
+  /** Takes the next snapshot, forgetting the one that left the window (the timer calls this; tests may too). */
   advance(): void {
-    this.current = (this.current + 1) % this.hits.length;
-    this.hits[this.current] = 0;
-    this.misses[this.current] = 0;
+    this.snapshots.push([this.hits(), this.misses()]);
+    if (this.snapshots.length > this.steps) this.snapshots.shift();
   }
 
   /** Hits as a percentage of lookups in the window; `undefined` when there was no lookup (not a false 0). */
   ratePercent(): number | undefined {
-    let hits = 0;
-    let lookups = 0;
-    for (let i = 0; i < this.hits.length; i++) {
-      hits += this.hits[i]!;
-      lookups += this.hits[i]! + this.misses[i]!;
-    }
+    const [oldHits, oldMisses] = this.snapshots[0]!;
+    const hits = this.hits() - oldHits;
+    const lookups = hits + this.misses() - oldMisses;
     return lookups === 0 ? undefined : (100 * hits) / lookups;
   }
 

@@ -17,7 +17,13 @@ export interface MemoryStoreOptions<V> {
  * so that a hit reads exactly what a raw lru-cache would (no wrapper object to follow, one value shape).
  */
 /** Stands for `null` inside lru-cache, which takes no null values. */
-const NULL_VALUE = Symbol('null');
+export const NULL_VALUE = Symbol('null');
+
+/**
+ * The lru-cache behind each memory store, for `MemoryCache.get` to read directly: a hit is ~20 ns, and one
+ * more call on its path shows. Not part of the public API.
+ */
+export const lruOfStore = new WeakMap<object, { get(key: string): unknown }>();
 
 export class TimedEntry<V> implements Entry<V> {
   constructor(
@@ -64,7 +70,7 @@ export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
       else if (reason === 'expire') events?.onEviction('expired');
     },
   });
-  return {
+  const store: SyncStore<V> = {
     kind: 'memory',
     sync: true,
     attach(next) {
@@ -103,4 +109,6 @@ export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
       lru.clear();
     },
   };
+  lruOfStore.set(store, lru);
+  return store;
 }

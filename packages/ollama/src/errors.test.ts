@@ -88,10 +88,28 @@ describe('faults give typed errors, and free their connection', () => {
     });
     expect(server.stats.requests).toBe(1);
     await eventually(() => expect(ollama.pool.stats.running).toBe(0));
-    // Not streamed, the drop comes before the headers: a failure before any byte, retried (2 retries).
+    // Not streamed, the drop comes before the headers, but the server had the request and generated the
+    // answer: not retried (a retry would repeat the generation), reported as a failure before the answer.
     server.resetStats();
     await expect(ollama.chat(chat)).rejects.toMatchObject({ code: OllamaErrorCode.CONNECTION_FAILED });
-    expect(server.stats.requests).toBe(3);
+    expect(server.stats.requests).toBe(1);
+  });
+
+  it('abort() ends a stream at once, even with lines already buffered', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url });
+    const stream = await ollama.chat({ ...chat, stream: true });
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const part of stream) {
+          seen.push(part);
+          stream.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toHaveLength(1);
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
   });
 
   it('a stream that ends without done', async () => {

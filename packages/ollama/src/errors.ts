@@ -109,6 +109,26 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * Codes of a connection that never carried the request: refused, unresolvable, unreachable, or timed out
+ * while connecting. Only these are retried: after a reset or a broken socket the server may have received
+ * the request and be generating (minutes of model time), or have pulled, copied or deleted a model.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Whether a failure happened before the request could have reached the server (safe to retry). */
+export function isNeverSent(error: unknown): boolean {
+  const code = errorCode(error) ?? errorCode((error as { cause?: unknown } | null | undefined)?.cause);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
 /** The `code` of an error, if it has a string one. */
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;

@@ -38,11 +38,17 @@ export interface StreamHooks<T> {
 const EXCERPT = 200;
 
 function parseLine<T>(line: string): T {
+  let parsed: unknown;
   try {
-    return JSON.parse(line) as T;
+    parsed = JSON.parse(line);
   } catch (error) {
     throw new MalformedResponseError(line.slice(0, EXCERPT), { cause: error });
   }
+  // Every Ollama stream line is an object; `null` or `123` is as malformed as broken JSON.
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new MalformedResponseError(line.slice(0, EXCERPT));
+  }
+  return parsed as T;
 }
 
 /**
@@ -63,6 +69,8 @@ export async function* readNdjson<T extends object>(
   const lines = new LineReader(body);
   try {
     for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
+      // abort() (or a timeout) ends the stream at once, even with lines already buffered.
+      if (call.reason !== undefined) throw call.reason;
       if (line.trim() === '') continue;
       const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
       if (typeof message.error === 'string') {

@@ -6,6 +6,7 @@ import {
   ConnectionError,
   errorCode,
   isConnectionFailure,
+  isNeverSent,
   isUndiciTimeout,
   MalformedResponseError,
   OllamaError,
@@ -85,9 +86,9 @@ export class Transport {
         });
       } catch (error) {
         const mapped = this.fail(error, call, false);
-        // Only a connection failure before any byte of the answer is retried: the server has not answered,
-        // so nothing the caller saw can be repeated.
-        if (mapped instanceof ConnectionError && attempt < retries) {
+        // Only a connection that never carried the request is retried (refused, unresolvable, connect
+        // timeout): after a reset the server may already be generating, or have acted on a pull or delete.
+        if (mapped instanceof ConnectionError && isNeverSent(error) && attempt < retries) {
           await delay(retryDelayMs * 2 ** attempt, call.signal);
           if (call.reason !== undefined) throw call.reason;
           continue;
