@@ -83,7 +83,13 @@ describe('pool metrics', () => {
     await eventually(async () =>
       expect(await check?.check()).toMatchObject({ status: 'healthy', details: { connected: 1, idle: 1 } }),
     );
-    expect(() => client({ host: server.url, name: 'ollama' })).toThrow(/already registered/);
+    expect(() => client({ host: server.url, name: 'ollama' })).toThrow(/exists already/);
+    // Without health checks, names are still unique: two pools never share one series.
+    const [third, fourth] = [
+      client({ host: server.url, health: false }),
+      client({ host: server.url, health: false }),
+    ];
+    expect([third.name, fourth.name]).toEqual(['ollama_3', 'ollama_4']);
     const quiet = client({ host: server.url, name: 'quiet', metrics: false, health: false });
     await quiet.chat(chat);
     expect(poolSeries('quiet').max).toBeUndefined();

@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
+import { MalformedResponseError } from './errors.js';
 
 /** Lines queued before the body is paused, so a slow consumer does not make the queue grow without end. */
 const HIGH_WATER = 256;
+/** The longest line accepted (16 MiB): a server that never sends a newline cannot grow memory without bound. */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const NEWLINE = 10;
 
 /**
@@ -54,6 +57,12 @@ export class LineReader {
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       this.partial = this.partial === undefined ? rest : Buffer.concat([this.partial, rest]);
+      if (this.partial.length > MAX_LINE_BYTES) {
+        const excerpt = this.partial.toString('utf8', 0, 200);
+        this.partial = undefined;
+        this.failure ??= { error: new MalformedResponseError(excerpt) };
+        this.body.destroy();
+      }
     }
     if (this.lines.length - this.head > HIGH_WATER) this.body.pause();
     this.notify();

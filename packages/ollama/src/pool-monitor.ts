@@ -35,17 +35,24 @@ export class PoolMonitor {
   private lastSuccessMs = 0;
   /** The name the pool reports under (the default name gets a suffix when another client holds it). */
   readonly name: string;
+  private readonly releaseName: () => void;
 
   constructor(
     private readonly pool: Pool,
     private readonly connections: number,
     options: { name: string; nameGiven: boolean; metrics: boolean; health: boolean },
   ) {
-    this.name = options.name;
+    this.name = claimPoolName(options.name, options.nameGiven);
+    this.releaseName = () => poolNames().delete(this.name);
     if (options.health) {
-      const registered = this.registerHealth(options.name, options.nameGiven);
-      this.name = registered.name;
-      this.unregister = registered.unregister;
+      try {
+        const registered = this.registerHealth(this.name, options.nameGiven);
+        this.name = registered.name;
+        this.unregister = registered.unregister;
+      } catch (error) {
+        this.releaseName();
+        throw error;
+      }
     }
     if (!options.metrics) return;
     const labels = { pool_name: this.name };
@@ -150,9 +157,42 @@ export class PoolMonitor {
 
   /** Stops reporting: removes the listeners, the series and the health check. */
   dispose(): void {
+    this.releaseName();
     for (const [event, handler] of this.listeners.splice(0))
       this.pool.off(event as 'connect', handler as never);
     this.group?.dispose();
     this.unregister?.();
+  }
+}
+
+const POOL_NAMES_KEY = Symbol.for('@sightglass/ollama/pool-names@1');
+
+/** The pool names in use in this process (on globalThis, shared by every copy of this package). */
+function poolNames(): Set<string> {
+  const holder = globalThis as { [POOL_NAMES_KEY]?: Set<string> };
+  holder[POOL_NAMES_KEY] ??= new Set();
+  return holder[POOL_NAMES_KEY];
+}
+
+/**
+ * Claims a `pool_name`, with or without health checks: two pools under one name would overwrite each
+ * other's gauges. A name the user chose must be free; the default name is numbered (`ollama_2`, …) so that
+ * `new Ollama()` twice just works, as with the `ollama` package.
+ */
+function claimPoolName(name: string, nameGiven: boolean): string {
+  const names = poolNames();
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `_${n}`;
+    const candidate = `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+    if (!names.has(candidate)) {
+      names.add(candidate);
+      return candidate;
+    }
+    if (nameGiven) {
+      throw new SightglassError(
+        ErrorCode.INVALID_NAME,
+        `an Ollama client named "${name}" exists already: close() it or choose another name`,
+      );
+    }
   }
 }
