@@ -79,22 +79,33 @@ export async function compare(comparison: Comparison): Promise<ComparisonResult>
       samples.get(benchCase.name)!.push((result.latency.p50 * 1e6) / (benchCase.opsPerCall ?? 1));
     }
   }
-  // The ratio is the median of per-round ratios: a case is compared with the baseline measured in the same
-  // round, so a slow phase of the machine affects both sides of each ratio alike.
-  const baselineSamples = samples.get(comparison.baseline.name)!;
-  const results = cases.map((benchCase) => {
-    const own = samples.get(benchCase.name)!;
+  return summarize(comparison.title, comparison.baseline.name, samples, comparison.targets);
+}
+
+/**
+ * Turns per-round samples (ns per operation, one per round, case by case) into results, prints them and
+ * checks the targets. The ratio is the median of per-round ratios: a case is compared with the baseline
+ * measured in the same round, so a slow phase of the machine affects both sides of each ratio alike.
+ */
+function summarize(
+  title: string,
+  baselineName: string,
+  samples: Map<string, number[]>,
+  targetList: RatioTarget[] = [],
+): ComparisonResult {
+  const baselineSamples = samples.get(baselineName)!;
+  const results = [...samples].map(([name, own]) => {
     const ns = median(own);
     const ratio = median(own.map((value, round) => value / baselineSamples[round]!));
-    return { name: benchCase.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio };
+    return { name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio };
   });
-  const targets = (comparison.targets ?? []).map((target) => {
+  const targets = targetList.map((target) => {
     const ratio = results.find((result) => result.name === target.case)?.ratio ?? Number.NaN;
     return { ...target, ratio, met: ratio <= target.maxRatio };
   });
-  print(comparison.title, results, targets);
-  for (const target of targets) if (!target.met) failures.push(`${comparison.title}: ${target.description}`);
-  return { title: comparison.title, results, targets };
+  print(title, results, targets);
+  for (const target of targets) if (!target.met) failures.push(`${title}: ${target.description}`);
+  return { title, results, targets };
 }
 
 function print(title: string, results: CaseResult[], targets: ComparisonResult['targets']): void {
@@ -144,20 +155,7 @@ export async function compareMeasured(comparison: {
     const order = round % 2 === 0 ? cases : [...cases].reverse();
     for (const measured of order) samples.get(measured.name)!.push(await measured.measure());
   }
-  const baselineSamples = samples.get(comparison.baseline.name)!;
-  const results = cases.map((measured) => {
-    const own = samples.get(measured.name)!;
-    const ns = median(own);
-    const ratio = median(own.map((value, round) => value / baselineSamples[round]!));
-    return { name: measured.name, nsPerOp: ns, opsPerSecond: 1e9 / ns, ratio };
-  });
-  const targets = (comparison.targets ?? []).map((target) => {
-    const ratio = results.find((result) => result.name === target.case)?.ratio ?? Number.NaN;
-    return { ...target, ratio, met: ratio <= target.maxRatio };
-  });
-  print(comparison.title, results, targets);
-  for (const target of targets) if (!target.met) failures.push(`${comparison.title}: ${target.description}`);
-  return { title: comparison.title, results, targets };
+  return summarize(comparison.title, comparison.baseline.name, samples, comparison.targets);
 }
 
 /** Sets a failing exit code if any target was missed (call once, at the end of a bench file). */
