@@ -329,8 +329,10 @@ export class Ollama {
     return {
       first: () => genAi.firstChunk(operation, model, (performance.now() - started) / 1000),
       done: (last) => this.record(operation, model, started, undefined, last as Usage),
-      failed: (error) =>
-        this.record(operation, model, started, error ?? new AbortError('The stream was left before its end')),
+      // A stream the caller left early (`break`) did not fail: it is recorded as nothing, not as an error.
+      failed: (error) => {
+        if (error !== undefined) this.record(operation, model, started, error);
+      },
     };
   }
 }

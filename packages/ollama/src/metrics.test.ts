@@ -151,26 +151,33 @@ describe('GenAI metrics', () => {
     ).toEqual([]);
   });
 
-  it('failed and abandoned streams are recorded with error.type', async () => {
+  it('failed, aborted and timed-out calls are recorded with error.type; a stream left early is not', async () => {
     const server = await fakeOllama({ tokensPerSecond: 200 });
     const ollama = client({ host: server.url, name: 'genai-errors' });
     const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
     server.faults.set({ errorLineAfterChunks: 2 });
     await collect(await ollama.chat({ ...chat, stream: true })).catch(() => undefined);
     server.faults.clear();
-    const stream = await ollama.chat({ ...chat, stream: true });
-    for await (const chunk of stream) if (chunk) break;
+    const left = await ollama.chat({ ...chat, stream: true });
+    for await (const chunk of left) if (chunk) break; // the caller's choice, not a failure
+    const aborted = await ollama.chat({ ...chat, stream: true });
+    await collect(
+      (async function* () {
+        for await (const chunk of aborted) {
+          aborted.abort();
+          yield chunk;
+        }
+      })(),
+    ).catch(() => undefined);
     await ollama.chat(chat, { timeoutMs: 1 }).catch(() => undefined);
-    const types = genAiSeries('gen_ai.client.operation.duration', base).map(
-      (s) => s.attributes['error.type'],
-    );
-    expect(types).toEqual(
-      expect.arrayContaining([
-        'ERR_SIGHTGLASS_OLLAMA_STREAM_ERROR',
-        'ERR_SIGHTGLASS_OLLAMA_ABORTED',
-        'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
-      ]),
-    );
+    const series = genAiSeries('gen_ai.client.operation.duration', base);
+    const types = series.map((s) => s.attributes['error.type']);
+    expect(types.sort()).toEqual([
+      'ERR_SIGHTGLASS_OLLAMA_ABORTED',
+      'ERR_SIGHTGLASS_OLLAMA_STREAM_ERROR',
+      'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
+    ]);
+    expect(series.reduce((total, s) => total + (s.histogram?.count ?? 0), 0)).toBe(3); // nothing for `left`
     expect(metricRegistry().value(CATALOG.connectionPoolMaxConnections, { pool_name: 'genai-errors' })).toBe(
       16,
     );
