@@ -1,5 +1,6 @@
 import {
   ErrorCode,
+  HealthComponent,
   type HealthStatus,
   healthRegistry,
   type ReadinessGate,
@@ -284,7 +285,7 @@ export abstract class BaseCache<V> {
 
   private registerHealth(critical: boolean): () => void {
     return healthRegistry().register({
-      component: 'cache',
+      component: HealthComponent.cache,
       name: this.name,
       critical,
       check: () => {

@@ -1,4 +1,4 @@
-import { healthRegistry, validateName } from '@sightglass/core';
+import { HealthComponent, healthRegistry, validateName } from '@sightglass/core';
 import type { LRUCache } from 'lru-cache';
 import { CacheMetrics } from './cache-metrics.js';
 
@@ -23,7 +23,7 @@ export function instrumentLruCache<K extends {}, V extends {}, FC>(
   const name = validateName(options?.name, 'Cache');
   const metrics = new CacheMetrics(name, () => lru.size, 60_000, 'lookups');
   const unregister = healthRegistry().register({
-    component: 'cache',
+    component: HealthComponent.cache,
     name,
     check: () => {
       const rate = metrics.window.ratePercent();

@@ -1,5 +1,15 @@
 import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
 
+/**
+ * The components the seed's `/health` shape names, where Sightglass packages register their checks. One
+ * place for these keys: `/health` always shows them, and each package registers under its own.
+ */
+export const HealthComponent = Object.freeze({
+  circuitBreakers: 'circuit_breakers',
+  connectionPool: 'connection_pool',
+  cache: 'cache',
+} as const);
+
 /** A component's health. Ordered: healthy < degraded < unhealthy. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 

@@ -24,6 +24,7 @@ export {
   type HealthCheck,
   type HealthCheckReport,
   type HealthCheckResult,
+  HealthComponent,
   HealthRegistry,
   type HealthReport,
   type HealthStatus,

@@ -113,8 +113,6 @@ describe('faults give typed errors, and free their connection', () => {
   });
 
   it('a stream that ends without done', async () => {
-    const server = await fakeOllama();
-    const ollama = client({ host: server.url });
     // The fake cannot end a stream early by itself: a tiny bodyless server can.
     const { createServer } = await import('node:http');
     const truncated = createServer((_req, res) => {
@@ -132,7 +130,6 @@ describe('faults give typed errors, and free their connection', () => {
       await other.close();
       await new Promise((resolve) => truncated.close(resolve));
     }
-    expect(ollama).toBeDefined();
   });
 
   it('a stall past timeoutMs is a TimeoutError', async () => {
@@ -173,7 +170,7 @@ describe('faults give typed errors, and free their connection', () => {
     server.faults.set({ addedLatencyMs: 20 });
     await expect(
       ollama.embed({ model: 'nomic-embed-text', input: 'x' }, { timeoutMs: 2000 }),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ embeddings: [expect.any(Array)] });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   guard,
   type HealthCheckResult,
+  HealthComponent,
   healthRegistry,
   MAX_NAME_LENGTH,
   type MetricGroup,
@@ -104,7 +105,7 @@ export class PoolMonitor {
       const candidate = `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
       try {
         const unregister = healthRegistry().register({
-          component: 'connection_pool',
+          component: HealthComponent.connectionPool,
           name: candidate,
           check: () => this.check(),
         });

@@ -1,4 +1,10 @@
-import { type HealthRegistry, type HealthReport, healthRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
+import {
+  HealthComponent,
+  type HealthRegistry,
+  type HealthReport,
+  healthRegistry,
+  SIGHTGLASS_VERSION,
+} from '@sightglass/core';
 import type { HttpResponseParts } from './metrics-response.js';
 
 /** Options of the `/health`, `/livez` and `/readyz` handlers. */
@@ -17,7 +23,7 @@ export interface HealthEndpointOptions {
 }
 
 /** The components the seed's `/health` shape always has, empty when nothing registered under them. */
-const SEED_COMPONENTS = ['circuit_breakers', 'connection_pool', 'cache'] as const;
+const SEED_COMPONENTS = Object.values(HealthComponent);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function json(status: number, body: unknown): HttpResponseParts {

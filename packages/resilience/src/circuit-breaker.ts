@@ -1,6 +1,7 @@
 import {
   CATALOG,
   type CounterCell,
+  HealthComponent,
   type HealthStatus,
   healthRegistry,
   reportInstrumentationError,
@@ -97,7 +98,7 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
         const critical = options.critical === true;
         attachments.onDispose(
           healthRegistry().register({
-            component: 'circuit_breakers',
+            component: HealthComponent.circuitBreakers,
             name,
             critical,
             check: () => {
