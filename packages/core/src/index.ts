@@ -49,7 +49,7 @@ export {
   CounterCell,
   type GaugeReader,
   METER_NAME,
-  type MetricRegistry,
+  MetricRegistry,
   type MetricSnapshot,
   metricRegistry,
   type SeriesSnapshot,

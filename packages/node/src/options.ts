@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { LabelGuardOptions } from '@sightglass/core';
-import type { PrometheusReaderOptions } from '@sightglass/prometheus';
+import type { DashboardOptions, PrometheusReaderOptions } from '@sightglass/prometheus';
 
 /** OTLP transport protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
@@ -21,6 +21,11 @@ export interface PrometheusOptions extends PrometheusReaderOptions {
   health?: boolean;
   /** `never` hides check details from `/health` and reasons from `/readyz`. Default `always`. */
   details?: 'always' | 'never';
+  /**
+   * Serve the built-in live dashboard at `/dashboard` on the standalone server, or `false` not to. Default
+   * `true`. The options bound the history it keeps in memory (default five minutes, one sample a second).
+   */
+  dashboard?: boolean | DashboardOptions;
 }
 
 /** Pushing metrics to an OTLP endpoint (an OpenTelemetry Collector, or any backend that speaks OTLP). */

@@ -67,6 +67,18 @@ describe('startTelemetry with Prometheus', () => {
     expect(await scrape(telemetry)).toMatch(/^health_status\{component="overall",.*\} 1$/m);
   });
 
+  it('serves the live dashboard at /dashboard unless dashboard: false', async () => {
+    const telemetry = await start({ prometheus: { port: 0, dashboard: { intervalMs: 200 } } });
+    expect(telemetry.metricsServer?.dashboardUrl).toBe(
+      telemetry.metricsServer!.url.replace('/metrics', '/dashboard'),
+    );
+    const data = await (await fetch(`${telemetry.metricsServer!.dashboardUrl}/data`)).json();
+    expect(data).toMatchObject({ intervalMs: 200 });
+    await telemetry.shutdown();
+    const without = await start({ prometheus: { port: 0, dashboard: false } });
+    expect(without.metricsServer?.dashboardUrl).toBeUndefined();
+  });
+
   it('reports Node.js runtime metrics when asked', async () => {
     const telemetry = await start({ runtimeMetrics: { precisionMs: 5 } });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -149,6 +149,7 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
         reader: prometheusReader,
         health: config.prometheus.health !== false,
         ...(config.prometheus.details ? { details: config.prometheus.details } : {}),
+        ...(config.prometheus.dashboard !== undefined ? { dashboard: config.prometheus.dashboard } : {}),
       });
     } catch (error) {
       await meterProvider.shutdown().catch(() => undefined);

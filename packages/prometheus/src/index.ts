@@ -1,3 +1,17 @@
+export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard.js';
+export {
+  type Column,
+  type DashboardData,
+  DashboardHistory,
+  type DashboardHistoryOptions,
+} from './dashboard-history.js';
+export type {
+  BreakerPoint,
+  CachePoint,
+  DashboardSample,
+  PoolPoint,
+  RequestsPoint,
+} from './dashboard-sample.js';
 export { mergeMetricFamilies, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export { type ExpressHandler, metricsMiddleware } from './express.js';
 export {

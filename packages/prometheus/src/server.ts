@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, SightglassError } from '@sightglass/core';
+import { createDashboard, type DashboardOptions } from './dashboard.js';
 import type { HealthEndpointOptions } from './health-response.js';
 import { createHealthHandlers, createMetricsHandler, sendResponse } from './node-http.js';
 import type { PrometheusReader } from './reader.js';
@@ -22,12 +23,19 @@ export interface MetricsServerOptions extends HealthEndpointOptions {
   path?: string;
   /** The reader to serve. Default: the one `startTelemetry()` registered. */
   reader?: PrometheusReader;
+  /**
+   * Serve the built-in live dashboard at `/dashboard`, or `false` not to. Default `true` (the server
+   * listens on loopback unless told otherwise). Options bound its memory; see {@link DashboardOptions}.
+   */
+  dashboard?: boolean | DashboardOptions;
 }
 
 /** A running metrics server. */
 export interface MetricsServer {
   /** The exposition's URL, e.g. `http://127.0.0.1:9464/metrics`. */
   readonly url: string;
+  /** The dashboard's URL, e.g. `http://127.0.0.1:9464/dashboard`, when it is served. */
+  readonly dashboardUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   /** Stops listening and closes open connections. */
@@ -60,16 +68,30 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     const { health, livez, readyz } = createHealthHandlers(options);
     Object.assign(handlers, { '/health': health, '/livez': livez, '/readyz': readyz });
   }
-  const server = createServer((request, response) => route(request, response, handlers));
-  await listen(server, host, port);
+  const dashboard =
+    options.dashboard === false
+      ? undefined
+      : createDashboard(options.dashboard === true ? {} : (options.dashboard ?? {}));
+  const paths = [...Object.keys(handlers), ...(dashboard ? [dashboard.path] : [])];
+  const server = createServer(
+    (request, response) => dashboard?.handle(request, response) || route(request, response, handlers, paths),
+  );
+  try {
+    await listen(server, host, port);
+  } catch (error) {
+    dashboard?.close();
+    throw error;
+  }
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${bound}${path}`,
+    dashboardUrl: dashboard ? `http://${urlHost}:${bound}${dashboard.path}` : undefined,
     host,
     port: bound,
     close: () =>
       new Promise<void>((resolve) => {
+        dashboard?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -80,6 +102,7 @@ function route(
   request: IncomingMessage,
   response: ServerResponse,
   handlers: Record<string, (request: IncomingMessage, response: ServerResponse) => void>,
+  paths: readonly string[],
 ): void {
   const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
   const handler = Object.hasOwn(handlers, pathname) ? handlers[pathname] : undefined;
@@ -91,7 +114,7 @@ function route(
   sendResponse(request, response, {
     status: index ? 200 : 404,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
-    body: index ? `Sightglass: ${Object.keys(handlers).join(' ')}\n` : 'Not Found\n',
+    body: index ? `Sightglass: ${paths.join(' ')}\n` : 'Not Found\n',
   });
 }
 

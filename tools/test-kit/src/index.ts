@@ -1,4 +1,5 @@
 export { findBinary, requireBinary, run } from './binaries.js';
+export { startChromium } from './chromium.js';
 export { requireFromCommonJs } from './commonjs.js';
 export { type Family, parseExposition, type Sample } from './exposition.js';
 export { createTestMeter, type TestMeter } from './meter.js';

@@ -1,0 +1,223 @@
+import {
+  ErrorCode,
+  type HealthRegistry,
+  type HealthReport,
+  healthRegistry,
+  type MetricRegistry,
+  metricRegistry,
+  reportInstrumentationError,
+  SightglassError,
+} from '@sightglass/core';
+import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
+
+/** Options of the dashboard's history (see docs/dashboard.md for the memory each option costs). */
+export interface DashboardHistoryOptions {
+  /** How often a sample is taken, in milliseconds. Default 1000; at least 100. */
+  intervalMs?: number;
+  /**
+   * Samples kept: the memory bound. Default 300 (five minutes at one sample a second). A sample holds a few
+   * numbers per breaker, pool and cache, so the default with ten of each stays under about 200 KB.
+   */
+  historyLength?: number;
+  /** Breakers, pools and caches shown per kind. Default 50; the rest are left out of the dashboard only. */
+  maxEntities?: number;
+  /** How often the health checks are run for the dashboard's summary, in milliseconds. Default 5000. */
+  healthIntervalMs?: number;
+  /** The metric registry to sample. Default: the process-wide one. */
+  registry?: MetricRegistry;
+  /** The health registry to summarize. Default: the process-wide one. */
+  health?: HealthRegistry;
+}
+
+/** The history as the dashboard page reads it: one array per series, aligned with `time`. */
+export interface DashboardData {
+  readonly intervalMs: number;
+  readonly historyLength: number;
+  /** Whether some breakers, pools or caches were left out (more than `maxEntities`). */
+  readonly truncated: boolean;
+  /** Seconds since the epoch, oldest first. */
+  readonly time: readonly number[];
+  readonly breakers: Record<string, Record<'state' | 'failuresPerSecond' | 'rejectionsPerSecond', Column>>;
+  readonly pools: Record<
+    string,
+    Record<'active' | 'idle' | 'pending' | 'max' | 'utilizationPercent', Column>
+  >;
+  readonly caches: Record<
+    string,
+    Record<'hitRatePercent' | 'entries' | 'hitsPerSecond' | 'missesPerSecond', Column>
+  >;
+  readonly requests: {
+    readonly perSecondByStatus: Record<string, Column>;
+    readonly p50: Column;
+    readonly p95: Column;
+    readonly p99: Column;
+    readonly inFlight: Column;
+  };
+  /** The latest health report (statuses only, no details), or `null` before the first evaluation. */
+  readonly health: HealthReport | null;
+}
+
+/** Values aligned with `time`; `null` where the series had no value. */
+export type Column = (number | null)[];
+
+const DEFAULTS = { intervalMs: 1000, historyLength: 300, maxEntities: 50, healthIntervalMs: 5000 };
+/** Latency quantiles look back over this many intervals, so one slow request does not make a spike alone. */
+const QUANTILE_WINDOW = 5;
+
+/**
+ * Samples the metric registry on a timer into a ring of at most `historyLength` samples. Sampling never
+ * throws into the application: a failure is reported once through the OTel diagnostics and the sample skipped.
+ */
+export class DashboardHistory {
+  readonly intervalMs: number;
+  readonly historyLength: number;
+  private readonly samples: (DashboardSample | undefined)[];
+  private next = 0;
+  private size = 0;
+  private readonly builder: SampleBuilder;
+  private readonly registry: MetricRegistry;
+  private readonly healthRegistry: HealthRegistry;
+  private readonly healthIntervalMs: number;
+  private healthReport: HealthReport | null = null;
+  private healthEvaluatedAt = Number.NEGATIVE_INFINITY;
+  private healthInFlight = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: DashboardHistoryOptions = {}) {
+    this.intervalMs = integerOption(options.intervalMs, DEFAULTS.intervalMs, 100, 'intervalMs');
+    this.historyLength = integerOption(options.historyLength, DEFAULTS.historyLength, 2, 'historyLength');
+    const maxEntities = integerOption(options.maxEntities, DEFAULTS.maxEntities, 1, 'maxEntities');
+    this.healthIntervalMs = integerOption(
+      options.healthIntervalMs,
+      DEFAULTS.healthIntervalMs,
+      100,
+      'healthIntervalMs',
+    );
+    this.samples = new Array(this.historyLength);
+    this.builder = new SampleBuilder({ maxEntities, quantileWindow: QUANTILE_WINDOW });
+    this.registry = options.registry ?? metricRegistry();
+    this.healthRegistry = options.health ?? healthRegistry();
+  }
+
+  /** Takes a sample now and then every `intervalMs` until {@link stop}. The timer never holds the process. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Takes one sample (the timer calls this; tests call it to step time). */
+  sample(now = Date.now()): void {
+    try {
+      this.push(this.builder.build(this.registry.snapshot(), now));
+    } catch (error) {
+      reportInstrumentationError('dashboard sample', error);
+    }
+    if (!this.healthInFlight && now - this.healthEvaluatedAt >= this.healthIntervalMs) {
+      this.healthInFlight = true;
+      this.healthEvaluatedAt = now;
+      this.healthRegistry
+        .evaluate()
+        .then((report) => {
+          this.healthReport = withoutDetails(report);
+        })
+        .catch((error: unknown) => reportInstrumentationError('dashboard health', error))
+        .finally(() => {
+          this.healthInFlight = false;
+        });
+    }
+  }
+
+  /** The samples held, oldest first. */
+  samplesInOrder(): DashboardSample[] {
+    const ordered: DashboardSample[] = [];
+    const start = (this.next - this.size + this.historyLength) % this.historyLength;
+    for (let offset = 0; offset < this.size; offset++) {
+      ordered.push(this.samples[(start + offset) % this.historyLength]!);
+    }
+    return ordered;
+  }
+
+  /** The history in columns, as the page's charts take it. */
+  toJSON(): DashboardData {
+    const samples = this.samplesInOrder();
+    const column = (read: (sample: DashboardSample) => number | null | undefined): Column =>
+      samples.map((sample) => read(sample) ?? null);
+    const namesOf = (pick: (sample: DashboardSample) => object): string[] => [
+      ...new Set(samples.flatMap((sample) => Object.keys(pick(sample)))),
+    ];
+    const columns = <P>(
+      pick: (sample: DashboardSample) => Readonly<Record<string, P>>,
+      fields: readonly (keyof P & string)[],
+    ): Record<string, Record<string, Column>> =>
+      Object.fromEntries(
+        namesOf(pick).map((name) => [
+          name,
+          Object.fromEntries(
+            fields.map((field) => [field, column((sample) => pick(sample)[name]?.[field] as number | null)]),
+          ),
+        ]),
+      );
+    const statuses = [
+      ...new Set(samples.flatMap((sample) => Object.keys(sample.requests.perSecondByStatus))),
+    ];
+    return {
+      intervalMs: this.intervalMs,
+      historyLength: this.historyLength,
+      truncated: this.builder.truncated,
+      time: samples.map((sample) => sample.time),
+      breakers: columns((sample) => sample.breakers, ['state', 'failuresPerSecond', 'rejectionsPerSecond']),
+      pools: columns((sample) => sample.pools, ['active', 'idle', 'pending', 'max', 'utilizationPercent']),
+      caches: columns(
+        (sample) => sample.caches,
+        ['hitRatePercent', 'entries', 'hitsPerSecond', 'missesPerSecond'],
+      ),
+      requests: {
+        perSecondByStatus: Object.fromEntries(
+          statuses
+            .sort()
+            .map((status) => [status, column((sample) => sample.requests.perSecondByStatus[status])]),
+        ),
+        p50: column((sample) => sample.requests.p50),
+        p95: column((sample) => sample.requests.p95),
+        p99: column((sample) => sample.requests.p99),
+        inFlight: column((sample) => sample.requests.inFlight),
+      },
+      health: this.healthReport,
+    } as DashboardData;
+  }
+
+  private push(sample: DashboardSample): void {
+    this.samples[this.next] = sample;
+    this.next = (this.next + 1) % this.historyLength;
+    this.size = Math.min(this.size + 1, this.historyLength);
+  }
+}
+
+/** Statuses only: details can name hosts and carry error messages, and the page shows none of them. */
+function withoutDetails(report: HealthReport): HealthReport {
+  const components: HealthReport['components'] = {};
+  for (const [component, checks] of Object.entries(report.components)) {
+    components[component] = Object.fromEntries(
+      Object.entries(checks).map(([name, { status, critical }]) => [name, { status, critical }]),
+    );
+  }
+  return { status: report.status, components };
+}
+
+function integerOption(value: number | undefined, fallback: number, minimum: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new SightglassError(
+      ErrorCode.INVALID_CONFIG,
+      `dashboard option ${name} must be an integer of at least ${minimum}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}

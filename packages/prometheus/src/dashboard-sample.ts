@@ -1,0 +1,204 @@
+import { CATALOG, type MetricDefinition, type MetricSnapshot } from '@sightglass/core';
+import { bucketQuantile, subtractCounts } from './bucket-quantile.js';
+
+/** One breaker at one instant. Rates are per second over the last sampling interval. */
+export interface BreakerPoint {
+  /** `circuit_breaker_state`: 0 closed, 1 open, 2 half-open. */
+  readonly state: number | null;
+  readonly failuresPerSecond: number | null;
+  readonly rejectionsPerSecond: number | null;
+}
+
+/** One connection pool at one instant (the `connection_pool_*` gauges). */
+export interface PoolPoint {
+  readonly active: number | null;
+  readonly idle: number | null;
+  readonly pending: number | null;
+  readonly max: number | null;
+  readonly utilizationPercent: number | null;
+}
+
+/** One cache at one instant. */
+export interface CachePoint {
+  readonly hitRatePercent: number | null;
+  readonly entries: number | null;
+  readonly hitsPerSecond: number | null;
+  readonly missesPerSecond: number | null;
+}
+
+/** The application's HTTP requests at one instant, all routes together. */
+export interface RequestsPoint {
+  /** Requests per second by status class (`2xx`, `4xx`, ...). */
+  readonly perSecondByStatus: Readonly<Record<string, number>>;
+  /** Latency quantiles in seconds over the quantile window; `null` when no request finished in it. */
+  readonly p50: number | null;
+  readonly p95: number | null;
+  readonly p99: number | null;
+  readonly inFlight: number | null;
+}
+
+/** Everything the dashboard shows at one instant. */
+export interface DashboardSample {
+  /** Seconds since the epoch. */
+  readonly time: number;
+  readonly breakers: Readonly<Record<string, BreakerPoint>>;
+  readonly pools: Readonly<Record<string, PoolPoint>>;
+  readonly caches: Readonly<Record<string, CachePoint>>;
+  readonly requests: RequestsPoint;
+}
+
+/** Limits of {@link SampleBuilder}. */
+export interface SampleBuilderOptions {
+  /** Breakers, pools and caches kept per kind; the rest are left out of the dashboard (not of /metrics). */
+  readonly maxEntities: number;
+  /** How many past samples latency quantiles look back over (smooths them at low traffic). */
+  readonly quantileWindow: number;
+}
+
+type Series = MetricSnapshot['series'][number];
+
+/**
+ * Turns successive metric-registry snapshots into dashboard samples: gauges as read, counters as rates
+ * against the previous snapshot, latency quantiles from the change of the request histogram over a few
+ * samples. It keeps only what the next rate needs, bounded by `maxEntities`.
+ */
+export class SampleBuilder {
+  /** Cumulative counter values at the previous sample, keyed by metric and entity. */
+  private previousCounters = new Map<string, number>();
+  private previousTime: number | undefined;
+  /** Cumulative request-duration bucket counts of the last `quantileWindow` samples, oldest first. */
+  private readonly latencyHistory: number[][] = [];
+  /** Whether an entity kind had more members than `maxEntities` at the last sample. */
+  truncated = false;
+
+  constructor(private readonly options: SampleBuilderOptions) {}
+
+  build(snapshot: readonly MetricSnapshot[], timeMs: number): DashboardSample {
+    const byName = new Map(snapshot.map((metric) => [metric.definition.name, metric.series]));
+    const series = (definition: MetricDefinition): readonly Series[] => byName.get(definition.name) ?? [];
+    const elapsedSeconds = this.previousTime === undefined ? undefined : (timeMs - this.previousTime) / 1000;
+    const counters = new Map<string, number>();
+    this.truncated = false;
+
+    /** Per-second rate of a cumulative value since the previous sample; `null` on the first sight of it. */
+    const rate = (key: string, value: number): number | null => {
+      counters.set(key, value);
+      const previous = this.previousCounters.get(key);
+      if (previous === undefined || elapsedSeconds === undefined || elapsedSeconds <= 0) return null;
+      return Math.max(0, value - previous) / elapsedSeconds;
+    };
+    const names = (label: string, ...definitions: MetricDefinition[]): string[] =>
+      this.entityNames(label, definitions.map(series));
+
+    const breakers: Record<string, BreakerPoint> = {};
+    for (const name of names('breaker_name', CATALOG.circuitBreakerState, CATALOG.circuitBreakerCalls)) {
+      const labels = { breaker_name: name };
+      breakers[name] = {
+        state: seriesValue(series(CATALOG.circuitBreakerState), labels),
+        failuresPerSecond: rate(`failures\0${name}`, sumOf(series(CATALOG.circuitBreakerFailures), labels)),
+        rejectionsPerSecond: rate(
+          `rejections\0${name}`,
+          sumOf(series(CATALOG.circuitBreakerCalls), { ...labels, outcome: 'rejected' }),
+        ),
+      };
+    }
+
+    const pools: Record<string, PoolPoint> = {};
+    for (const name of names(
+      'pool_name',
+      CATALOG.connectionPoolActiveConnections,
+      CATALOG.connectionPoolUtilizationPercent,
+    )) {
+      const labels = { pool_name: name };
+      pools[name] = {
+        active: seriesValue(series(CATALOG.connectionPoolActiveConnections), labels),
+        idle: seriesValue(series(CATALOG.connectionPoolIdleConnections), labels),
+        pending: seriesValue(series(CATALOG.connectionPoolPendingRequests), labels),
+        max: seriesValue(series(CATALOG.connectionPoolMaxConnections), labels),
+        utilizationPercent: seriesValue(series(CATALOG.connectionPoolUtilizationPercent), labels),
+      };
+    }
+
+    const caches: Record<string, CachePoint> = {};
+    for (const name of names('cache_name', CATALOG.cacheHits, CATALOG.cacheMisses, CATALOG.cacheEntries)) {
+      const labels = { cache_name: name };
+      caches[name] = {
+        hitRatePercent: seriesValue(series(CATALOG.cacheHitRatePercent), labels),
+        entries: seriesValue(series(CATALOG.cacheEntries), labels),
+        hitsPerSecond: rate(`hits\0${name}`, sumOf(series(CATALOG.cacheHits), labels)),
+        missesPerSecond: rate(`misses\0${name}`, sumOf(series(CATALOG.cacheMisses), labels)),
+      };
+    }
+
+    const requests = this.requestsPoint(series, rate);
+    this.previousCounters = counters;
+    this.previousTime = timeMs;
+    return { time: timeMs / 1000, breakers, pools, caches, requests };
+  }
+
+  private requestsPoint(
+    series: (definition: MetricDefinition) => readonly Series[],
+    rate: (key: string, value: number) => number | null,
+  ): RequestsPoint {
+    const totalsByClass = new Map<string, number>();
+    for (const { attributes, value } of series(CATALOG.requests)) {
+      const statusClass = `${String(attributes.status ?? '').charAt(0) || '?'}xx`;
+      totalsByClass.set(statusClass, (totalsByClass.get(statusClass) ?? 0) + value);
+    }
+    const perSecondByStatus: Record<string, number> = {};
+    for (const [statusClass, total] of [...totalsByClass].sort(([a], [b]) => a.localeCompare(b))) {
+      const perSecond = rate(`requests\0${statusClass}`, total);
+      if (perSecond !== null) perSecondByStatus[statusClass] = perSecond;
+    }
+
+    const boundaries = CATALOG.requestDurationSeconds.boundaries ?? [];
+    const cumulative = new Array<number>(boundaries.length + 1).fill(0);
+    for (const { histogram } of series(CATALOG.requestDurationSeconds)) {
+      histogram?.counts.forEach((count, index) => {
+        cumulative[index]! += count;
+      });
+    }
+    this.latencyHistory.push(cumulative);
+    if (this.latencyHistory.length > this.options.quantileWindow + 1) this.latencyHistory.shift();
+    const window = subtractCounts(cumulative, this.latencyHistory[0]!);
+    const inFlightSeries = series(CATALOG.requestsInFlight);
+    return {
+      perSecondByStatus,
+      p50: bucketQuantile(boundaries, window, 0.5),
+      p95: bucketQuantile(boundaries, window, 0.95),
+      p99: bucketQuantile(boundaries, window, 0.99),
+      inFlight: inFlightSeries.length > 0 ? inFlightSeries.reduce((sum, { value }) => sum + value, 0) : null,
+    };
+  }
+
+  /** The distinct values of `label` across the given metrics, sorted, at most `maxEntities`. */
+  private entityNames(label: string, metrics: readonly (readonly Series[])[]): string[] {
+    const found = new Set<string>();
+    for (const metric of metrics) {
+      for (const { attributes } of metric) {
+        const value = attributes[label];
+        if (typeof value === 'string') found.add(value);
+      }
+    }
+    const sorted = [...found].sort();
+    if (sorted.length > this.options.maxEntities) this.truncated = true;
+    return sorted.slice(0, this.options.maxEntities);
+  }
+}
+
+function matches(series: Series, labels: Readonly<Record<string, string>>): boolean {
+  for (const key in labels) if (series.attributes[key] !== labels[key]) return false;
+  return true;
+}
+
+/** The value of the one series matching `labels`, or `null` when none does. */
+function seriesValue(series: readonly Series[], labels: Readonly<Record<string, string>>): number | null {
+  return series.find((candidate) => matches(candidate, labels))?.value ?? null;
+}
+
+/** The sum over every series matching `labels` (other labels summed away). */
+function sumOf(series: readonly Series[], labels: Readonly<Record<string, string>>): number {
+  let sum = 0;
+  for (const candidate of series) if (matches(candidate, labels)) sum += candidate.value;
+  return sum;
+}

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { startChromium } from '@sightglass/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMetricsServer } from './server.js';
+
+/**
+ * The dashboard in a real Chromium: the page loads, its charts hold data, and a breaker's tile turns from
+ * green to red when the breaker opens. The series are reported the way @sightglass/resilience, the ollama
+ * pool, the cache and @sightglass/http report them: through the core registry.
+ */
+let browser: Awaited<ReturnType<typeof startChromium>>;
+let server: Awaited<ReturnType<typeof startMetricsServer>>;
+let breakerState = 0;
+const group = createMetricGroup();
+let traffic: NodeJS.Timeout;
+
+beforeAll(async () => {
+  browser = await startChromium();
+  server = await startMetricsServer({ port: 0, dashboard: { intervalMs: 200 } });
+
+  const breaker = { breaker_name: 'ollama-chat' };
+  group.gauge(CATALOG.circuitBreakerState, breaker, () => breakerState);
+  const failures = group.counter(CATALOG.circuitBreakerFailures, breaker);
+  const rejections = group.counter(CATALOG.circuitBreakerCalls, { ...breaker, outcome: 'rejected' });
+  const pool = { pool_name: 'ollama' };
+  group.gauge(CATALOG.connectionPoolActiveConnections, pool, () => 6);
+  group.gauge(CATALOG.connectionPoolIdleConnections, pool, () => 2);
+  group.gauge(CATALOG.connectionPoolPendingRequests, pool, () => 1);
+  group.gauge(CATALOG.connectionPoolMaxConnections, pool, () => 8);
+  group.gauge(CATALOG.connectionPoolUtilizationPercent, pool, () => 75);
+  const cache = { cache_name: 'responses' };
+  const hits = group.counter(CATALOG.cacheHits, cache);
+  const misses = group.counter(CATALOG.cacheMisses, cache);
+  group.gauge(CATALOG.cacheEntries, cache, () => 120);
+  group.gauge(CATALOG.cacheHitRatePercent, cache, () => 80);
+  const ok = group.counter(CATALOG.requests, { method: 'POST', route: '/v1/chat', status: '200' });
+  const unavailable = group.counter(CATALOG.requests, { method: 'POST', route: '/v1/chat', status: '503' });
+  const latency = histogramRecorder(CATALOG.requestDurationSeconds);
+
+  traffic = setInterval(() => {
+    hits.add(8);
+    misses.add(2);
+    ok.add(10);
+    for (let i = 0; i < 10; i++)
+      latency.record(0.02 + i * 0.03, { method: 'POST', route: '/v1/chat', status: '200' });
+    if (breakerState === 1) {
+      unavailable.add(3);
+      rejections.add(3);
+    } else {
+      failures.add(breakerState === 0 ? 0 : 1);
+    }
+  }, 50);
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  group.dispose();
+  await browser?.close();
+  await server?.close();
+});
+
+type Page = Awaited<ReturnType<NonNullable<typeof browser>['newPage']>>;
+
+/** Evaluated in the page (as strings: this package's TypeScript has no DOM types). */
+function tileColour(page: Page): Promise<string> {
+  return page.evaluate(
+    `getComputedStyle(document.querySelector('.tile[data-name="ollama-chat"]')).backgroundColor`,
+  );
+}
+
+/** Whether each chart holds at least one positive point, by chart id. */
+function chartsWithData(page: Page): Promise<[string, boolean][]> {
+  return page.evaluate(`[...window.sightglassDashboard.charts.entries()].map(([id, { plot }]) => [
+    id,
+    plot.data.slice(1).some((series) => series.some((value) => value !== null && value > 0)),
+  ])`);
+}
+
+describe('the built-in dashboard in Chromium', () => {
+  it('loads, draws every chart with data, and turns a breaker tile red when the breaker opens', async (context) => {
+    if (!browser) return context.skip();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error: Error) => errors.push(error.message));
+    page.on('console', (message: { type(): string; text(): string }) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(server.dashboardUrl!);
+    await page.waitForSelector('body[data-ready="true"]');
+    const tile = page.locator('.tile[data-name="ollama-chat"]');
+    await expect.poll(() => tile.getAttribute('data-state')).toBe('closed');
+    const closedColour = await tileColour(page);
+    expect(closedColour).toBe('rgb(31, 143, 78)');
+
+    // Every chart on the page holds points: requests, latency, the pool and the cache.
+    await expect
+      .poll(() => chartsWithData(page))
+      .toEqual([
+        ['requests-rate', true],
+        ['requests-latency', true],
+        [expect.stringMatching(/^pool-.*-chart$/), true],
+        [expect.stringMatching(/^cache-.*-chart$/), true],
+      ]);
+    expect(await page.locator('canvas').count()).toBe(4);
+    await expect.poll(() => page.locator('#caches .figure b').first().textContent()).toBe('80.0%');
+
+    breakerState = 1;
+    await expect.poll(() => tile.getAttribute('data-state')).toBe('open');
+    expect(await tileColour(page)).toBe('rgb(196, 60, 60)');
+    await expect.poll(() => tile.textContent()).toMatch(/rejections [1-9]\d*\.\d\d\/s/);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
+    expect(errors).toEqual([]);
+
+    breakerState = 2;
+    await expect.poll(() => tile.getAttribute('data-state')).toBe('half-open');
+    await page.close();
+  });
+});

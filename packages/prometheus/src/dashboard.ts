@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, reportInstrumentationError, SightglassError } from '@sightglass/core';
+import { loadDashboardAssets } from './dashboard-assets.js';
+import { DashboardHistory, type DashboardHistoryOptions } from './dashboard-history.js';
+import { sendResponse } from './node-http.js';
+
+/** Options of {@link createDashboard}. */
+export interface DashboardOptions extends DashboardHistoryOptions {
+  /** Where the page is served; its data and scripts live below it. Default `/dashboard`. */
+  path?: string;
+  /** The page's title. Default `Sightglass`. */
+  title?: string;
+}
+
+/** The built-in live dashboard: a page, its scripts and a JSON feed of the recent history. */
+export interface Dashboard {
+  /** Where the page is served, e.g. `/dashboard`. */
+  readonly path: string;
+  /** The sampled history the page reads. */
+  readonly history: DashboardHistory;
+  /**
+   * Serves the request when its path is the dashboard's (or below it) and returns `true`; returns `false`
+   * and leaves the response alone otherwise, so it composes with any node:http or Express application.
+   */
+  handle(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Stops sampling. */
+  close(): void;
+}
+
+const PATH_PATTERN = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+/**
+ * Creates the built-in dashboard and starts sampling the metric registry (a timer that never holds the
+ * process open). Mount it on your own server, or let `startMetricsServer` serve it.
+ *
+ * @example
+ * const dashboard = createDashboard();
+ * http.createServer((req, res) => dashboard.handle(req, res) || app(req, res));
+ */
+export function createDashboard(options: DashboardOptions = {}): Dashboard {
+  const path = options.path ?? '/dashboard';
+  if (!PATH_PATTERN.test(path)) {
+    throw new SightglassError(
+      ErrorCode.INVALID_CONFIG,
+      `dashboard path must look like /dashboard (letters, digits, . _ ~ - between slashes, no trailing slash), got ${JSON.stringify(path)}`,
+    );
+  }
+  const history = new DashboardHistory(options);
+  const assets = loadDashboardAssets({ path, title: options.title ?? 'Sightglass' });
+  history.start();
+
+  const handle = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    if (pathname !== path && !pathname.startsWith(`${path}/`)) return false;
+    try {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        sendResponse(request, response, {
+          status: 405,
+          headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+          body: 'Method Not Allowed\n',
+        });
+        return true;
+      }
+      const rest = pathname.slice(path.length);
+      if (rest === '' || rest === '/') {
+        sendResponse(request, response, asset(assets.page, 'text/html; charset=utf-8'));
+      } else if (rest === '/data') {
+        sendResponse(request, response, asset(JSON.stringify(history), 'application/json; charset=utf-8'));
+      } else {
+        const file = assets.files.get(rest.slice(1));
+        sendResponse(
+          request,
+          response,
+          file
+            ? { ...asset(file.body, file.contentType), headers: { ...cacheable(file.contentType) } }
+            : { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found\n' },
+        );
+      }
+    } catch (error) {
+      reportInstrumentationError('dashboard response', error);
+      if (!response.headersSent) response.writeHead(500).end();
+    }
+    return true;
+  };
+
+  return { path, history, handle, close: () => history.stop() };
+}
+
+function asset(body: string, contentType: string) {
+  return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };
+}
+
+/** Scripts and styles do not change while the process runs. */
+function cacheable(contentType: string): Record<string, string> {
+  return { 'content-type': contentType, 'cache-control': 'max-age=3600' };
+}
