@@ -1,4 +1,4 @@
-// Writes docs/metrics.md from the metric catalog: `pnpm docs`.
+// Writes docs/metrics.md from the metric catalog: `pnpm run docs`.
 import { writeFileSync } from 'node:fs';
 import { renderMetricsReference } from '../packages/core/src/reference/metrics-markdown.ts';
 

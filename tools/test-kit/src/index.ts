@@ -20,5 +20,6 @@ export {
   type RunningPrometheus,
   startPrometheus,
 } from './prometheus.js';
+export { type PromtoolRulesResult, promtoolCheckRules, promtoolTestRules } from './promtool-rules.js';
 export { type RunningRedis, redisBinary, startRedis } from './redis.js';
 export { SPEC_METRICS } from './spec.js';

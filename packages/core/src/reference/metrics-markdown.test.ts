@@ -4,7 +4,7 @@ import { CATALOG } from '../catalog.js';
 import { renderMetricsReference } from './metrics-markdown.js';
 
 describe('docs/metrics.md', () => {
-  it('is up to date with the catalog (run `pnpm docs` to regenerate it)', () => {
+  it('is up to date with the catalog (run `npx pnpm@10 run docs` to regenerate it)', () => {
     const onDisk = readFileSync(new URL('../../../../docs/metrics.md', import.meta.url), 'utf8');
     expect(onDisk).toBe(renderMetricsReference());
   });

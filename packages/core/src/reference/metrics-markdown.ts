@@ -5,7 +5,7 @@ export function renderMetricsReference(entries: readonly MetricDefinition[] = ca
   const lines = [
     '# Metric reference',
     '',
-    '<!-- Generated from the catalog in packages/core/src/catalog.ts by `pnpm docs`. Do not edit by hand: a test fails when this file is stale. -->',
+    '<!-- Generated from the catalog in packages/core/src/catalog.ts by `pnpm run docs`. Do not edit by hand: a test fails when this file is stale. -->',
     '',
     'Every metric Sightglass reports, as Prometheus shows it. The OTel instrument name is the Prometheus name',
     'without `_total`; over OTLP the metrics keep their OTel names and units. Every series also carries',

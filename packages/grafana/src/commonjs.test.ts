@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { requireFromCommonJs } from '@sightglass/test-kit';
+import { expect, it } from 'vitest';
+
+it('can be required from a CommonJS application on Node >= 20.19', () => {
+  const exported = requireFromCommonJs('@sightglass/grafana', fileURLToPath(new URL('..', import.meta.url)));
+  expect(exported).toEqual(
+    expect.arrayContaining([
+      'buildDashboard',
+      'dashboardQueries',
+      'alertingRules',
+      'recordingRules',
+      'alertExpressions',
+      'generateArtifacts',
+    ]),
+  );
+});

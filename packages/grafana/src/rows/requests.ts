@@ -1,0 +1,67 @@
+import { CATALOG } from '@sightglass/core';
+import { legend, query, type RowSpec, timeseries } from '../panels.js';
+import { aggregate, labelOf, metricName, DASHBOARD_SCOPE as S, selector } from '../promql.js';
+import {
+  LATENCY_QUANTILES,
+  quantileName,
+  requestErrorRatio,
+  requestLatencyQuantile,
+  requestRate,
+} from '../signals.js';
+
+const STATUS = labelOf(CATALOG.requests, 'status');
+const ROUTE = labelOf(CATALOG.requests, 'route');
+const METHOD = labelOf(CATALOG.requests, 'method');
+
+/** HTTP requests the service serves (@sightglass/http): rate, errors, latency, in flight. */
+export function requestsRow(): RowSpec {
+  const half = { width: 12 } as const;
+  return {
+    id: 500,
+    title: 'Requests (HTTP)',
+    panels: [
+      timeseries(
+        'Request rate by status',
+        'Requests served per second, by status code.',
+        'reqps',
+        [query(requestRate(S, [STATUS]), legend(STATUS))],
+        half,
+      ),
+      timeseries(
+        'Server error ratio by route',
+        'Share of each route’s requests answered with a 5xx status.',
+        'percentunit',
+        [query(requestErrorRatio(S, [ROUTE]), legend(ROUTE))],
+        { ...half, min: 0 },
+      ),
+      timeseries(
+        'Latency',
+        'p50, p95 and p99 of request duration over every route (from request_duration_seconds_bucket).',
+        's',
+        LATENCY_QUANTILES.map((q) => query(requestLatencyQuantile(q, S, []), quantileName(q))),
+        half,
+      ),
+      timeseries(
+        'p99 latency by route',
+        'The 99th percentile of request duration per route.',
+        's',
+        [query(requestLatencyQuantile(0.99, S, [ROUTE]), legend(ROUTE))],
+        half,
+      ),
+      timeseries(
+        'Request rate by route',
+        'Requests served per second, by method and route template.',
+        'reqps',
+        [query(requestRate(S, [METHOD, ROUTE]), legend(METHOD, ROUTE))],
+        half,
+      ),
+      timeseries(
+        'In flight',
+        'Requests being served now, by route.',
+        'short',
+        [query(aggregate('sum', [ROUTE], selector(metricName(CATALOG.requestsInFlight), S)), legend(ROUTE))],
+        { ...half, min: 0 },
+      ),
+    ],
+  };
+}
