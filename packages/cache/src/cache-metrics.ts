@@ -9,7 +9,8 @@ import { HitRateWindow } from './hit-rate-window.js';
 import type { EvictionReason } from './store.js';
 
 /** The operations whose store failures are counted in `cache_errors_total{operation}`. */
-export type StoreOperation = 'get' | 'set' | 'delete' | 'has' | 'clear';
+export const STORE_OPERATIONS = ['get', 'set', 'delete', 'has', 'clear'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
 
 /** Every metric of one cache: cells built once, so counting on the lookup path is an increment. */
 export class CacheMetrics {
@@ -65,6 +66,13 @@ export class CacheMetrics {
     };
     this.loadDurations = owner.histogram(CATALOG.cacheLoadDurationSeconds, labels);
     this.warmDurations = owner.histogram(CATALOG.cacheWarmDurationSeconds, labels);
+    // Every operation's error count exists from the start at 0 (the label values are known), so a
+    // dashboard shows "no errors" rather than "no data", and `rate()` sees the first error.
+    if (observed === 'all') {
+      for (const operation of STORE_OPERATIONS) {
+        this.errors.set(operation, this.group.counter(CATALOG.cacheErrors, { ...labels, operation }));
+      }
+    }
     unreported.dispose();
     this.group.gauge(CATALOG.cacheHitRatePercent, labels, () => this.window.ratePercent());
     this.group.gauge(CATALOG.cacheEntries, labels, entries);
@@ -85,7 +93,7 @@ export class CacheMetrics {
     this.evictions[reason].inc();
   }
 
-  /** Counts a failed store operation (the cell per operation is made on first use). */
+  /** Counts a failed store operation. */
   storeError(operation: StoreOperation): void {
     let cell = this.errors.get(operation);
     if (cell === undefined) {

@@ -81,7 +81,7 @@ describe.skipIf(binary === undefined)('RemoteCache on a real Redis', () => {
     await expect(answers.set('k', 10n)).rejects.toMatchObject({ code: ErrorCode.CACHE_INVALID_VALUE });
     await expect(answers.set('k', () => 1)).rejects.toMatchObject({ code: ErrorCode.CACHE_INVALID_VALUE });
     expect(await answers.has('k')).toBe(false);
-    expect(cacheSeries('redis-bad-value').errors('set')).toBeUndefined();
+    expect(cacheSeries('redis-bad-value').errors('set')).toBe(0);
   });
 
   it('uses a pluggable serializer', async () => {

@@ -13,5 +13,6 @@ export {
   type FakeModel,
   type FakeOllamaOptions,
 } from './options.js';
+export { mulberry32 } from './prng.js';
 export { type FakeOllama, startFakeOllama } from './server.js';
 export type { FakeOllamaStats } from './stats.js';

@@ -21,7 +21,7 @@ export interface DashboardHistoryOptions {
   historyLength?: number;
   /** Breakers, pools and caches shown per kind. Default 50; the rest are left out of the dashboard only. */
   maxEntities?: number;
-  /** How often the health checks are run for the dashboard's summary, in milliseconds. Default 5000. */
+  /** How often the health checks are run for the dashboard's summary, in milliseconds. Default 2000: a check may be a network call (a Redis ping), yet the summary should keep up with the tiles. */
   healthIntervalMs?: number;
   /** The metric registry to sample. Default: the process-wide one. */
   registry?: MetricRegistry;
@@ -60,7 +60,7 @@ export interface DashboardData {
 /** Values aligned with `time`; `null` where the series had no value. */
 export type Column = (number | null)[];
 
-const DEFAULTS = { intervalMs: 1000, historyLength: 300, maxEntities: 50, healthIntervalMs: 5000 };
+const DEFAULTS = { intervalMs: 1000, historyLength: 300, maxEntities: 50, healthIntervalMs: 2000 };
 /** Latency quantiles look back over this many intervals, so one slow request does not make a spike alone. */
 const QUANTILE_WINDOW = 5;
 

@@ -12,6 +12,8 @@ export interface RunningPrometheus {
   query(expression: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
   /** The scrape targets' health as the API reports them. */
   targets(): Promise<Array<{ health: string; lastError: string; scrapeUrl: string }>>;
+  /** Every loaded rule with its last evaluation's health (`ok`, `err`, `unknown`) and error. */
+  rules(): Promise<Array<{ name: string; type: string; health: string; lastError?: string }>>;
   stop(): Promise<void>;
 }
 
@@ -26,13 +28,14 @@ export function promtoolBinary(): string | undefined {
 }
 
 /**
- * Starts Debian's Prometheus with a scrape config for `targets` (host:port), a 1 s scrape interval and a
- * temporary storage path, and waits until it is ready.
+ * Starts Debian's Prometheus with a scrape config for `targets` (host:port), a 1 s scrape and rule
+ * evaluation interval, the given rule files, and a temporary storage path, and waits until it is ready.
  */
 export async function startPrometheus(
   binary: string,
   targets: readonly string[],
   metricsPath = '/metrics',
+  options: { ruleFiles?: readonly string[] } = {},
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'sightglass-prom-'));
   const port = await freePort();
@@ -40,6 +43,9 @@ export async function startPrometheus(
     'global:',
     '  scrape_interval: 1s',
     '  evaluation_interval: 1s',
+    ...(options.ruleFiles?.length
+      ? ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)]
+      : []),
     'scrape_configs:',
     '  - job_name: sightglass-test',
     `    metrics_path: ${metricsPath}`,
@@ -93,6 +99,11 @@ export async function startPrometheus(
       const response = await fetch(`${url}/api/v1/targets`);
       const body = (await response.json()) as { data: { activeTargets: never } };
       return body.data.activeTargets;
+    },
+    async rules() {
+      const response = await fetch(`${url}/api/v1/rules`);
+      const body = (await response.json()) as { data: { groups: Array<{ rules: never[] }> } };
+      return body.data.groups.flatMap((group) => group.rules);
     },
     stop,
   };

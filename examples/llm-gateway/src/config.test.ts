@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { readGatewayConfig } from './config.js';
+
+describe('readGatewayConfig', () => {
+  it('has defaults for everything', () => {
+    expect(readGatewayConfig([], {})).toEqual({
+      ollamaUrl: 'http://127.0.0.1:11434',
+      port: 8080,
+      host: '127.0.0.1',
+      model: 'llama3.2',
+      embedModel: 'nomic-embed-text',
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('reads the environment, and flags over it', () => {
+    const env = {
+      OLLAMA_URL: 'http://gpu:11434',
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      MODEL: 'mistral',
+      OLLAMA_TIMEOUT_MS: '5000',
+    };
+    expect(readGatewayConfig([], env)).toMatchObject({
+      ollamaUrl: 'http://gpu:11434',
+      port: 9000,
+      host: '0.0.0.0',
+      timeoutMs: 5000,
+    });
+    expect(
+      readGatewayConfig(
+        ['--port', '0', '--ollama-url', 'http://other:11434', '--embed-model', 'mxbai', '--timeout-ms', '10'],
+        env,
+      ),
+    ).toMatchObject({
+      port: 0,
+      ollamaUrl: 'http://other:11434',
+      model: 'mistral',
+      embedModel: 'mxbai',
+      timeoutMs: 10,
+    });
+  });
+
+  it('says what is wrong with a bad value or flag', () => {
+    expect(() => readGatewayConfig(['--port', 'http'], {})).toThrow(
+      'port must be an integer ≥ 0, got "http"',
+    );
+    expect(() => readGatewayConfig(['--port', '70000'], {})).toThrow('at most 65535');
+    expect(() => readGatewayConfig([], { OLLAMA_TIMEOUT_MS: '0' })).toThrow('timeout must be an integer ≥ 1');
+    expect(() => readGatewayConfig(['--prot', '1'], {})).toThrow(/--prot/);
+  });
+});

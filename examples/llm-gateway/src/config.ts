@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+
+/** How `main.ts` runs the gateway: from flags, else environment variables, else defaults. */
+export interface GatewayConfig {
+  /** `--ollama-url`, `OLLAMA_URL`; default `http://127.0.0.1:11434`. */
+  ollamaUrl: string;
+  /** `--port`, `PORT`; default 8080 (0 picks a free port). */
+  port: number;
+  /** `--host`, `HOST`; default `127.0.0.1` (`0.0.0.0` in a container). */
+  host: string;
+  /** `--model`, `MODEL`: the model common prompts are warmed for; default `llama3.2`. */
+  model: string;
+  /** `--embed-model`, `EMBED_MODEL`; default `nomic-embed-text`. */
+  embedModel: string;
+  /** `--timeout-ms`, `OLLAMA_TIMEOUT_MS`: time one call to Ollama may take; default 60000. */
+  timeoutMs: number;
+}
+
+function number(value: string, what: string, min: number): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < min) {
+    throw new Error(`${what} must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return parsed;
+}
+
+/**
+ * Reads the gateway's configuration.
+ *
+ * @throws Error naming the flag or variable that is wrong (an unknown flag, a port that is not a number).
+ */
+export function readGatewayConfig(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'ollama-url': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      model: { type: 'string' },
+      'embed-model': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+    },
+  });
+  const port = values.port ?? env.PORT ?? '8080';
+  const timeoutMs = values['timeout-ms'] ?? env.OLLAMA_TIMEOUT_MS ?? '60000';
+  const config = {
+    ollamaUrl: values['ollama-url'] ?? env.OLLAMA_URL ?? 'http://127.0.0.1:11434',
+    port: number(port, 'port', 0),
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    model: values.model ?? env.MODEL ?? 'llama3.2',
+    embedModel: values['embed-model'] ?? env.EMBED_MODEL ?? 'nomic-embed-text',
+    timeoutMs: number(timeoutMs, 'timeout', 1),
+  };
+  if (config.port > 65_535) throw new Error(`port must be at most 65535, got ${config.port}`);
+  return config;
+}

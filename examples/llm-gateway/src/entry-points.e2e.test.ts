@@ -1,0 +1,98 @@
+/**
+ * The built entry points as a user runs them: `node dist/main.js` in front of an Ollama, and
+ * `node dist/demo.js` stopped with Ctrl-C. (Run after `pnpm build`; turbo's test task builds first.)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type FakeOllama, startFakeOllama } from '@sightglass/fake-ollama';
+import { waitFor } from '@sightglass/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, post } from './test-support/http.js';
+
+const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+
+/** Starts a built entry point and collects everything it prints. */
+function start(file: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [dist(file), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exited, output: () => output };
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.exitCode === null) child.kill(signal);
+}
+
+describe('dist/main.js', () => {
+  let ollama: FakeOllama;
+  let app: ReturnType<typeof start>;
+
+  beforeAll(async () => {
+    ollama = await startFakeOllama({ tokensPerSecond: 2000, ttftMs: 5 });
+    app = start('main.js', ['--port', '0'], { OLLAMA_URL: ollama.url });
+  });
+  afterAll(async () => {
+    stop(app.child, 'SIGKILL');
+    await ollama?.close();
+  });
+
+  it('serves the API, metrics and health on one port, and stops cleanly on SIGTERM', async () => {
+    const url = await waitFor(
+      'the gateway to print its URL',
+      async () => /POST (http:\S+)\/v1\/chat/.exec(app.output())?.[1],
+    );
+    await waitFor('the warm-up', async () =>
+      app.output().includes('warmed 36 common answers') ? true : undefined,
+    );
+    expect((await get(url, '/readyz')).status).toBe(200);
+    const answer = await post(url, '/v1/generate', {
+      model: 'llama3.2',
+      prompt: 'How do I reset my password?',
+    });
+    expect(answer.headers.get('x-cache')).toBe('hit');
+    expect((await get(url, '/metrics')).text).toContain('cache_hits_total{');
+
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toContain('stopped cleanly');
+  });
+});
+
+describe('dist/demo.js', () => {
+  it('stops cleanly on Ctrl-C, with a summary of what it measured', async () => {
+    const demo = start('demo.js', ['--duration', '60']);
+    try {
+      await waitFor(
+        'the first scene',
+        async () => (demo.output().includes('▶ 1/4') ? true : undefined),
+        20_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+      expect(demo.output()).toContain('Summary (interrupted)');
+      expect(demo.output()).toContain('✓ no request lost');
+      expect(demo.output()).toContain('stopped cleanly');
+    } finally {
+      stop(demo.child, 'SIGKILL');
+    }
+  });
+
+  it('prints its usage with --help and refuses a bad argument', async () => {
+    const help = start('demo.js', ['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain('--compare');
+    const bad = start('demo.js', ['--rate', 'lots']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('--rate must be a number');
+  });
+});

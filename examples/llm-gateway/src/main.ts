@@ -1,0 +1,51 @@
+/**
+ * The LLM gateway on its own, in front of an Ollama:
+ *
+ *   OLLAMA_URL=http://127.0.0.1:11434 PORT=8080 node dist/main.js
+ *   node dist/main.js --ollama-url http://gpu-box:11434 --port 8080 --model llama3.2
+ *
+ * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
+ */
+
+import { startTelemetry } from '@sightglass/node';
+import { markNotReady } from '@sightglass/prometheus';
+import { commonRequests } from './common-prompts.js';
+import { readGatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
+
+async function main(): Promise<void> {
+  const config = readGatewayConfig();
+  // One MeterProvider for the process. `/metrics` is served by the gateway on its own port, so the
+  // standalone metrics server (9464) is not started.
+  const telemetry = await startTelemetry({ serviceName: 'llm-gateway', prometheus: { server: false } });
+  const gateway = createGateway({ ollamaUrl: config.ollamaUrl, policy: { timeoutMs: config.timeoutMs } });
+
+  // Warm before listening, so /readyz says "not ready" from the first request until the common answers are in.
+  // Refreshed every 5 minutes, within the cache's 10-minute TTL, so they never go cold.
+  const warming = gateway.warm(commonRequests(config), { refreshEveryMs: 5 * 60_000 });
+  const url = await gateway.listen(config.port, config.host);
+  console.log(`llm-gateway: POST ${url}/v1/chat, ${url}/v1/generate, ${url}/v1/embed`);
+  console.log(`metrics: ${url}/metrics  health: ${url}/health  (Ollama: ${config.ollamaUrl})`);
+  warming.then((report) =>
+    console.log(
+      `warmed ${report.loaded} common answers in ${Math.round(report.durationMs)} ms (${report.failed} failed)`,
+    ),
+  );
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    markNotReady('shutting down'); // a load balancer polling /readyz stops sending new requests
+    await gateway.close();
+    await telemetry.shutdown();
+    console.log('stopped cleanly');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,70 @@
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { ConnectionError, OllamaError, ResponseError, TimeoutError } from '@sightglass/ollama';
+import { isCircuitRejection } from '@sightglass/resilience';
+import { BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import { HttpError } from './http-error.js';
+
+/** Longest upstream error message passed on to the client. */
+const MAX_MESSAGE = 200;
+
+/** What the mapping needs to know about the policy, for the `retry-after` and timeout messages. */
+export interface ErrorMappingContext {
+  readonly timeoutMs: number;
+  readonly halfOpenAfterMs: number;
+}
+
+/**
+ * The response for a failed call to Ollama:
+ *
+ * | failure | status | code |
+ * |---|---|---|
+ * | breaker open (or half-open with its probe in flight) | 503, `retry-after` | `circuit_open` |
+ * | every slot to Ollama busy and the queue full (bulkhead) | 503, `retry-after: 1` | `overloaded` |
+ * | an attempt timed out | 504 | `upstream_timeout` |
+ * | Ollama: unknown model | 404 | `model_not_found` |
+ * | Ollama: bad request | 400 | `upstream_rejected` |
+ * | Ollama: busy (503) | 503, `retry-after: 1` | `upstream_busy` |
+ * | Ollama: other status, unreachable, broken answer | 502 | `upstream_error` / `upstream_unreachable` |
+ *
+ * Returns `undefined` for an error that is not about Ollama (a bug), which the router answers with 500.
+ */
+export function httpErrorFor(error: unknown, context: ErrorMappingContext): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (isCircuitRejection(error)) {
+    const seconds = Math.max(1, Math.ceil(context.halfOpenAfterMs / 1000));
+    return new HttpError(
+      503,
+      'circuit_open',
+      'Ollama is failing, so the gateway is not calling it for now; retry later',
+      { 'retry-after': String(seconds) },
+    );
+  }
+  if (error instanceof BulkheadRejectedError) {
+    return new HttpError(503, 'overloaded', 'too many calls to Ollama are waiting; retry shortly', {
+      'retry-after': '1',
+    });
+  }
+  const timedOut =
+    error instanceof TaskCancelledError ||
+    error instanceof TimeoutError ||
+    (error instanceof SightglassError && error.code === ErrorCode.CACHE_LOAD_TIMEOUT);
+  if (timedOut) {
+    return new HttpError(504, 'upstream_timeout', `Ollama did not answer within ${context.timeoutMs} ms`);
+  }
+  if (error instanceof ResponseError) {
+    const message = error.error.slice(0, MAX_MESSAGE);
+    if (error.status_code === 404) return new HttpError(404, 'model_not_found', message);
+    if (error.status_code === 400) return new HttpError(400, 'upstream_rejected', message);
+    if (error.status_code === 503) {
+      return new HttpError(503, 'upstream_busy', `Ollama is busy: ${message}`, { 'retry-after': '1' });
+    }
+    return new HttpError(502, 'upstream_error', `Ollama answered ${error.status_code}: ${message}`);
+  }
+  if (error instanceof ConnectionError) {
+    return new HttpError(502, 'upstream_unreachable', `Ollama could not be reached (${error.code})`);
+  }
+  if (error instanceof OllamaError) {
+    return new HttpError(502, 'upstream_error', `Ollama's answer failed (${error.code})`);
+  }
+  return undefined;
+}
