@@ -9,6 +9,8 @@ export class Call {
   private timer: NodeJS.Timeout | undefined;
   private readonly onExternalAbort: (() => void) | undefined;
   private settled = false;
+  /** The current attempt under a policy, whose signal the policy may abort without ending the call. */
+  private attempt: AbortController | undefined;
 
   constructor(
     private readonly registry: Set<Call>,
@@ -37,6 +39,42 @@ export class Call {
   /** The signal handed to undici (and to a policy); aborts with an `AbortError` or `TimeoutError`. */
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * The signal for the request on the wire: the call's, or during a policy's attempt, the attempt's (which
+   * the call's abort aborts too). A request or answer body started in an attempt keeps it after the attempt.
+   */
+  get requestSignal(): AbortSignal {
+    return this.attempt?.signal ?? this.controller.signal;
+  }
+
+  /**
+   * Starts an attempt of a policy (a retry, a timeout) whose `policySignal` aborts this attempt only, so that
+   * the policy's timeout cancels one try and its retry can make the next. Returns the function that ends the
+   * attempt: from then on the policy's signal no longer reaches the request (a stream it started goes on).
+   */
+  beginAttempt(policySignal: AbortSignal): () => void {
+    const attempt = new AbortController();
+    this.attempt = attempt;
+    const onCallAbort = () => attempt.abort(this.controller.signal.reason);
+    const onPolicyAbort = () =>
+      attempt.abort(
+        new AbortError('The Ollama call was cancelled by its policy', { cause: policySignal.reason }),
+      );
+    if (this.controller.signal.aborted) onCallAbort();
+    else this.controller.signal.addEventListener('abort', onCallAbort, { once: true });
+    if (policySignal.aborted) onPolicyAbort();
+    else policySignal.addEventListener('abort', onPolicyAbort, { once: true });
+    return () => policySignal.removeEventListener('abort', onPolicyAbort);
+  }
+
+  /** Why the call, or else its current attempt, was aborted, if it was. */
+  get requestReason(): AbortError | TimeoutError | undefined {
+    return (
+      this.reason ??
+      (this.attempt?.signal.aborted ? (this.attempt.signal.reason as AbortError | TimeoutError) : undefined)
+    );
   }
 
   /** Why the call was aborted, if it was. */

@@ -7,6 +7,9 @@ const HIGH_WATER = 256;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const NEWLINE = 10;
 
+/** What {@link LineReader.poll} answers when the next line has not arrived yet. */
+export const PENDING: unique symbol = Symbol('pending');
+
 /**
  * Splits a body into lines as its bytes arrive. It works on bytes, not decoded text: a newline byte never
  * occurs inside a multi-byte UTF-8 character, so each line is decoded once, whole, without a StringDecoder
@@ -69,26 +72,34 @@ export class LineReader {
   }
 
   /**
-   * The next line, or `undefined` once the body ended (the last, unterminated line included). Rejects
-   * with the body's error.
+   * The next line if one is known now: a line, `undefined` once the body ended (the last, unterminated line
+   * included), or {@link PENDING} when the next bytes have not arrived. Throws the body's error. Most lines
+   * of a stream are already queued when asked for, and this answers them without a promise.
    */
+  poll(): string | undefined | typeof PENDING {
+    if (this.head < this.lines.length) {
+      const line = this.lines[this.head++] as string;
+      if (this.head === this.lines.length) {
+        this.lines.length = 0;
+        this.head = 0;
+        if (this.body.isPaused()) this.body.resume();
+      }
+      return line;
+    }
+    if (this.failure !== undefined) throw this.failure.error;
+    if (this.ended) {
+      const rest = this.partial;
+      this.partial = undefined;
+      return rest?.toString('utf8');
+    }
+    return PENDING;
+  }
+
+  /** The next line, waiting for it if need be; `undefined` once the body ended. Rejects with its error. */
   async next(): Promise<string | undefined> {
     for (;;) {
-      if (this.head < this.lines.length) {
-        const line = this.lines[this.head++] as string;
-        if (this.head === this.lines.length) {
-          this.lines.length = 0;
-          this.head = 0;
-          if (this.body.isPaused()) this.body.resume();
-        }
-        return line;
-      }
-      if (this.failure !== undefined) throw this.failure.error;
-      if (this.ended) {
-        const rest = this.partial;
-        this.partial = undefined;
-        return rest?.toString('utf8');
-      }
+      const line = this.poll();
+      if (line !== PENDING) return line;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });

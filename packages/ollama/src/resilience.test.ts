@@ -2,7 +2,17 @@ import { CATALOG, metricRegistry } from '@sightglass/core';
 import { startFakeOllama } from '@sightglass/fake-ollama';
 import { instrumentCircuitBreaker, isCircuitRejection } from '@sightglass/resilience';
 import { freePort } from '@sightglass/test-kit';
-import { ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+  handleWhen,
+  retry,
+  TaskCancelledError,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { ResponseError } from './errors.js';
 import { client, fakeOllama, poolSeries } from './test-support/servers.js';
@@ -91,5 +101,34 @@ describe('the policy option', () => {
       },
     });
     await expect(ollama.chat(chat)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it("a policy's timeout reaches the caller as the policy's own error (TaskCancelledError)", async () => {
+    const server = await fakeOllama();
+    server.faults.set({ addedLatencyMs: 2000 });
+    const ollama = client({ host: server.url, policy: timeout(100, TimeoutStrategy.Aggressive) });
+    await expect(ollama.chat(chat)).rejects.toBeInstanceOf(TaskCancelledError);
+    await expect(ollama.chat({ ...chat, stream: true })).rejects.toBeInstanceOf(TaskCancelledError);
+  });
+
+  it('a retry around a timeout tries again: the timeout cancels one attempt, not the call', async () => {
+    const server = await fakeOllama();
+    server.faults.set({ addedLatencyMs: 2000 });
+    const retrying = retry(handleAll, { maxAttempts: 1 });
+    retrying.onRetry(() => server.faults.clear());
+    const ollama = client({
+      host: server.url,
+      policy: wrap(retrying, timeout(150, TimeoutStrategy.Aggressive)),
+    });
+    await expect(ollama.chat(chat)).resolves.toMatchObject({ done: true });
+    expect(server.stats.requests).toBe(2);
+  });
+
+  it('a stream started within the timeout is not cut when the attempt ends', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 40, tokensPerAnswer: 12 });
+    const ollama = client({ host: server.url, policy: timeout(150, TimeoutStrategy.Aggressive) });
+    let chunks = 0;
+    for await (const part of await ollama.chat({ ...chat, stream: true })) if (!part.done) chunks++;
+    expect(chunks).toBe(12); // 300 ms of tokens, twice the policy's timeout
   });
 });

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Call } from './call.js';
 import { AbortError, MalformedResponseError, OllamaError, OllamaErrorCode, ResponseError } from './errors.js';
-import { LineReader } from './ndjson-lines.js';
+import { LineReader, PENDING } from './ndjson-lines.js';
 
 /**
  * A stream of answer chunks that can be aborted, as the `ollama` package's: iterate it with `for await`,
@@ -37,6 +37,11 @@ export interface StreamHooks<T> {
 /** How many characters of a malformed line an error quotes. */
 const EXCERPT = 200;
 
+/** Whether a line holds only whitespace; a JSON line starts with `{`, so most lines answer at once. */
+function isBlank(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '');
+}
+
 function parseLine<T>(line: string): T {
   let parsed: unknown;
   try {
@@ -68,10 +73,14 @@ export async function* readNdjson<T extends object>(
   let reported = false;
   const lines = new LineReader(body);
   try {
-    for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
+    for (;;) {
+      // A queued line is taken without awaiting: one promise less per chunk of a streamed answer.
+      let line = lines.poll();
+      if (line === PENDING) line = await lines.next();
+      if (line === undefined) break;
       // abort() (or a timeout) ends the stream at once, even with lines already buffered.
       if (call.reason !== undefined) throw call.reason;
-      if (line.trim() === '') continue;
+      if (isBlank(line)) continue;
       const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
       if (typeof message.error === 'string') {
         throw new ResponseError(message.error, statusCode, OllamaErrorCode.STREAM_ERROR);

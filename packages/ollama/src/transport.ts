@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import type { Call } from './call.js';
 import {
-  AbortError,
   ConnectionError,
   errorCode,
   isConnectionFailure,
@@ -55,13 +54,13 @@ export class Transport {
     return policy.execute(async (context) => {
       const signal = context?.signal;
       if (signal === undefined || signal === call.signal) return work();
-      const onAbort = () => call.abort(new AbortError('The Ollama call was cancelled by its policy'));
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
+      // The policy's signal cancels this attempt, not the call: a retry around a timeout can try again, and
+      // the policy's own error (cockatiel's TaskCancelledError) is what the caller sees.
+      const endAttempt = call.beginAttempt(signal);
       try {
         return await work();
       } finally {
-        signal.removeEventListener('abort', onAbort);
+        endAttempt();
       }
     }, call.signal);
   }
@@ -82,15 +81,16 @@ export class Transport {
           method,
           headers,
           body,
-          signal: call.signal,
+          signal: call.requestSignal,
         });
       } catch (error) {
         const mapped = this.fail(error, call, false);
         // Only a connection that never carried the request is retried (refused, unresolvable, connect
         // timeout): after a reset the server may already be generating, or have acted on a pull or delete.
         if (mapped instanceof ConnectionError && isNeverSent(error) && attempt < retries) {
-          await delay(retryDelayMs * 2 ** attempt, call.signal);
-          if (call.reason !== undefined) throw call.reason;
+          await delay(retryDelayMs * 2 ** attempt, call.requestSignal);
+          const reason = call.requestReason;
+          if (reason !== undefined) throw reason;
           continue;
         }
         throw mapped;
@@ -130,7 +130,7 @@ export class Transport {
    * broken connection is a reset (never retried), not a failure to connect.
    */
   fail(error: unknown, call: Call, began: boolean): unknown {
-    const reason = call.reason;
+    const reason = call.requestReason;
     if (reason !== undefined) return reason;
     if (error instanceof OllamaError) return error;
     if (isUndiciTimeout(error)) {
