@@ -83,7 +83,9 @@ const MAX_PREPARED = 5000;
  */
 export class RequestRecorder {
   private readonly group: MetricGroup = createMetricGroup();
-  private readonly routes = new Map<string, RouteEntry>();
+  /** Entries by method, then by route: two lookups by the strings as they come, no key to build. */
+  private readonly routes = new Map<string, Map<string, RouteEntry>>();
+  private preparedRoutes = 0;
   private readonly inFlight = new Map<string, InFlight>();
   /** Outcomes by guarded label values: bounded by the label guard, so no request adds a series past it. */
   private readonly outcomesByLabels = new Map<string, Outcome>();
@@ -172,11 +174,22 @@ export class RequestRecorder {
   }
 
   private routeEntry(method: string, route: string): RouteEntry {
-    const key = `${method}\u0000${route}`;
-    let entry = this.routes.get(key);
-    if (entry !== undefined) return entry;
-    entry = { flight: this.flightFor(method, route), outcomes: new Map(), closed: undefined };
-    if (this.routes.size < MAX_PREPARED) this.routes.set(key, entry);
+    let byRoute = this.routes.get(method);
+    const found = byRoute?.get(route);
+    if (found !== undefined) return found;
+    const entry: RouteEntry = {
+      flight: this.flightFor(method, route),
+      outcomes: new Map(),
+      closed: undefined,
+    };
+    if (this.preparedRoutes < MAX_PREPARED) {
+      if (byRoute === undefined) {
+        byRoute = new Map();
+        this.routes.set(method, byRoute); // methods are bounded: the standard ones and `_OTHER`
+      }
+      byRoute.set(route, entry);
+      this.preparedRoutes++;
+    }
     return entry;
   }
 

@@ -16,7 +16,18 @@ export function trackRequest(
 ): RequestMeasurement | undefined {
   if (recorder.ignoresAny && recorder.ignores(pathOf(request.url))) return undefined;
   const measurement = recorder.start(methodLabel(request.method), route);
-  // A node:http ServerResponse emits `close` once, after `finish` or, unfinished, when the client left.
-  response.on('close', () => measurement.finish(response.statusCode, response.writableFinished !== true));
+  // A node:http ServerResponse emits `close` once, after `finish` or, unfinished, when the client left. One
+  // shared listener reads the measurement off the response: no closure to allocate per request (measured
+  // faster than a closure in request-metrics.bench.ts).
+  (response as MeasuredResponse)[MEASUREMENT] = measurement;
+  response.on('close', onResponseClose);
   return measurement;
+}
+
+const MEASUREMENT = Symbol('sightglass.requestMeasurement');
+
+type MeasuredResponse = ServerResponse & { [MEASUREMENT]?: RequestMeasurement };
+
+function onResponseClose(this: MeasuredResponse): void {
+  this[MEASUREMENT]?.finish(this.statusCode, this.writableFinished !== true);
 }
