@@ -31,9 +31,9 @@
     return seconds < 1 ? `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms` : `${seconds.toFixed(2)} s`;
   }
 
-  /** A stable DOM id for an entity name, which may hold any character. */
+  /** A stable DOM id for an entity name, which may hold any character: its code points, hex, dash-joined. */
   function idFor(kind, name) {
-    return `${kind}-${Array.from(name, (c) => c.charCodeAt(0).toString(16)).join('')}`;
+    return `${kind}-${Array.from(name, (c) => c.codePointAt(0).toString(16)).join('-')}`;
   }
 
   /** Draws or updates a chart; rebuilds it when its series changed (a new status class, say). */
@@ -99,6 +99,17 @@
       parent.append(node);
     }
     return node;
+  }
+
+  /** Removes the cards (and their charts) of pools or caches that are no longer reported. */
+  function removeGone(parent, kind, names) {
+    const current = new Set(names.map((name) => idFor(kind, name)));
+    for (const node of parent.querySelectorAll(':scope > .card')) {
+      if (current.has(node.id)) continue;
+      charts.get(`${node.id}-chart`)?.plot.destroy();
+      charts.delete(`${node.id}-chart`);
+      node.remove();
+    }
   }
 
   function clearEmpty(parent, hasItems) {
@@ -178,6 +189,7 @@
   function renderPools(time, pools) {
     const parent = document.getElementById('pools');
     clearEmpty(parent, Object.keys(pools).length > 0);
+    removeGone(parent, 'pool', Object.keys(pools));
     for (const [name, columns] of Object.entries(pools)) {
       const node = card(parent, 'pool', name, `pool ${name}`);
       node
@@ -205,6 +217,7 @@
   function renderCaches(time, caches) {
     const parent = document.getElementById('caches');
     clearEmpty(parent, Object.keys(caches).length > 0);
+    removeGone(parent, 'cache', Object.keys(caches));
     for (const [name, columns] of Object.entries(caches)) {
       const node = card(parent, 'cache', name, `cache ${name}`);
       node
@@ -239,10 +252,17 @@
   }
 
   async function refresh() {
+    let data;
     try {
       const response = await fetch(`${base}/data`, { cache: 'no-store' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const data = await response.json();
+      data = await response.json();
+    } catch (error) {
+      setStatus(`cannot reach the service (${error.message}); retrying`, true);
+      schedule(2000);
+      return;
+    }
+    try {
       renderHealth(data.health);
       renderBreakers(data.breakers);
       renderRequests(data.time, data.requests);
@@ -254,11 +274,10 @@
         false,
       );
       document.body.dataset.ready = 'true';
-      schedule(data.intervalMs);
     } catch (error) {
-      setStatus(`cannot reach the service (${error.message}); retrying`, true);
-      schedule(2000);
+      setStatus(`cannot draw the data (${error.message}); retrying`, true);
     }
+    schedule(data.intervalMs);
   }
 
   // For tests and debugging from the console: the charts and the data they hold.

@@ -25,8 +25,9 @@ export function loadDashboardAssets(options: { path: string; title: string }): D
   const uplot = (name: string): string =>
     readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${name}`), 'utf8');
   const page = own('dashboard.html')
-    .replaceAll('__SIGHTGLASS_PATH__', escapeHtml(options.path))
-    .replaceAll('__SIGHTGLASS_TITLE__', escapeHtml(options.title));
+    // Replacement functions, not strings: a `$&` or `$'` in a title must stay text.
+    .replaceAll('__SIGHTGLASS_PATH__', () => escapeHtml(options.path))
+    .replaceAll('__SIGHTGLASS_TITLE__', () => escapeHtml(options.title));
   return {
     page,
     files: new Map([

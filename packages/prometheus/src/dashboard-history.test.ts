@@ -109,6 +109,15 @@ describe('DashboardHistory', () => {
     expect(requests.inFlight).toEqual([null, null]);
   });
 
+  it('shows the first requests of a status class in the interval they came in', () => {
+    const { history, counter } = setup();
+    counter(CATALOG.requests, { method: 'GET', route: '/a', status: '200' }).add(10);
+    history.sample(0);
+    counter(CATALOG.requests, { method: 'GET', route: '/a', status: '500' }).add(4);
+    history.sample(1000);
+    expect(history.toJSON().requests.perSecondByStatus['5xx']).toEqual([null, 4]);
+  });
+
   it('keeps at most historyLength samples, oldest dropped, and aligns late series with nulls', () => {
     const { history, gauge } = setup({ historyLength: 3 });
     for (let second = 0; second < 5; second++) {
@@ -135,6 +144,10 @@ describe('DashboardHistory', () => {
     const check = vi.fn(() => ({ status: 'degraded' as const, details: { error: 'secret-host:6379' } }));
     health.register({ component: 'cache', name: 'answers', check });
     expect(history.toJSON().health).toBeNull();
+    history.sample(0); // nobody is looking: no checks run
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(check).not.toHaveBeenCalled();
+    history.viewed(0);
     history.sample(0);
     history.sample(1000);
     await vi.waitFor(() => expect(history.toJSON().health?.status).toBe('degraded'));
@@ -144,6 +157,9 @@ describe('DashboardHistory', () => {
     });
     history.sample(6000);
     await vi.waitFor(() => expect(check).toHaveBeenCalledTimes(2));
+    history.sample(40_000); // the page has not asked for 30 s: the checks stop
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(check).toHaveBeenCalledTimes(2);
   });
 
   it('never throws into the application when the registry fails; the sample is skipped', () => {

@@ -10,7 +10,7 @@ import {
 } from '@sightglass/core';
 import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
 
-/** Options of the dashboard's history (see docs/dashboard.md for the memory each option costs). */
+/** Options of the dashboard's history (see the package README for the memory each option costs). */
 export interface DashboardHistoryOptions {
   /** How often a sample is taken, in milliseconds. Default 1000; at least 100. */
   intervalMs?: number;
@@ -21,7 +21,11 @@ export interface DashboardHistoryOptions {
   historyLength?: number;
   /** Breakers, pools and caches shown per kind. Default 50; the rest are left out of the dashboard only. */
   maxEntities?: number;
-  /** How often the health checks are run for the dashboard's summary, in milliseconds. Default 2000: a check may be a network call (a Redis ping), yet the summary should keep up with the tiles. */
+  /**
+   * How often the health checks are run for the dashboard's summary while the page is open, in
+   * milliseconds (rounded up to a sampling interval). Default 2000: a check may be a network call (a Redis
+   * ping), yet the summary should keep up with the tiles. With no page open, they do not run.
+   */
   healthIntervalMs?: number;
   /** The metric registry to sample. Default: the process-wide one. */
   registry?: MetricRegistry;
@@ -61,6 +65,8 @@ export interface DashboardData {
 export type Column = (number | null)[];
 
 const DEFAULTS = { intervalMs: 1000, historyLength: 300, maxEntities: 50, healthIntervalMs: 2000 };
+/** How long after the page's last request the health checks keep running for it. */
+const VIEWER_TIMEOUT_MS = 30_000;
 /** Latency quantiles look back over this many intervals, so one slow request does not make a spike alone. */
 const QUANTILE_WINDOW = 5;
 
@@ -81,6 +87,8 @@ export class DashboardHistory {
   private healthReport: HealthReport | null = null;
   private healthEvaluatedAt = Number.NEGATIVE_INFINITY;
   private healthInFlight = false;
+  /** When the page last asked for data: health checks run only while someone is looking. */
+  private viewedAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: DashboardHistoryOptions = {}) {
@@ -119,19 +127,36 @@ export class DashboardHistory {
     } catch (error) {
       reportInstrumentationError('dashboard sample', error);
     }
-    if (!this.healthInFlight && now - this.healthEvaluatedAt >= this.healthIntervalMs) {
+    const watched = now - this.viewedAt <= VIEWER_TIMEOUT_MS;
+    if (watched && !this.healthInFlight && now - this.healthEvaluatedAt >= this.healthIntervalMs) {
       this.healthInFlight = true;
       this.healthEvaluatedAt = now;
-      this.healthRegistry
-        .evaluate()
-        .then((report) => {
-          this.healthReport = withoutDetails(report);
-        })
-        .catch((error: unknown) => reportInstrumentationError('dashboard health', error))
-        .finally(() => {
-          this.healthInFlight = false;
-        });
+      try {
+        this.healthRegistry
+          .evaluate()
+          .then((report) => {
+            this.healthReport = withoutDetails(report);
+          })
+          .catch((error: unknown) => reportInstrumentationError('dashboard health', error))
+          .finally(() => {
+            this.healthInFlight = false;
+          });
+      } catch (error) {
+        this.healthInFlight = false;
+        reportInstrumentationError('dashboard health', error);
+      }
     }
+  }
+
+  /**
+   * Notes that the page asked for data. The metric samples are always taken (they read only counts the
+   * process keeps anyway); the health checks, which may call out (a Redis ping), run only while the page is
+   * open, and the first request starts them.
+   */
+  viewed(now = Date.now()): void {
+    const first = now - this.viewedAt > VIEWER_TIMEOUT_MS;
+    this.viewedAt = now;
+    if (first) this.healthEvaluatedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** The samples held, oldest first. */

@@ -80,11 +80,15 @@ export class SampleBuilder {
     const counters = new Map<string, number>();
     this.truncated = false;
 
-    /** Per-second rate of a cumulative value since the previous sample; `null` on the first sight of it. */
-    const rate = (key: string, value: number): number | null => {
+    /**
+     * Per-second rate of a cumulative value since the previous sample; `null` on the first sight of it,
+     * unless `newCountsFromZero`: a series that appears between two samples (the first 5xx) started at 0.
+     */
+    const rate = (key: string, value: number, newCountsFromZero = false): number | null => {
       counters.set(key, value);
-      const previous = this.previousCounters.get(key);
-      if (previous === undefined || elapsedSeconds === undefined || elapsedSeconds <= 0) return null;
+      if (elapsedSeconds === undefined || elapsedSeconds <= 0) return null;
+      const previous = this.previousCounters.get(key) ?? (newCountsFromZero ? 0 : undefined);
+      if (previous === undefined) return null;
       return Math.max(0, value - previous) / elapsedSeconds;
     };
     const names = (label: string, ...definitions: MetricDefinition[]): string[] =>
@@ -138,7 +142,7 @@ export class SampleBuilder {
 
   private requestsPoint(
     series: (definition: MetricDefinition) => readonly Series[],
-    rate: (key: string, value: number) => number | null,
+    rate: (key: string, value: number, newCountsFromZero?: boolean) => number | null,
   ): RequestsPoint {
     const totalsByClass = new Map<string, number>();
     for (const { attributes, value } of series(CATALOG.requests)) {
@@ -147,7 +151,8 @@ export class SampleBuilder {
     }
     const perSecondByStatus: Record<string, number> = {};
     for (const [statusClass, total] of [...totalsByClass].sort(([a], [b]) => a.localeCompare(b))) {
-      const perSecond = rate(`requests\0${statusClass}`, total);
+      // A status class that was not there at the previous sample has just had its first requests.
+      const perSecond = rate(`requests\0${statusClass}`, total, true);
       if (perSecond !== null) perSecondByStatus[statusClass] = perSecond;
     }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, reportInstrumentationError, SightglassError } from '@sightglass/core';
-import { loadDashboardAssets } from './dashboard-assets.js';
+import { type DashboardAssets, loadDashboardAssets } from './dashboard-assets.js';
 import { DashboardHistory, type DashboardHistoryOptions } from './dashboard-history.js';
 import { sendResponse } from './node-http.js';
 
@@ -46,7 +46,13 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     );
   }
   const history = new DashboardHistory(options);
-  const assets = loadDashboardAssets({ path, title: options.title ?? 'Sightglass' });
+  // The page and uPlot are read from disk on first use, not here: a bundled application without the files
+  // gets a 503 at /dashboard (reported once), never a failure to start its telemetry.
+  let assets: DashboardAssets | undefined;
+  const loadAssets = (): DashboardAssets => {
+    assets ??= loadDashboardAssets({ path, title: options.title ?? 'Sightglass' });
+    return assets;
+  };
   history.start();
 
   const handle = (request: IncomingMessage, response: ServerResponse): boolean => {
@@ -62,12 +68,27 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
         return true;
       }
       const rest = pathname.slice(path.length);
-      if (rest === '' || rest === '/') {
-        sendResponse(request, response, asset(assets.page, 'text/html; charset=utf-8'));
-      } else if (rest === '/data') {
+      if (rest === '/data') {
+        history.viewed();
         sendResponse(request, response, asset(JSON.stringify(history), 'application/json; charset=utf-8'));
+        return true;
+      }
+      let files: DashboardAssets;
+      try {
+        files = loadAssets();
+      } catch (error) {
+        reportInstrumentationError('dashboard assets', error);
+        sendResponse(request, response, {
+          status: 503,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: 'The dashboard page is not available: its files could not be read (see the diagnostics log).\n',
+        });
+        return true;
+      }
+      if (rest === '' || rest === '/') {
+        sendResponse(request, response, asset(files.page, 'text/html; charset=utf-8'));
       } else {
-        const file = assets.files.get(rest.slice(1));
+        const file = files.files.get(rest.slice(1));
         sendResponse(
           request,
           response,
