@@ -60,7 +60,10 @@ export function createCachedUpstream(parts: {
           } finally {
             attempt.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
           }
-        }, signal);
+          // The policy gets a signal of its own, not the client's: a client leaving aborts the request to Ollama
+          // (an AbortError, which the breaker ignores), and must never surface as the policy's timeout, which
+          // the breaker would count against Ollama.
+        }, new AbortController().signal);
       } catch (error) {
         throw httpErrorFor(error, policy.settings) ?? error;
       }

@@ -309,6 +309,35 @@ describe('a gateway with every slot to Ollama taken', () => {
   });
 });
 
+describe('clients that leave', () => {
+  it('never count against Ollama: the breaker stays closed when streams are abandoned before they start', async () => {
+    const { gateway, url } = await startTestGateway('impatient', ollama.url, {
+      policy: { breakerFailures: 1, timeoutMs: 2000, retries: 0 },
+    });
+    try {
+      ollama.faults.set({ addedLatencyMs: 600 });
+      for (let i = 0; i < 3; i++) {
+        const controller = new AbortController();
+        const request = fetch(`${url}/v1/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...chat(`leaving ${i}`), stream: true }),
+          signal: controller.signal,
+        }).catch((error: unknown) => error);
+        setTimeout(() => controller.abort(), 100);
+        expect(await request).toMatchObject({ name: 'AbortError' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'impatient' })).toBe(0);
+      expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'impatient' })).toBe(0);
+      ollama.faults.clear();
+      expect((await post(url, '/v1/chat', { ...chat('still here'), stream: true })).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('a gateway in front of nothing', () => {
   it('answers 502 upstream_unreachable', async () => {
     const port = await freePort();

@@ -36,7 +36,11 @@ async function main(): Promise<void> {
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    markNotReady('shutting down'); // a load balancer polling /readyz stops sending new requests
+    // A load balancer polling /readyz sees 503 and stops sending new requests; give it a few probes' time
+    // (SHUTDOWN_DELAY_MS, default 0: nothing polls a local run) before the server stops accepting.
+    markNotReady('shutting down');
+    const delayMs = Number(process.env.SHUTDOWN_DELAY_MS ?? 0);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     await gateway.close();
     await telemetry.shutdown();
     console.log('stopped cleanly');

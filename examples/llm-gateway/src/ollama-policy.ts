@@ -29,8 +29,9 @@ export interface PolicyOptions {
   /** How long the breaker stays open before it lets one probe call through, in ms. Default 10000. */
   halfOpenAfterMs?: number;
   /**
-   * Calls to Ollama in flight at most (a bulkhead): Ollama runs a few generations in parallel and queues the
-   * rest itself, so more than a small multiple of that only adds waiting. Default 32.
+   * Calls to Ollama waiting for an answer at most (a bulkhead): Ollama runs a few generations in parallel
+   * and queues the rest itself, so more than a small multiple of that only adds waiting. Default 32. A
+   * stream holds its slot until Ollama starts answering, not for its whole length.
    */
   maxConcurrent?: number;
   /** Calls waiting for a slot at most; beyond it a call is refused at once (503). Default 64. */
@@ -40,7 +41,7 @@ export interface PolicyOptions {
 /** The policy every call to Ollama runs under, with the settings in force. */
 export interface OllamaPolicy {
   /**
-   * Runs `call` under retry → breaker → timeout. The signal `call` gets aborts when the attempt times out or
+   * Runs `call` under retry → breaker → bulkhead → timeout. The signal `call` gets aborts when the attempt times out or
    * `signal` (the caller's) aborts.
    */
   execute<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
@@ -114,8 +115,8 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
   const limited = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const policy = instrumentPolicy(wrap(retrying, breaker, slots, limited), { name: settings.name });
   return {
-    // The policy wraps the client call from outside (rather than going in the client's `policy` option) so
-    // that a timed-out attempt reaches the caller as cockatiel's TaskCancelledError: see the README.
+    // The policy wraps the client call from outside (rather than going in the client's `policy` option), so
+    // that the cache's loads and the streams' starts share one policy: see the README.
     // Always a signal of the call's own: without one, cockatiel derives every attempt's timeout from one shared
     // never-aborted signal, which collects a listener per call in flight (Node warns past 10).
     execute: (call, signal = new AbortController().signal) =>

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
 /** Ollama's own content type for streamed answers: one JSON object per line. */
@@ -14,7 +13,8 @@ export async function sendStream(response: ServerResponse, chunks: AsyncIterable
   try {
     for await (const chunk of chunks) {
       if (response.destroyed) return;
-      if (!response.write(`${JSON.stringify(chunk)}\n`)) await once(response, 'drain');
+      // A response whose client left emits `close`, never `drain`: wait for whichever comes first.
+      if (!response.write(`${JSON.stringify(chunk)}\n`)) await drainedOrClosed(response);
     }
     response.end();
   } catch (error) {
@@ -22,6 +22,18 @@ export async function sendStream(response: ServerResponse, chunks: AsyncIterable
     const message = error instanceof Error ? error.message : String(error);
     response.end(`${JSON.stringify({ error: `the stream from Ollama failed: ${message}`.slice(0, 300) })}\n`);
   }
+}
+
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
 }
 
 /** A signal that aborts when the client goes away before its response has ended. */
