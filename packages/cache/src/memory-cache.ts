@@ -41,7 +41,10 @@ export class MemoryCache<V> extends BaseCache<V> {
     this.syncStore = store;
     // Without a stale window a hit is a plain lru-cache hit: read it directly (the memory store's own lru).
     const lru = this.staleMs === 0 ? lruOfStore.get(store) : undefined;
-    if (lru !== undefined) this.get = directGet(lru, this.metrics.hits, this.metrics.misses);
+    // Only when `get` is this class's own: a subclass that overrides it keeps its override.
+    if (lru !== undefined && Object.getPrototypeOf(this).get === MemoryCache.prototype.get) {
+      this.get = directGet(lru, this.metrics.hits, this.metrics.misses);
+    }
   }
 
   /** The fresh value for `key`, or undefined (a stale entry is a miss for `get`: only `getOrLoad` refreshes). */

@@ -132,6 +132,24 @@ describe('instrumentHttpServer', () => {
     await sleep(1);
   });
 
+  it('finishes both measurements of a request measured twice, leaving nothing in flight', async () => {
+    const server = createServer(
+      instrumentRequestListener((_request, response) => response.end('ok'), { routes: ['/twice/:n'] }),
+    );
+    const instrumentation = instrumentHttpServer(server, { route: () => '/twice-outer' });
+    const url = await listen(server);
+    await fetch(`${url}/twice/1`);
+    await waitFor('both measurements', async () =>
+      requestsTotal('GET', '/twice/:n', '200') === 1 && requestsTotal('GET', '/twice-outer', '200') === 1
+        ? true
+        : undefined,
+    );
+    expect(inFlight('GET', '/twice/:n')).toBe(0);
+    expect(inFlight('GET', '/twice-outer')).toBe(0);
+    instrumentation.dispose();
+    server.close();
+  });
+
   it('keeps route values bounded when a route function returns raw paths', async () => {
     const server = createServer((_request, response) => response.end('ok'));
     const instrumentation = instrumentHttpServer(server, { route: (request) => request.url });

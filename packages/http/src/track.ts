@@ -19,8 +19,15 @@ export function trackRequest(
   // A node:http ServerResponse emits `close` once, after `finish` or, unfinished, when the client left. One
   // shared listener reads the measurement off the response: no closure to allocate per request (measured
   // faster than a closure in request-metrics.bench.ts).
-  (response as MeasuredResponse)[MEASUREMENT] = measurement;
-  response.on('close', onResponseClose);
+  const measured = response as MeasuredResponse;
+  if (measured[MEASUREMENT] === undefined) {
+    measured[MEASUREMENT] = measurement;
+    response.on('close', onResponseClose);
+  } else {
+    // Measured twice (an Express sub-app with its own middleware, or a server-wide instrumentation too):
+    // each measurement must finish, so the second gets a listener of its own.
+    response.on('close', () => measurement.finish(response.statusCode, response.writableFinished !== true));
+  }
   return measurement;
 }
 

@@ -9,8 +9,8 @@ export class Call {
   private timer: NodeJS.Timeout | undefined;
   private readonly onExternalAbort: (() => void) | undefined;
   private settled = false;
-  /** The current attempt under a policy, whose signal the policy may abort without ending the call. */
-  private attempt: AbortController | undefined;
+  /** The current attempt under a policy: its own abort (the policy's), and the signal its request uses. */
+  private attempt: { readonly policy: AbortController; readonly signal: AbortSignal } | undefined;
 
   constructor(
     private readonly registry: Set<Call>,
@@ -55,15 +55,13 @@ export class Call {
    * attempt: from then on the policy's signal no longer reaches the request (a stream it started goes on).
    */
   beginAttempt(policySignal: AbortSignal): () => void {
-    const attempt = new AbortController();
-    this.attempt = attempt;
-    const onCallAbort = () => attempt.abort(this.controller.signal.reason);
+    const policy = new AbortController();
+    // AbortSignal.any follows the call's signal without a listener on it per attempt (no pile-up on retries).
+    this.attempt = { policy, signal: AbortSignal.any([this.controller.signal, policy.signal]) };
     const onPolicyAbort = () =>
-      attempt.abort(
+      policy.abort(
         new AbortError('The Ollama call was cancelled by its policy', { cause: policySignal.reason }),
       );
-    if (this.controller.signal.aborted) onCallAbort();
-    else this.controller.signal.addEventListener('abort', onCallAbort, { once: true });
     if (policySignal.aborted) onPolicyAbort();
     else policySignal.addEventListener('abort', onPolicyAbort, { once: true });
     return () => policySignal.removeEventListener('abort', onPolicyAbort);
@@ -73,7 +71,7 @@ export class Call {
   get requestReason(): AbortError | TimeoutError | undefined {
     return (
       this.reason ??
-      (this.attempt?.signal.aborted ? (this.attempt.signal.reason as AbortError | TimeoutError) : undefined)
+      (this.attempt?.policy.signal.aborted ? (this.attempt.policy.signal.reason as AbortError) : undefined)
     );
   }
 

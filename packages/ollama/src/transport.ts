@@ -45,8 +45,8 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   /**
-   * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the call too, so
-   * a policy timeout frees the connection.
+   * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the current
+   * attempt's request (a policy timeout frees the connection), not the call, so a retry can try again.
    */
   run<T>(call: Call, work: () => Promise<T>): Promise<T> {
     const policy = this.options.policy;
