@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CATALOG, prometheusName } from '@sightglass/core';
 import { type FakeOllama, startFakeOllama } from '@sightglass/fake-ollama';
 import { waitFor } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +60,7 @@ describe('dist/main.js', () => {
       prompt: 'How do I reset my password?',
     });
     expect(answer.headers.get('x-cache')).toBe('hit');
-    expect((await get(url, '/metrics')).text).toContain('cache_hits_total{');
+    expect((await get(url, '/metrics')).text).toContain(`${prometheusName(CATALOG.cacheHits)}{`);
 
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CATALOG, metricRegistry } from '@sightglass/core';
+import { CATALOG, metricRegistry, prometheusName } from '@sightglass/core';
 import type { FakeOllama } from '@sightglass/fake-ollama';
 import {
   ARTIFACT_PATHS,
@@ -60,6 +60,7 @@ async function traffic(seconds: number, perSecond: number, tag: string): Promise
   await Promise.all(sent);
 }
 
+const STATE = prometheusName(CATALOG.circuitBreakerState);
 const breakerState = () => metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama' });
 
 beforeAll(async () => {
@@ -163,13 +164,13 @@ describe.skipIf(binary === undefined)('the gateway under Prometheus, Grafana que
 
   it('saw the breaker open during the outage, and closed at the end', async () => {
     const openSamples = await prometheus!.query(
-      'count_over_time((circuit_breaker_state{breaker_name="ollama"} == 1)[5m:1s])',
+      `count_over_time((${STATE}{breaker_name="ollama"} == 1)[5m:1s])`,
     );
     expect(Number(openSamples[0]?.value[1])).toBeGreaterThan(0);
-    const now = await prometheus!.query('circuit_breaker_state{breaker_name="ollama"}');
+    const now = await prometheus!.query(`${STATE}{breaker_name="ollama"}`);
     expect(now.map(({ value }) => value[1])).toEqual(['0']);
     const transitions = await prometheus!.query(
-      'sum by (to) (circuit_breaker_state_transitions_total{breaker_name="ollama"})',
+      `sum by (to) (${prometheusName(CATALOG.circuitBreakerStateTransitions)}{breaker_name="ollama"})`,
     );
     expect(transitions.map(({ metric }) => metric.to).sort()).toEqual(
       expect.arrayContaining(['closed', 'half_open', 'open']),

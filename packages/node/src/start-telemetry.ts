@@ -98,6 +98,10 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
       host: _host,
       port: _port,
       server: _server,
+      // The standalone server's options, not the reader's.
+      health: _health,
+      details: _details,
+      dashboard: _dashboard,
       metricProducers = [],
       ...readerOptions
     } = config.prometheus;

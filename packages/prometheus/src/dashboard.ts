@@ -93,7 +93,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
           request,
           response,
           file
-            ? { ...asset(file.body, file.contentType), headers: { ...cacheable(file.contentType) } }
+            ? asset(file.body, file.contentType, 'max-age=3600') // scripts and styles do not change while it runs
             : { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found\n' },
         );
       }
@@ -107,11 +107,6 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   return { path, history, handle, close: () => history.stop() };
 }
 
-function asset(body: string, contentType: string) {
-  return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };
-}
-
-/** Scripts and styles do not change while the process runs. */
-function cacheable(contentType: string): Record<string, string> {
-  return { 'content-type': contentType, 'cache-control': 'max-age=3600' };
+function asset(body: string, contentType: string, cacheControl = 'no-store') {
+  return { status: 200, headers: { 'content-type': contentType, 'cache-control': cacheControl }, body };
 }
