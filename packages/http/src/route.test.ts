@@ -21,6 +21,18 @@ describe('labels', () => {
     expect(routes.match('/static/css/site.css')).toBe('/static/*');
     expect(routes.match('/aXb')).toBeUndefined();
     expect(routes.match('/users')).toBeUndefined();
+    expect(routes.match('/users/')).toBeUndefined(); // a parameter is never empty
+    expect(routes.match('/users/42/posts')).toBeUndefined();
+    expect(routes.match('/v1/chatty')).toBeUndefined();
+    expect(routes.match('/v1')).toBeUndefined();
+  });
+
+  it('matches a wildcard before the last segment, and the root', () => {
+    const routes = compileRoutes(['/files/*/raw', '/']);
+    expect(routes.match('/files/a/b/raw')).toBe('/files/*/raw');
+    expect(routes.match('/files/a/b')).toBeUndefined();
+    expect(routes.match('/')).toBe('/');
+    expect(routes.match('/x')).toBeUndefined();
   });
 
   it('takes the path without its query', () => {

@@ -158,6 +158,32 @@ export async function compareMeasured(comparison: {
   return summarize(comparison.title, comparison.baseline.name, samples, comparison.targets);
 }
 
+/**
+ * For cases measured at the same time, in one round (servers sharing a CPU under simultaneous load):
+ * `measureRound` returns every case's nanoseconds per operation for that round. Each ratio is the median of
+ * per-round ratios, and as the cases ran side by side, a slow moment of the machine slows every case alike.
+ */
+export async function compareSimultaneous(comparison: {
+  title: string;
+  baseline: string;
+  candidates: string[];
+  measureRound: () => Promise<Record<string, number>>;
+  targets?: RatioTarget[];
+  rounds?: number;
+}): Promise<ComparisonResult> {
+  const names = [comparison.baseline, ...comparison.candidates];
+  const samples = new Map<string, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < (comparison.rounds ?? 5); round++) {
+    const measured = await comparison.measureRound();
+    for (const name of names) {
+      const value = measured[name];
+      if (value === undefined) throw new Error(`round ${round} did not measure "${name}"`);
+      samples.get(name)!.push(value);
+    }
+  }
+  return summarize(comparison.title, comparison.baseline, samples, comparison.targets);
+}
+
 /** Sets a failing exit code if any target was missed (call once, at the end of a bench file). */
 export function finish(): void {
   if (failures.length > 0) {
