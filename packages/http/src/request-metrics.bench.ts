@@ -172,7 +172,9 @@ try {
     if (lowest < 0.9) {
       // The clients, not the servers, set the pace: every variant answers about what they send, so the ratio
       // says little about the metrics. Such a run must not pass.
-      console.error('the servers were not kept busy: the load generators limited the run, so it proves nothing');
+      console.error(
+        'the servers were not kept busy: the load generators limited the run, so it proves nothing',
+      );
       process.exitCode = 1;
     }
   }
