@@ -1,6 +1,6 @@
 import { Ollama as OfficialOllama } from 'ollama';
 import { describe, expect, it } from 'vitest';
-import { client, collect, fakeOllama } from './test-support/servers.js';
+import { client, collect, fakeOllama, poolSeries } from './test-support/servers.js';
 
 const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
 
@@ -94,5 +94,26 @@ describe('the same answers as the ollama package', () => {
       status_code: 404,
     });
     await expect(ours.push({ model: 'mine', stream: true })).rejects.toMatchObject({ status_code: 404 });
+  });
+
+  it('a slow reader of a long stream gets every chunk in order, and its connection back', async () => {
+    // 3000 tokens sent back to back queue far more lines than the reader keeps before it pauses the body.
+    const server = await fakeOllama({ tokensPerSecond: Number.POSITIVE_INFINITY, tokensPerAnswer: 3000 });
+    const ours = client({ host: server.url, connections: 1, name: 'slow-reader' });
+    const official = new OfficialOllama({ host: server.url });
+    const expected = await collect(
+      await official.generate({ model: 'llama3.2', prompt: 'Go', stream: true }),
+    );
+    const chunks: string[] = [];
+    for await (const chunk of await ours.generate({ model: 'llama3.2', prompt: 'Go', stream: true })) {
+      chunks.push(chunk.response ?? '');
+      if (chunks.length % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(chunks).toHaveLength(3001);
+    expect(chunks.join('')).toBe(expected.map((chunk) => chunk.response).join(''));
+    expect(ours.pool.stats.running).toBe(0);
+    // The stream was read to its end, so its connection was kept and carries the next call.
+    await ours.generate({ model: 'llama3.2', prompt: 'Go' });
+    expect(poolSeries('slow-reader').opened).toBe(1);
   });
 });

@@ -26,6 +26,7 @@ import type {
   StatusResponse,
   VersionResponse,
 } from './interfaces.js';
+import type { LineReader } from './ndjson-lines.js';
 import {
   type CallOptions,
   type Config,
@@ -35,7 +36,7 @@ import {
 } from './options.js';
 import { PoolMonitor } from './pool-monitor.js';
 import { AbortableAsyncIterator, readNdjson, type StreamHooks } from './stream.js';
-import { type OkResponse, Transport } from './transport.js';
+import { Transport } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -302,11 +303,11 @@ export class Ollama {
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
-    let response: OkResponse;
+    let response: { statusCode: number; lines: LineReader };
     try {
       if (call.reason !== undefined) throw call.reason;
       const payload = JSON.stringify(body);
-      response = await this.transport.run(call, () => this.transport.request(call, 'POST', path, payload));
+      response = await this.transport.run(call, () => this.transport.stream(call, path, payload));
     } catch (error) {
       const mapped = call.reason ?? error;
       this.record(operation, model, started, mapped);
@@ -315,7 +316,7 @@ export class Ollama {
     }
     const hooks = this.streamHooks<T>(operation, model, started);
     const fail = (error: unknown) => this.transport.fail(error, call, true);
-    const iterator = readNdjson<T>(response.body, response.statusCode, call, fail, hooks);
+    const iterator = readNdjson<T>(response.lines, response.statusCode, call, fail, hooks);
     return new AbortableAsyncIterator(call, iterator);
   }
 

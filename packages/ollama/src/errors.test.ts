@@ -17,7 +17,9 @@ describe('faults give typed errors, and free their connection', () => {
       message: "model 'nope' not found",
     });
     await expect(ollama.chat({ ...chat, model: 'nope', stream: true })).rejects.toMatchObject({
+      name: 'ResponseError',
       status_code: 404,
+      error: "model 'nope' not found",
     });
   });
 

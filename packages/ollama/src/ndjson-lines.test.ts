@@ -1,6 +1,25 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineReader } from './ndjson-lines.js';
+import { type BodyFlow, LineReader } from './ndjson-lines.js';
+
+/** A body's flow control that records what the reader asked of it. */
+function recordingFlow(): BodyFlow & { calls: string[]; paused: boolean } {
+  const flow = {
+    calls: [] as string[],
+    paused: false,
+    pause() {
+      flow.calls.push('pause');
+      flow.paused = true;
+    },
+    resume() {
+      flow.calls.push('resume');
+      flow.paused = false;
+    },
+    cancel(reason: Error) {
+      flow.calls.push(`cancel: ${reason.message}`);
+    },
+  };
+  return flow;
+}
 
 async function all(reader: LineReader): Promise<string[]> {
   const lines: string[] = [];
@@ -10,32 +29,64 @@ async function all(reader: LineReader): Promise<string[]> {
 
 describe('LineReader', () => {
   it('splits lines across chunks, multi-byte characters included, and keeps a last unterminated line', async () => {
-    const body = new PassThrough();
-    const reader = new LineReader(body);
+    const reader = new LineReader(recordingFlow());
     const bytes = Buffer.from('{"a":"é€"}\n{"b":2}\n\n{"c":"😀"}');
-    for (let i = 0; i < bytes.length; i += 3) body.write(bytes.subarray(i, i + 3));
-    body.end();
+    for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
+    reader.end();
     expect(await all(reader)).toEqual(['{"a":"é€"}', '{"b":2}', '', '{"c":"😀"}']);
   });
 
-  it('pauses a fast body and resumes it when drained', async () => {
-    const body = new PassThrough();
-    const reader = new LineReader(body);
-    body.write(`${'x\n'.repeat(300)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(body.isPaused()).toBe(true);
-    body.end('y\n');
-    const lines = await all(reader);
-    expect(lines).toHaveLength(301);
-    expect(body.isPaused()).toBe(false);
+  it('wakes a reader waiting for the next line when it arrives', async () => {
+    const reader = new LineReader(recordingFlow());
+    const next = reader.next();
+    setImmediate(() => reader.push(Buffer.from('late\n')));
+    expect(await next).toBe('late');
   });
 
-  it("rejects with the body's error", async () => {
-    const body = new PassThrough();
-    const reader = new LineReader(body);
-    body.write('a\n');
-    body.destroy(new Error('boom'));
+  it('pauses a fast body once and resumes it when drained', async () => {
+    const flow = recordingFlow();
+    const reader = new LineReader(flow);
+    reader.push(Buffer.from('x\n'.repeat(300)));
+    reader.push(Buffer.from('x\n'.repeat(10)));
+    expect(flow.calls).toEqual(['pause']);
+    reader.push(Buffer.from('y\n'));
+    reader.end();
+    const lines = await all(reader);
+    expect(lines).toHaveLength(311);
+    expect(flow.calls).toEqual(['pause', 'resume']);
+    expect(flow.paused).toBe(false);
+  });
+
+  it("reads the lines queued before the body's error, then rejects with it", async () => {
+    const reader = new LineReader(recordingFlow());
+    reader.push(Buffer.from('a\n'));
+    reader.fail(new Error('boom'));
     expect(await reader.next()).toBe('a');
     await expect(reader.next()).rejects.toThrow('boom');
+  });
+
+  it('cancels a body whose line outgrows the limit, with the start of the line in the error', async () => {
+    const flow = recordingFlow();
+    const reader = new LineReader(flow);
+    const chunk = Buffer.alloc(1024 * 1024, 'z');
+    for (let i = 0; i < 17; i++) reader.push(chunk);
+    await expect(reader.next()).rejects.toMatchObject({
+      code: 'ERR_SIGHTGLASS_OLLAMA_MALFORMED_RESPONSE',
+      message: expect.stringContaining('zzz'),
+    });
+    expect(flow.calls).toHaveLength(1);
+    expect(flow.calls[0]).toMatch(/^cancel: /);
+  });
+
+  it('ignores what comes after drain() or cancel(), and resumes a paused body to drain it', () => {
+    const flow = recordingFlow();
+    const reader = new LineReader(flow);
+    reader.push(Buffer.from('x\n'.repeat(300)));
+    reader.drain();
+    reader.push(Buffer.from('ignored\n'));
+    expect(reader.poll()).toBe('x');
+    expect(flow.calls).toEqual(['pause', 'resume']);
+    reader.cancel(new Error('left'));
+    expect(flow.calls).toEqual(['pause', 'resume', 'cancel: left']);
   });
 });

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { MalformedResponseError } from './errors.js';
 
 /** Lines queued before the body is paused, so a slow consumer does not make the queue grow without end. */
@@ -10,32 +9,31 @@ const NEWLINE = 10;
 /** What {@link LineReader.poll} answers when the next line has not arrived yet. */
 export const PENDING: unique symbol = Symbol('pending');
 
+/** How a {@link LineReader} slows, resumes or stops the body feeding it (an undici dispatch controller). */
+export interface BodyFlow {
+  pause(): void;
+  resume(): void;
+  /** Stops the body for good, closing its connection. */
+  cancel(reason: Error): void;
+}
+
 /**
- * Splits a body into lines as its bytes arrive. It works on bytes, not decoded text: a newline byte never
- * occurs inside a multi-byte UTF-8 character, so each line is decoded once, whole, without a StringDecoder
- * and without re-concatenating a growing string. Lines are queued from `data` events rather than read
- * through the stream's async iterator, which costs a promise per network chunk.
+ * Splits a body into lines as its bytes arrive ({@link push}, {@link end}, {@link fail}). It works on bytes,
+ * not decoded text: a newline byte never occurs inside a multi-byte UTF-8 character, so each line is decoded
+ * once, whole, without a StringDecoder and without re-concatenating a growing string. It is fed straight
+ * from undici's dispatch handler: no Readable, no event or promise per network chunk.
  */
 export class LineReader {
   private readonly lines: string[] = [];
   private head = 0;
   private partial: Buffer | undefined;
   private ended = false;
+  private paused = false;
+  private draining = false;
   private failure: { error: unknown } | undefined;
   private wake: (() => void) | undefined;
-  private readonly onData = (chunk: Buffer) => this.push(chunk);
 
-  constructor(private readonly body: Readable) {
-    body.on('data', this.onData);
-    body.once('end', () => {
-      this.ended = true;
-      this.notify();
-    });
-    body.once('error', (error: unknown) => {
-      this.failure ??= { error };
-      this.notify();
-    });
-  }
+  constructor(private readonly flow: BodyFlow) {}
 
   private notify(): void {
     const wake = this.wake;
@@ -43,7 +41,9 @@ export class LineReader {
     wake?.();
   }
 
-  private push(chunk: Buffer): void {
+  /** Takes the next bytes of the body. */
+  push(chunk: Buffer): void {
+    if (this.draining || this.failure !== undefined) return;
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
     if (newline !== -1 && this.partial !== undefined) {
@@ -61,13 +61,29 @@ export class LineReader {
       const rest = chunk.subarray(start);
       this.partial = this.partial === undefined ? rest : Buffer.concat([this.partial, rest]);
       if (this.partial.length > MAX_LINE_BYTES) {
-        const excerpt = this.partial.toString('utf8', 0, 200);
+        const error = new MalformedResponseError(this.partial.toString('utf8', 0, 200));
         this.partial = undefined;
-        this.failure ??= { error: new MalformedResponseError(excerpt) };
-        this.body.destroy();
+        this.fail(error);
+        this.flow.cancel(error);
+        return;
       }
     }
-    if (this.lines.length - this.head > HIGH_WATER) this.body.pause();
+    if (!this.paused && this.lines.length - this.head > HIGH_WATER) {
+      this.paused = true;
+      this.flow.pause();
+    }
+    this.notify();
+  }
+
+  /** The body ended; a last line without a newline is still read. */
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  /** The body failed: lines already queued are still read, then {@link poll} throws `error`. */
+  fail(error: unknown): void {
+    this.failure ??= { error };
     this.notify();
   }
 
@@ -82,7 +98,10 @@ export class LineReader {
       if (this.head === this.lines.length) {
         this.lines.length = 0;
         this.head = 0;
-        if (this.body.isPaused()) this.body.resume();
+        if (this.paused) {
+          this.paused = false;
+          this.flow.resume();
+        }
       }
       return line;
     }
@@ -108,8 +127,16 @@ export class LineReader {
 
   /** Stops queueing lines and lets the rest of the body flow away (after the final line). */
   drain(): void {
-    this.body.off('data', this.onData);
-    this.body.on('error', () => {}); // nothing waits for the rest any more; a late error is not news
-    this.body.resume();
+    this.draining = true;
+    if (this.paused) {
+      this.paused = false;
+      this.flow.resume();
+    }
+  }
+
+  /** Stops the body before its end: its connection is closed, so the pool's `running` drops at once. */
+  cancel(reason: Error): void {
+    this.draining = true;
+    this.flow.cancel(reason);
   }
 }

@@ -1,7 +1,6 @@
-import type { Readable } from 'node:stream';
 import type { Call } from './call.js';
 import { AbortError, MalformedResponseError, OllamaError, OllamaErrorCode, ResponseError } from './errors.js';
-import { LineReader, PENDING } from './ndjson-lines.js';
+import { type LineReader, PENDING } from './ndjson-lines.js';
 
 /**
  * A stream of answer chunks that can be aborted, as the `ollama` package's: iterate it with `for await`,
@@ -59,10 +58,10 @@ function parseLine<T>(line: string): T {
 /**
  * Reads an NDJSON body line by line. Every irregularity is an error, never a skipped line: a line that is
  * not JSON, an `{"error"}` line, a body that ends without the final `done`/`success` line. After the final
- * line the rest of the body is drained (not destroyed) so that its connection goes back to the pool.
+ * line the rest of the body is drained (not cancelled) so that its connection goes back to the pool.
  */
 export async function* readNdjson<T extends object>(
-  body: Readable,
+  lines: LineReader,
   statusCode: number,
   call: Call,
   fail: (error: unknown) => unknown,
@@ -71,7 +70,6 @@ export async function* readNdjson<T extends object>(
   let finished = false;
   let first = true;
   let reported = false;
-  const lines = new LineReader(body);
   try {
     for (;;) {
       // A queued line is taken without awaiting: one promise less per chunk of a streamed answer.
@@ -111,8 +109,8 @@ export async function* readNdjson<T extends object>(
       lines.drain(); // the final line came: read the few bytes left so the connection is reused
     } else {
       if (!reported) hooks?.failed(call.reason);
-      body.on('error', () => {}); // destroy() emits an abort error that nobody else listens for
-      body.destroy(); // an answer left unfinished: close its connection so `running` drops at once
+      // An answer left unfinished: close its connection so `running` drops at once.
+      lines.cancel(call.reason ?? new AbortError('The Ollama stream was left before its end'));
     }
     call.settle();
   }

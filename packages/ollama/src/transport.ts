@@ -14,6 +14,8 @@ import {
   TimeoutError,
 } from './errors.js';
 import type { ParsedHost } from './host.js';
+import { LineResponseHandler } from './line-handler.js';
+import type { LineReader } from './ndjson-lines.js';
 import type { ExecutionPolicy } from './options.js';
 import type { PoolMonitor } from './pool-monitor.js';
 
@@ -72,21 +74,43 @@ export class Transport {
     path: string,
     body?: string,
   ): Promise<OkResponse> {
-    const { pool, host, headers, retries, retryDelayMs, monitor } = this.options;
+    const { pool, host, headers } = this.options;
+    const response = await this.withRetries(call, () =>
+      pool.request({ path: `${host.basePath}${path}`, method, headers, body, signal: call.requestSignal }),
+    );
+    if (response.statusCode >= 400) throw await this.statusError(response, call);
+    return response;
+  }
+
+  /**
+   * Sends a request answered with NDJSON and resolves once its headers arrived with a status below 400,
+   * with the answer's lines. The body is read by a dispatch handler, not through a Readable: a streamed
+   * answer is hundreds of small chunks, and the stream machinery was most of what each one cost.
+   */
+  async stream(call: Call, path: string, body: string): Promise<{ statusCode: number; lines: LineReader }> {
+    const { pool, host, headers } = this.options;
+    const response = await this.withRetries(call, () => {
+      const handler = new LineResponseHandler(call.requestSignal);
+      pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
+      return handler.response;
+    });
+    if (response.lines === undefined) throw errorFromBody(response.statusCode, response.errorText);
+    return response;
+  }
+
+  /**
+   * Sends with `send` until the answer's headers arrive. Only a connection that never carried the request
+   * is tried again (refused, unresolvable, connect timeout): after a reset the server may already be
+   * generating, or have acted on a pull or delete.
+   */
+  private async withRetries<R>(call: Call, send: () => Promise<R>): Promise<R> {
+    const { retries, retryDelayMs, monitor } = this.options;
     for (let attempt = 0; ; attempt++) {
-      let response: OkResponse;
+      let response: R;
       try {
-        response = await pool.request({
-          path: `${host.basePath}${path}`,
-          method,
-          headers,
-          body,
-          signal: call.requestSignal,
-        });
+        response = await send();
       } catch (error) {
         const mapped = this.fail(error, call, false);
-        // Only a connection that never carried the request is retried (refused, unresolvable, connect
-        // timeout): after a reset the server may already be generating, or have acted on a pull or delete.
         if (mapped instanceof ConnectionError && isNeverSent(error) && attempt < retries) {
           await delay(retryDelayMs * 2 ** attempt, call.requestSignal);
           const reason = call.requestReason;
@@ -96,7 +120,6 @@ export class Transport {
         throw mapped;
       }
       monitor.reached();
-      if (response.statusCode >= 400) throw await this.statusError(response, call);
       return response;
     }
   }
@@ -155,25 +178,29 @@ export class Transport {
     return error;
   }
 
-  /** The `ResponseError` of a status ≥ 400, with the server's own message when it sent one. */
+  /** The `ResponseError` of a status ≥ 400, once its body was read. */
   private async statusError(response: OkResponse, call: Call): Promise<unknown> {
-    const status = response.statusCode;
     let text = '';
     try {
       text = await response.body.text();
     } catch (error) {
       return this.fail(error, call, true);
     }
-    let message = text.trim();
-    try {
-      const parsed = JSON.parse(text) as { error?: unknown };
-      if (typeof parsed?.error === 'string') message = parsed.error;
-    } catch {
-      // Not JSON (a proxy's page, Gin's plain-text 404): the text itself is the best message there is.
-    }
-    if (message === '') message = `Error ${status}: ${STATUS_CODES[status] ?? 'Unknown'}`;
-    return new ResponseError(message.slice(0, 2000), status);
+    return errorFromBody(response.statusCode, text);
   }
+}
+
+/** The `ResponseError` of a status ≥ 400, with the server's own message when it sent one. */
+function errorFromBody(status: number, text: string): ResponseError {
+  let message = text.trim();
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed?.error === 'string') message = parsed.error;
+  } catch {
+    // Not JSON (a proxy's page, Gin's plain-text 404): the text itself is the best message there is.
+  }
+  if (message === '') message = `Error ${status}: ${STATUS_CODES[status] ?? 'Unknown'}`;
+  return new ResponseError(message.slice(0, 2000), status);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
