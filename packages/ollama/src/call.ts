@@ -9,6 +9,8 @@ export class Call {
   private timer: NodeJS.Timeout | undefined;
   private readonly onExternalAbort: (() => void) | undefined;
   private settled = false;
+  /** Why {@link abort} aborted the call: the controller's signal's reason, read without the signal. */
+  private abortReason: AbortError | TimeoutError | undefined;
   /** The current attempt under a policy: its own abort (the policy's), and the signal its request uses. */
   private attempt: { readonly policy: AbortController; readonly signal: AbortSignal } | undefined;
 
@@ -75,16 +77,20 @@ export class Call {
     );
   }
 
-  /** Why the call was aborted, if it was. */
+  /**
+   * Why the call was aborted, if it was. Kept in a field (only {@link abort} aborts the controller): a stream
+   * asks for every line, and the signal's `aborted` getter costs a brand check each time.
+   */
   get reason(): AbortError | TimeoutError | undefined {
-    return this.controller.signal.aborted
-      ? (this.controller.signal.reason as AbortError | TimeoutError)
-      : undefined;
+    return this.abortReason;
   }
 
   /** Aborts the call (first reason wins) and releases its timer and listener. */
   abort(reason: AbortError | TimeoutError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.abortReason === undefined) {
+      this.abortReason = reason;
+      this.controller.abort(reason);
+    }
     this.settle();
   }
 

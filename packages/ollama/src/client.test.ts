@@ -1,6 +1,6 @@
 import { Ollama as OfficialOllama } from 'ollama';
 import { describe, expect, it } from 'vitest';
-import { client, collect, fakeOllama, poolSeries } from './test-support/servers.js';
+import { client, collect, eventually, fakeOllama, poolSeries } from './test-support/servers.js';
 
 const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
 
@@ -115,5 +115,36 @@ describe('the same answers as the ollama package', () => {
     // The stream was read to its end, so its connection was kept and carries the next call.
     await ours.generate({ model: 'llama3.2', prompt: 'Go' });
     expect(poolSeries('slow-reader').opened).toBe(1);
+  });
+
+  it('steps like a generator: next() asked twice at once answers in order; ends with done; throw() stops it', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 200, tokensPerAnswer: 4 });
+    const ours = client({ host: server.url, name: 'stepping' });
+    const official = new OfficialOllama({ host: server.url });
+    const expected = await collect(
+      await official.generate({ model: 'llama3.2', prompt: 'Go', stream: true }),
+    );
+    const iterator = (await ours.generate({ model: 'llama3.2', prompt: 'Go', stream: true }))[
+      Symbol.asyncIterator
+    ]();
+    // The first is still on its way when both are asked (200 tokens/s): the second waits for it.
+    const [first, second] = await Promise.all([iterator.next(), iterator.next()]);
+    expect([first.value?.response, second.value?.response]).toEqual(
+      expected.slice(0, 2).map((chunk) => chunk.response),
+    );
+    const rest = [];
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) rest.push(step.value);
+    expect(rest).toHaveLength(expected.length - 2);
+    expect(rest.at(-1)).toMatchObject({ done: true });
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+    expect(ours.pool.stats.running).toBe(0);
+
+    const thrown = (await ours.generate({ model: 'llama3.2', prompt: 'Go', stream: true }))[
+      Symbol.asyncIterator
+    ]();
+    await thrown.next();
+    await expect(thrown.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(await thrown.next()).toEqual({ value: undefined, done: true });
+    await eventually(() => expect(ours.pool.stats.running).toBe(0));
   });
 });

@@ -35,7 +35,7 @@ import {
   resolveConfig,
 } from './options.js';
 import { PoolMonitor } from './pool-monitor.js';
-import { AbortableAsyncIterator, readNdjson, type StreamHooks } from './stream.js';
+import { AbortableAsyncIterator, NdjsonIterator, type StreamHooks } from './stream.js';
 import { Transport } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -316,7 +316,7 @@ export class Ollama {
     }
     const hooks = this.streamHooks<T>(operation, model, started);
     const fail = (error: unknown) => this.transport.fail(error, call, true);
-    const iterator = readNdjson<T>(response.lines, response.statusCode, call, fail, hooks);
+    const iterator = new NdjsonIterator<T>(response.lines, response.statusCode, call, fail, hooks);
     return new AbortableAsyncIterator(call, iterator);
   }
 

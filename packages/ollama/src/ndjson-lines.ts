@@ -119,10 +119,15 @@ export class LineReader {
     for (;;) {
       const line = this.poll();
       if (line !== PENDING) return line;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.ready();
     }
+  }
+
+  /** Resolves when there is news for {@link poll}: a line, the end or an error. Call it after PENDING. */
+  ready(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
   }
 
   /** Stops queueing lines and lets the rest of the body flow away (after the final line). */

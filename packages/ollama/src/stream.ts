@@ -10,7 +10,7 @@ import { type LineReader, PENDING } from './ndjson-lines.js';
 export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T> {
   constructor(
     private readonly call: Call,
-    private readonly iterator: AsyncGenerator<T>,
+    private readonly iterator: AsyncGenerator<T, void, unknown>,
   ) {}
 
   /** Stops the stream: the connection is closed and the next step of the iteration throws `AbortError`. */
@@ -18,7 +18,7 @@ export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T
     this.call.abort(new AbortError('The Ollama stream was aborted'));
   }
 
-  [Symbol.asyncIterator](): AsyncGenerator<T> {
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, unknown> {
     return this.iterator;
   }
 }
@@ -55,63 +55,116 @@ function parseLine<T>(line: string): T {
   return parsed as T;
 }
 
+const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+
 /**
- * Reads an NDJSON body line by line. Every irregularity is an error, never a skipped line: a line that is
- * not JSON, an `{"error"}` line, a body that ends without the final `done`/`success` line. After the final
- * line the rest of the body is drained (not cancelled) so that its connection goes back to the pool.
+ * Reads an NDJSON body line by line, as an async iterator. Every irregularity is an error, never a skipped
+ * line: a line that is not JSON, an `{"error"}` line, a body that ends without the final `done`/`success`
+ * line. After the final line the rest of the body is drained (not cancelled) so that its connection goes
+ * back to the pool; a stream left early (`break`, `return()`) or failed is cancelled, closing its connection.
+ *
+ * Written out rather than as an async generator: a generator's `yield` awaits each value, a promise and a
+ * turn of the microtask queue more per chunk, and a streamed answer is hundreds of chunks. A chunk already
+ * queued is answered with one resolved promise.
  */
-export async function* readNdjson<T extends object>(
-  lines: LineReader,
-  statusCode: number,
-  call: Call,
-  fail: (error: unknown) => unknown,
-  hooks: StreamHooks<T> | undefined,
-): AsyncGenerator<T> {
-  let finished = false;
-  let first = true;
-  let reported = false;
-  try {
-    for (;;) {
-      // A queued line is taken without awaiting: one promise less per chunk of a streamed answer.
-      let line = lines.poll();
-      if (line === PENDING) line = await lines.next();
-      if (line === undefined) break;
-      // abort() (or a timeout) ends the stream at once, even with lines already buffered.
-      if (call.reason !== undefined) throw call.reason;
-      if (isBlank(line)) continue;
-      const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
-      if (typeof message.error === 'string') {
-        throw new ResponseError(message.error, statusCode, OllamaErrorCode.STREAM_ERROR);
-      }
-      if (first) {
-        first = false;
-        hooks?.first();
-      }
-      if (message.done === true || message.status === 'success') {
-        finished = true;
-        hooks?.done(message);
-        yield message as Awaited<T>;
-        return;
-      }
-      yield message as Awaited<T>;
+export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void, unknown> {
+  private state: 'reading' | 'finished' | 'closed' = 'reading';
+  private first = true;
+  private reported = false;
+  /** The step waiting for the next line: a next() asked meanwhile runs after it, as with a generator. */
+  private waiting: Promise<IteratorResult<T, void>> | undefined;
+
+  constructor(
+    private readonly lines: LineReader,
+    private readonly statusCode: number,
+    private readonly call: Call,
+    private readonly fail: (error: unknown) => unknown,
+    private readonly hooks: StreamHooks<T> | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<T, void>> {
+    const waiting = this.waiting;
+    if (waiting !== undefined) {
+      const after = () => this.next();
+      return waiting.then(after, after);
     }
-    throw new OllamaError(
-      OllamaErrorCode.INCOMPLETE_STREAM,
-      'The Ollama stream ended without its final "done" line',
-    );
-  } catch (error) {
-    const mapped = fail(error);
-    reported = true;
-    hooks?.failed(mapped);
-    throw mapped;
-  } finally {
-    if (finished) {
-      lines.drain(); // the final line came: read the few bytes left so the connection is reused
+    return this.step();
+  }
+
+  /** Stops reading: the body is drained after its final line, else cancelled. */
+  return(): Promise<IteratorResult<T, void>> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T, void>> {
+    this.close();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private step(): Promise<IteratorResult<T, void>> {
+    if (this.state !== 'reading') {
+      this.close();
+      return Promise.resolve(DONE);
+    }
+    try {
+      for (;;) {
+        const line = this.lines.poll();
+        if (line === PENDING) {
+          const waiting = this.lines.ready().then(() => {
+            this.waiting = undefined;
+            return this.step();
+          });
+          this.waiting = waiting;
+          return waiting;
+        }
+        if (line === undefined) {
+          throw new OllamaError(
+            OllamaErrorCode.INCOMPLETE_STREAM,
+            'The Ollama stream ended without its final "done" line',
+          );
+        }
+        // abort() (or a timeout) ends the stream at once, even with lines already buffered.
+        if (this.call.reason !== undefined) throw this.call.reason;
+        if (isBlank(line)) continue;
+        const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
+        if (typeof message.error === 'string') {
+          throw new ResponseError(message.error, this.statusCode, OllamaErrorCode.STREAM_ERROR);
+        }
+        if (this.first) {
+          this.first = false;
+          this.hooks?.first();
+        }
+        if (message.done === true || message.status === 'success') {
+          this.state = 'finished';
+          this.hooks?.done(message);
+          this.close(); // the connection goes back to the pool now, not when the caller asks for more
+        }
+        return Promise.resolve({ value: message, done: false });
+      }
+    } catch (error) {
+      const mapped = this.fail(error);
+      this.reported = true;
+      this.hooks?.failed(mapped);
+      this.close();
+      return Promise.reject(mapped);
+    }
+  }
+
+  private close(): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'finished') {
+      this.lines.drain(); // the final line came: read the few bytes left so the connection is reused
     } else {
-      if (!reported) hooks?.failed(call.reason);
+      if (!this.reported) this.hooks?.failed(this.call.reason);
       // An answer left unfinished: close its connection so `running` drops at once.
-      lines.cancel(call.reason ?? new AbortError('The Ollama stream was left before its end'));
+      this.lines.cancel(this.call.reason ?? new AbortError('The Ollama stream was left before its end'));
     }
-    call.settle();
+    this.state = 'closed';
+    this.call.settle();
   }
 }
