@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { OllamaErrorCode } from './errors.js';
 import { client, collect, eventually, fakeOllama } from './test-support/servers.js';
 
@@ -222,5 +224,64 @@ describe('aborts', () => {
     await eventually(() => expect(ollama.pool.stats.running).toBe(0));
     await ollama.close();
     await expect(ollama.list()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+/** A bare node:http server for answers fake-ollama does not give (interim 1xx, a cut error body). */
+const rawServers: Array<ReturnType<typeof createServer>> = [];
+async function rawServer(listener: RequestListener): Promise<string> {
+  const server = createServer(listener);
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+afterEach(async () => {
+  await Promise.all(
+    rawServers.splice(0).map(
+      (server) =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
+});
+
+describe('answers around the stream', () => {
+  it('an interim 103 Early Hints before the stream is skipped', async () => {
+    const url = await rawServer((_request, response) => {
+      response.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      response.write('{"model":"m","message":{"role":"assistant","content":"Hi"},"done":false}\n');
+      response.end('{"model":"m","message":{"role":"assistant","content":""},"done":true,"eval_count":1}\n');
+    });
+    const chunks = await collect(await client({ host: url }).chat({ ...chat, stream: true }));
+    expect(chunks.map((chunk) => chunk.message.content)).toEqual(['Hi', '']);
+  });
+
+  it('an error answer whose body is cut off is a reset, not a failure to connect', async () => {
+    const url = await rawServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"error":"half');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await expect(client({ host: url }).chat({ ...chat, stream: true })).rejects.toMatchObject({
+      code: OllamaErrorCode.CONNECTION_RESET,
+    });
+  });
+
+  it('a streamed call that times out while waiting for a free connection fails at once', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 20, tokensPerAnswer: 40 });
+    const ollama = client({ host: server.url, connections: 1 });
+    const holding = await ollama.chat({ ...chat, stream: true }); // holds the only connection for ~2 s
+    const started = performance.now();
+    await expect(ollama.chat({ ...chat, stream: true }, { timeoutMs: 100 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    // Answered at its own timeout, not when the first stream let the connection go.
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(server.stats.requests).toBe(1);
+    for await (const chunk of holding) if (chunk) break;
+    await eventually(() => expect(ollama.pool.stats.running).toBe(0));
   });
 });

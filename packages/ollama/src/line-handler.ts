@@ -4,10 +4,16 @@ import { LineReader } from './ndjson-lines.js';
 /** How many bytes of an error answer's body are kept for its message. */
 const MAX_ERROR_BODY = 64 * 1024;
 
-/** What a streamed request's headers brought: lines to read, or (status ≥ 400) the error body's text. */
-export type LineResponse =
-  | { readonly statusCode: number; readonly lines: LineReader; readonly errorText?: undefined }
-  | { readonly statusCode: number; readonly lines?: undefined; readonly errorText: string };
+/**
+ * What a streamed request's headers brought: lines to read; or, for a status ≥ 400, the error body's text,
+ * or the failure that cut that body off (the answer had begun: not a failure to connect).
+ */
+export interface LineResponse {
+  readonly statusCode: number;
+  readonly lines?: LineReader;
+  readonly errorText?: string;
+  readonly bodyFailure?: unknown;
+}
 
 /**
  * An undici dispatch handler that feeds a streamed (NDJSON) answer straight into a {@link LineReader}: no
@@ -16,8 +22,10 @@ export type LineResponse =
  * and rejects if the request failed before that, with undici's own error so that the transport maps and
  * retries it as it does any other.
  *
- * `signal` aborts the request at any point, the body included. Backpressure goes through the dispatch
- * controller: the reader pauses it when its queue is long, and resumes it when drained.
+ * `signal` aborts the request at any point, the body included; while the request still waits in the pool
+ * for a connection, the caller is answered at once (the request is dropped when it reaches one).
+ * Backpressure goes through the dispatch controller: the reader pauses it when its queue is long, and
+ * resumes it when drained.
  */
 export class LineResponseHandler implements Dispatcher.DispatchHandler {
   /** Settles when the headers came; see {@link LineResponseHandler}. */
@@ -27,22 +35,28 @@ export class LineResponseHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private lines: LineReader | undefined;
   private errorBody: { status: number; chunks: Buffer[]; bytes: number } | undefined;
-  private readonly onAbort = () => this.controller?.abort(this.signal.reason as Error);
+  private readonly onAbort = () => {
+    const reason = this.signal.reason as Error;
+    this.reject(reason); // no-op once the headers came
+    this.controller?.abort(reason);
+  };
 
   constructor(private readonly signal: AbortSignal) {
     this.response = new Promise<LineResponse>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    if (signal.aborted) this.onAbort();
+    else signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.signal.aborted) controller.abort(this.signal.reason as Error);
-    else this.signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
+    if (statusCode < 200) return; // an interim answer (103 Early Hints): the real one follows
     if (statusCode >= 400) {
       this.errorBody = { status: statusCode, chunks: [], bytes: 0 };
       return;
@@ -87,6 +101,8 @@ export class LineResponseHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.signal.removeEventListener('abort', this.onAbort);
     if (this.lines !== undefined) this.lines.fail(error);
-    else this.reject(error);
+    else if (this.errorBody !== undefined) {
+      this.resolve({ statusCode: this.errorBody.status, bodyFailure: error });
+    } else this.reject(error);
   }
 }

@@ -71,8 +71,13 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
   private state: 'reading' | 'finished' | 'closed' = 'reading';
   private first = true;
   private reported = false;
-  /** The step waiting for the next line: a next() asked meanwhile runs after it, as with a generator. */
-  private waiting: Promise<IteratorResult<T, void>> | undefined;
+  /** next() calls waiting for lines, answered first in, first out, as a generator answers them. */
+  private readonly waiting: Array<{
+    resolve: (result: IteratorResult<T, void>) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  /** Whether a wait for the reader's next news is under way. */
+  private pumping = false;
 
   constructor(
     private readonly lines: LineReader,
@@ -83,45 +88,75 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
   ) {}
 
   next(): Promise<IteratorResult<T, void>> {
-    const waiting = this.waiting;
-    if (waiting !== undefined) {
-      const after = () => this.next();
-      return waiting.then(after, after);
+    if (this.waiting.length === 0) {
+      // The usual case, one for-await step at a time: a line already queued answers at once.
+      try {
+        const result = this.step();
+        if (result !== PENDING) return Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    return this.step();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.pump();
+    });
   }
 
   /** Stops reading: the body is drained after its final line, else cancelled. */
   return(): Promise<IteratorResult<T, void>> {
     this.close();
+    this.pump(); // answers any next() still waiting with done
     return Promise.resolve(DONE);
   }
 
+  /** Ends the stream with `error`, as a generator thrown into does: reported as the stream's failure. */
   throw(error: unknown): Promise<IteratorResult<T, void>> {
-    this.close();
-    return Promise.reject(error);
+    if (this.state !== 'reading') return Promise.reject(error);
+    return Promise.reject(this.failWith(error));
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  private step(): Promise<IteratorResult<T, void>> {
+  /** Answers waiting next() calls in order while lines are there; waits for the reader's news otherwise. */
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const waiter = this.waiting[0]!;
+      let result: IteratorResult<T, void> | typeof PENDING;
+      try {
+        result = this.step();
+      } catch (error) {
+        this.waiting.shift();
+        waiter.reject(error);
+        continue;
+      }
+      if (result === PENDING) {
+        if (!this.pumping) {
+          this.pumping = true;
+          void this.lines.ready().then(() => {
+            this.pumping = false;
+            this.pump();
+          });
+        }
+        return;
+      }
+      this.waiting.shift();
+      waiter.resolve(result);
+    }
+  }
+
+  /** The next chunk, done, or PENDING when no line has come yet. Throws the stream's (mapped) error. */
+  private step(): IteratorResult<T, void> | typeof PENDING {
     if (this.state !== 'reading') {
       this.close();
-      return Promise.resolve(DONE);
+      return DONE;
     }
     try {
       for (;;) {
         const line = this.lines.poll();
-        if (line === PENDING) {
-          const waiting = this.lines.ready().then(() => {
-            this.waiting = undefined;
-            return this.step();
-          });
-          this.waiting = waiting;
-          return waiting;
-        }
+        if (line === PENDING) return PENDING;
         if (line === undefined) {
           throw new OllamaError(
             OllamaErrorCode.INCOMPLETE_STREAM,
@@ -144,15 +179,20 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
           this.hooks?.done(message);
           this.close(); // the connection goes back to the pool now, not when the caller asks for more
         }
-        return Promise.resolve({ value: message, done: false });
+        return { value: message, done: false };
       }
     } catch (error) {
-      const mapped = this.fail(error);
-      this.reported = true;
-      this.hooks?.failed(mapped);
-      this.close();
-      return Promise.reject(mapped);
+      throw this.failWith(error);
     }
+  }
+
+  /** Maps a failure, reports it once, closes the stream and returns the error to throw. */
+  private failWith(error: unknown): unknown {
+    const mapped = this.fail(error);
+    this.reported = true;
+    this.hooks?.failed(mapped);
+    this.close();
+    return mapped;
   }
 
   private close(): void {

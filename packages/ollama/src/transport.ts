@@ -94,8 +94,9 @@ export class Transport {
       pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
       return handler.response;
     });
-    if (response.lines === undefined) throw errorFromBody(response.statusCode, response.errorText);
-    return response;
+    if (response.lines !== undefined) return { statusCode: response.statusCode, lines: response.lines };
+    if (response.bodyFailure !== undefined) throw this.fail(response.bodyFailure, call, true);
+    throw errorFromBody(response.statusCode, response.errorText ?? '');
   }
 
   /**
