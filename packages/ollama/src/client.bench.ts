@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { compareMeasured, compareSimultaneous, finish } from '@sightglass/bench-kit';
 import { Ollama as OfficialOllama } from 'ollama';
 import { Ollama } from './client.js';
+import { CONCURRENCY, load, SMALL_CHAT, streamLongChat } from './test-support/chat-load.js';
 
-const CONCURRENCY = 32;
 const SMALL_REQUESTS = 4000;
 const STREAM_REQUESTS = 1000;
 
@@ -57,42 +57,14 @@ const official = new OfficialOllama({ host: url });
 const ours = new Ollama({ host: url, name: 'bench', connections: CONCURRENCY });
 
 type Client = Pick<Ollama, 'chat'>;
-const small = { model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], options: { num_predict: 8 } };
-const long = { model: 'llama3.2', messages: [{ role: 'user', content: 'Tell me a story' }] };
 
-/** What one batch cost: wall-clock ns per request, and this process's CPU ns per request. */
-interface Cost {
-  wallNs: number;
-  cpuNs: number;
-}
-
-/** Runs `requests` calls with `CONCURRENCY` in flight. */
-async function load(requests: number, call: () => Promise<unknown>): Promise<Cost> {
-  let next = 0;
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < requests) await call();
-    }),
-  );
-  const wallNs = Number(process.hrtime.bigint() - started) / requests;
-  const used = process.cpuUsage(cpu);
-  return { wallNs, cpuNs: ((used.user + used.system) * 1000) / requests };
-}
-
-const chats = (client: Client) => async () => (await load(SMALL_REQUESTS, () => client.chat(small))).wallNs;
+const chats = (client: Client) => async () =>
+  (await load(SMALL_REQUESTS, () => client.chat(SMALL_CHAT))).wallNs;
 // A 256-line stream costs the fake server more CPU than the client (it is the bottleneck of wall-clock
 // throughput on a small machine), so streams are compared by the client process's CPU per stream.
 const streams = (client: Client) => async () => (await streamLoad(client)).cpuNs;
 const streamsWall = (client: Client) => async () => (await streamLoad(client)).wallNs;
-const streamLoad = (client: Client) =>
-  load(STREAM_REQUESTS, async () => {
-    let tokens = 0;
-    for await (const chunk of await client.chat({ ...long, stream: true }))
-      if (chunk.message.content) tokens++;
-    if (tokens !== 256) throw new Error(`expected 256 tokens, got ${tokens}`);
-  });
+const streamLoad = (client: Client) => load(STREAM_REQUESTS, () => streamLongChat(client));
 
 /** A client process of its own (test-support/load-client.ts), with metrics on or off. */
 interface LoadClient {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BodyFlow, LineReader } from './ndjson-lines.js';
+import { type BodyFlow, LineReader, PENDING } from './ndjson-lines.js';
 
 /** A body's flow control that records what the reader asked of it. */
 function recordingFlow(): BodyFlow & { calls: string[]; paused: boolean } {
@@ -21,9 +21,18 @@ function recordingFlow(): BodyFlow & { calls: string[]; paused: boolean } {
   return flow;
 }
 
+/** The next line as a stream reads it: poll, and wait for news when none is there yet. */
+async function nextLine(reader: LineReader): Promise<string | undefined> {
+  for (;;) {
+    const line = reader.poll();
+    if (line !== PENDING) return line;
+    await reader.ready();
+  }
+}
+
 async function all(reader: LineReader): Promise<string[]> {
   const lines: string[] = [];
-  for (let line = await reader.next(); line !== undefined; line = await reader.next()) lines.push(line);
+  for (let line = await nextLine(reader); line !== undefined; line = await nextLine(reader)) lines.push(line);
   return lines;
 }
 
@@ -38,7 +47,7 @@ describe('LineReader', () => {
 
   it('wakes a reader waiting for the next line when it arrives', async () => {
     const reader = new LineReader(recordingFlow());
-    const next = reader.next();
+    const next = nextLine(reader);
     setImmediate(() => reader.push(Buffer.from('late\n')));
     expect(await next).toBe('late');
   });
@@ -61,8 +70,8 @@ describe('LineReader', () => {
     const reader = new LineReader(recordingFlow());
     reader.push(Buffer.from('a\n'));
     reader.fail(new Error('boom'));
-    expect(await reader.next()).toBe('a');
-    await expect(reader.next()).rejects.toThrow('boom');
+    expect(await nextLine(reader)).toBe('a');
+    await expect(nextLine(reader)).rejects.toThrow('boom');
   });
 
   it('cancels a body whose line outgrows the limit, with the start of the line in the error', async () => {
@@ -70,7 +79,7 @@ describe('LineReader', () => {
     const reader = new LineReader(flow);
     const chunk = Buffer.alloc(1024 * 1024, 'z');
     for (let i = 0; i < 17; i++) reader.push(chunk);
-    await expect(reader.next()).rejects.toMatchObject({
+    await expect(nextLine(reader)).rejects.toMatchObject({
       code: 'ERR_SIGHTGLASS_OLLAMA_MALFORMED_RESPONSE',
       message: expect.stringContaining('zzz'),
     });

@@ -114,15 +114,6 @@ export class LineReader {
     return PENDING;
   }
 
-  /** The next line, waiting for it if need be; `undefined` once the body ended. Rejects with its error. */
-  async next(): Promise<string | undefined> {
-    for (;;) {
-      const line = this.poll();
-      if (line !== PENDING) return line;
-      await this.ready();
-    }
-  }
-
   /** Resolves when there is news for {@link poll}: a line, the end or an error. Call it after PENDING. */
   ready(): Promise<void> {
     return new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@
  * only itself.
  */
 import { Ollama } from '../client.js';
+import { CONCURRENCY, load, SMALL_CHAT, streamLongChat } from './chat-load.js';
 
 const [url, metrics] = process.argv.slice(2);
 if (url === undefined || (metrics !== 'on' && metrics !== 'off') || process.send === undefined) {
@@ -12,33 +13,17 @@ if (url === undefined || (metrics !== 'on' && metrics !== 'off') || process.send
   process.exit(2);
 }
 
-const CONCURRENCY = 32;
 const client = new Ollama({
   host: url,
   name: `bench-${metrics}-${process.pid}`,
   connections: CONCURRENCY,
   metrics: metrics === 'on',
 });
-const small = { model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], options: { num_predict: 8 } };
-const long = { model: 'llama3.2', messages: [{ role: 'user', content: 'Tell me a story' }] };
 
-async function stream(): Promise<void> {
-  let tokens = 0;
-  for await (const chunk of await client.chat({ ...long, stream: true })) if (chunk.message.content) tokens++;
-  if (tokens !== 256) throw new Error(`expected 256 tokens, got ${tokens}`);
-}
-
+/** One round: `requests` calls, answered with this process's CPU nanoseconds per call. */
 async function round(kind: 'chats' | 'streams', requests: number): Promise<number> {
-  const call = kind === 'chats' ? () => client.chat(small) : stream;
-  let next = 0;
-  const cpu = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < requests) await call();
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  return ((used.user + used.system) * 1000) / requests;
+  const call = kind === 'chats' ? () => client.chat(SMALL_CHAT) : () => streamLongChat(client);
+  return (await load(requests, call)).cpuNs;
 }
 
 process.on('message', (message: { kind: 'chats' | 'streams'; requests: number } | 'exit') => {
