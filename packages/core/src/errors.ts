@@ -23,6 +23,13 @@ export const ErrorCode = Object.freeze({
   LISTEN_FAILED: 'ERR_SIGHTGLASS_LISTEN_FAILED',
   /** `startTelemetry()` was called while a previous start is still running. */
   ALREADY_STARTED: 'ERR_SIGHTGLASS_ALREADY_STARTED',
+  /** An optional peer dependency that a chosen feature needs is not installed. The message names the package. */
+  MISSING_DEPENDENCY: 'ERR_SIGHTGLASS_MISSING_DEPENDENCY',
+  /**
+   * Installed OpenTelemetry packages cannot work together (two copies of `@opentelemetry/api`, or an SDK
+   * line that needs another API or Node.js version). The message names both versions and what to install.
+   */
+  INCOMPATIBLE_VERSIONS: 'ERR_SIGHTGLASS_INCOMPATIBLE_VERSIONS',
   /** A health check was registered twice under one component and name. */
   DUPLICATE_HEALTH_CHECK: 'ERR_SIGHTGLASS_DUPLICATE_HEALTH_CHECK',
   /** A cache key is not a non-empty string (or is too long). */

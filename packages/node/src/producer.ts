@@ -1,5 +1,4 @@
 import { ValueType } from '@opentelemetry/api';
-import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -9,6 +8,12 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { METER_NAME, type MetricSnapshot, metricRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
+
+/** Milliseconds since the epoch as the SDK's `[seconds, nanoseconds]` time. */
+function millisToHrTime(epochMs: number): [number, number] {
+  const seconds = Math.trunc(epochMs / 1000);
+  return [seconds, Math.round((epochMs - seconds * 1000) * 1e6)];
+}
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
 const PRODUCER_MARK = Symbol.for('@sightglass/node/metric-producer');

@@ -13,7 +13,6 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import {
   ErrorCode,
   metricRegistry,
@@ -31,6 +30,7 @@ import {
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import type { TelemetryOptions } from './options.js';
 import { createOtlpExporter } from './otlp.js';
+import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
 import { isSightglassMetricProducer, sightglassMetricProducer } from './producer.js';
 import { startRuntimeMetrics } from './runtime.js';
 import { sightglassViews } from './views.js';
@@ -66,7 +66,9 @@ type Holder = { [ACTIVE_KEY]?: Telemetry | 'starting' };
  *
  * @throws SightglassError with a stable `code` for bad options or environment variables
  *   (`ERR_SIGHTGLASS_INVALID_PORT`, `ERR_SIGHTGLASS_UNKNOWN_EXPORTER`, `ERR_SIGHTGLASS_INVALID_URL`, ...), a
- *   metrics port already in use (`ERR_SIGHTGLASS_PORT_IN_USE`), or a second start (`ERR_SIGHTGLASS_ALREADY_STARTED`).
+ *   metrics port already in use (`ERR_SIGHTGLASS_PORT_IN_USE`), a second start (`ERR_SIGHTGLASS_ALREADY_STARTED`),
+ *   OpenTelemetry packages that cannot work together (`ERR_SIGHTGLASS_INCOMPATIBLE_VERSIONS`), or an OTLP
+ *   exporter that is not installed (`ERR_SIGHTGLASS_MISSING_DEPENDENCY`).
  */
 export async function startTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
   const holder = globalThis as Holder;
@@ -77,6 +79,10 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
     );
   }
   const config = resolveConfig(options);
+  // Before anything is registered: a global the application's API would refuse is never set.
+  for (const warning of checkOpenTelemetryVersions(versionFacts(), options.global !== false)) {
+    process.emitWarning(`sightglass: ${warning}`, { code: 'SIGHTGLASS_OPENTELEMETRY_VERSIONS' });
+  }
   holder[ACTIVE_KEY] = 'starting';
   try {
     const telemetry = await start(config, options);
@@ -225,8 +231,8 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
 
 function buildResource(config: ResolvedConfig, options: TelemetryOptions): Resource {
   const attributes = { ...options.resourceAttributes };
-  if (config.serviceName !== undefined) attributes[ATTR_SERVICE_NAME] = config.serviceName;
-  if (options.serviceVersion !== undefined) attributes[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  if (config.serviceName !== undefined) attributes['service.name'] = config.serviceName;
+  if (options.serviceVersion !== undefined) attributes['service.version'] = options.serviceVersion;
   return defaultResource()
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(attributes));
