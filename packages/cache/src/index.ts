@@ -15,7 +15,12 @@ export type {
   WarmSource,
 } from './options.js';
 export { RemoteCache } from './redis-cache.js';
-export { type RedisClientLike, type RedisStoreOptions, redisStore } from './redis-store.js';
+export {
+  type RedisClientLike,
+  type RedisConnectionOptions,
+  type RedisStoreOptions,
+  redisStore,
+} from './redis-store.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export type { AsyncStore, Entry, EvictionReason, Store, StoreEvents, SyncStore } from './store.js';
 export { MAX_KEY_LENGTH } from './validation.js';

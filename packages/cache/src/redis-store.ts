@@ -2,8 +2,10 @@ import { ErrorCode, SightglassError } from '@sightglass/core';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { AsyncStore, Entry } from './store.js';
 
-/** The node-redis client calls this store makes (a `createClient()` client, or your own, fits). */
+/** The node-redis client calls this store makes (a `createClient()` client of node-redis 5 or 6 fits). */
 export interface RedisClientLike {
+  /** The client's options: a node-redis 6 `keyPrefix` there is taken into account by `clear()`. */
+  readonly options?: object;
   readonly isOpen: boolean;
   readonly isReady: boolean;
   get(key: string): Promise<string | null | unknown>;
@@ -17,10 +19,31 @@ export interface RedisClientLike {
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
+/** What {@link redisStore} passes to `createClient` when it opens its own connection. */
+export interface RedisConnectionOptions {
+  /** The store's `url`. */
+  url: string;
+  /** Always `true`: a command while Redis is away fails at once rather than queueing. */
+  disableOfflineQueue: boolean;
+  socket: {
+    /** How long one connection attempt may take, in milliseconds (2000). */
+    connectTimeout: number;
+    /** The wait before each reconnection, in milliseconds: 100, doubling up to 2000, forever. */
+    reconnectStrategy: (retries: number) => number;
+  };
+}
+
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions<V> {
   /** A Redis URL (`redis://127.0.0.1:6379`); the store opens and closes its own connection. */
   url?: string;
+  /**
+   * With `url`, the node-redis `createClient` (5 or 6) that opens the store's connection, called with the
+   * {@link RedisConnectionOptions}: pass your application's own when this package's `import('redis')` would
+   * find another copy, or wrap it to add credentials or TLS.
+   * @default `createClient` of `redis`, imported on first use
+   */
+  createClient?: (options: RedisConnectionOptions) => RedisClientLike;
   /** Or a node-redis client you manage (connected or not); the store never closes it. */
   client?: RedisClientLike;
   /** Prepended to every key, so caches and applications can share one Redis. Default `sightglass:`. */
@@ -40,17 +63,27 @@ function unavailable(message: string): SightglassError {
 }
 
 /**
- * A store on Redis (node-redis 5), so that many instances of a service share one cache. An entry is one
+ * A store on Redis (node-redis 5 or 6), so that many instances of a service share one cache. An entry is one
  * string key holding `freshUntil` and the serialized value, with a Redis expiry at the hard TTL.
  *
  * Every operation is bounded by `commandTimeoutMs` (node-redis's own timeout stops once a command is on the
  * socket, so a Redis that stops answering would otherwise hang the caller). While Redis is unreachable,
  * operations fail at once instead of waiting for the connection: a cache must answer from its loader.
- * `redis` is loaded only when a store connects with `url`, so the memory cache works without it installed.
+ * `redis` is loaded only when a store connects with `url` and no `createClient`, so the memory cache works
+ * without it installed.
  */
 export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   if ((options?.url === undefined) === (options?.client === undefined)) {
     throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'redisStore takes either url or client');
+  }
+  if (
+    options.createClient !== undefined &&
+    (options.url === undefined || typeof options.createClient !== 'function')
+  ) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      'redisStore takes createClient only with url, as a function (a client you pass is used as it is)',
+    );
   }
   const prefix = options.keyPrefix ?? 'sightglass:';
   const serializer = (options.serializer ?? jsonSerializer) as Serializer<V>;
@@ -63,15 +96,15 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
 
   const open = async (): Promise<RedisClientLike> => {
     if (client === undefined) {
-      const { createClient } = await import('redis');
+      const createClient = options.createClient ?? (await import('redis')).createClient;
       client = createClient({
-        url: options.url,
+        url: options.url!,
         disableOfflineQueue: true,
         socket: {
           connectTimeout: 2000,
           reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
         },
-      }) as unknown as RedisClientLike;
+      });
       // node-redis emits 'error' on every failed reconnect; unheard, that would crash the process. (A client
       // you pass in is left as it is: its 'error' events stay yours.)
       client.on('error', () => {
@@ -146,8 +179,12 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
     has: (key) => run(async (redis) => Number(await redis.exists(prefix + key)) > 0),
     clear: () =>
       run(async (redis) => {
-        for await (const found of redis.scanIterator({ MATCH: `${escapeGlob(prefix)}*`, COUNT: 500 })) {
-          const keys = Array.isArray(found) ? found : [found];
+        // node-redis 6 prepends a client's `keyPrefix` to the keys it sends, but not to a SCAN pattern, and
+        // SCAN answers the stored keys, prefixed: match the whole stored key and strip the prefix before DEL.
+        const own = clientKeyPrefix(redis);
+        const pattern = `${escapeGlob(own + prefix)}*`;
+        for await (const found of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+          const keys = (Array.isArray(found) ? found : [found]).map((key) => String(key).slice(own.length));
           if (keys.length > 0) await redis.del(keys);
         }
       }),
@@ -159,6 +196,12 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
       await (client.close ?? client.quit)?.call(client).catch(() => undefined);
     },
   };
+}
+
+/** The `keyPrefix` node-redis 6 adds to every key a client sends (none before 6), as a string. */
+function clientKeyPrefix(client: RedisClientLike): string {
+  const keyPrefix = (client.options as { keyPrefix?: unknown } | undefined)?.keyPrefix;
+  return keyPrefix === undefined || keyPrefix === null ? '' : String(keyPrefix);
 }
 
 /** Escapes Redis glob characters so a prefix matches only itself. */
