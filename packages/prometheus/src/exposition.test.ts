@@ -1,59 +1,222 @@
+import { ValueType } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { mergeMetricFamilies } from './exposition.js';
+import { type ExpositionOptions, sanitizeName, writeExposition } from './exposition.js';
 
-describe('mergeMetricFamilies', () => {
-  it('merges a family written once per scope into one block with one TYPE line', () => {
-    const text = [
-      '# HELP requests_total Total requests',
-      '# UNIT requests_total {request}',
-      '# TYPE requests_total counter',
-      'requests_total{otel_scope_name="a"} 1',
-      '',
-      '# HELP other Other',
-      '# TYPE other gauge',
-      'other 3',
-      '# HELP requests_total Total requests',
-      '# TYPE requests_total counter',
-      'requests_total{otel_scope_name="b"} 2',
-    ].join('\n');
-    expect(mergeMetricFamilies(text)).toEqual({
-      text: [
-        '# HELP requests_total Total requests',
-        '# UNIT requests_total {request}',
+const TIME: [number, number] = [0, 0];
+const PLAIN: ExpositionOptions = { scopeLabels: false, targetInfo: false, resourceConstantLabels: undefined };
+
+function descriptor(name: string, description = `${name} help`) {
+  return { name, description, unit: 's', valueType: ValueType.DOUBLE };
+}
+
+function sum(name: string, points: Array<[Record<string, string>, number]>, isMonotonic = true): MetricData {
+  return {
+    descriptor: descriptor(name),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.SUM,
+    isMonotonic,
+    dataPoints: points.map(([attributes, value]) => ({ startTime: TIME, endTime: TIME, attributes, value })),
+  };
+}
+
+function gauge(name: string, value: number): MetricData {
+  return {
+    descriptor: descriptor(name),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.GAUGE,
+    dataPoints: [{ startTime: TIME, endTime: TIME, attributes: {}, value }],
+  };
+}
+
+function resourceMetrics(
+  scopes: Array<[string, MetricData[]]>,
+  attributes: Record<string, string> = { 'service.name': 'svc' },
+): ResourceMetrics {
+  return {
+    resource: { attributes } as unknown as ResourceMetrics['resource'],
+    scopeMetrics: scopes.map(([name, metrics]) => ({ scope: { name, version: '1.0.0' }, metrics })),
+  };
+}
+
+describe('writeExposition', () => {
+  it('writes a family used by two scopes as one block with one TYPE line, series told apart by scope', () => {
+    const { text, dropped } = writeExposition(
+      resourceMetrics([
+        ['a', [sum('requests', [[{ route: '/x' }, 1]])]],
+        ['b', [sum('requests', [[{ route: '/x' }, 2]]), gauge('depth', 3)]],
+      ]),
+      { ...PLAIN, scopeLabels: true },
+    );
+    expect(text).toBe(
+      [
+        '# HELP requests_total requests help',
         '# TYPE requests_total counter',
-        'requests_total{otel_scope_name="a"} 1',
-        'requests_total{otel_scope_name="b"} 2',
-        '# HELP other Other',
-        '# TYPE other gauge',
-        'other 3',
+        'requests_total{route="/x",otel_scope_name="a",otel_scope_version="1.0.0"} 1',
+        'requests_total{route="/x",otel_scope_name="b",otel_scope_version="1.0.0"} 2',
+        '# HELP depth depth help',
+        '# TYPE depth gauge',
+        'depth{otel_scope_name="b",otel_scope_version="1.0.0"} 3',
         '',
       ].join('\n'),
-      dropped: [],
+    );
+    expect(dropped).toEqual([]);
+  });
+
+  it('never writes a # UNIT line in the 0.0.4 text format', () => {
+    const { text } = writeExposition(resourceMetrics([['a', [gauge('latency_seconds', 1)]]]), PLAIN);
+    expect(text).not.toContain('# UNIT');
+  });
+
+  it('adds _total to a monotonic sum once, and writes a non-monotonic sum as a gauge', () => {
+    const { text } = writeExposition(
+      resourceMetrics([['a', [sum('jobs_total', [[{}, 4]]), sum('queue', [[{}, -1]], false)]]]),
+      PLAIN,
+    );
+    expect(text).toContain('# TYPE jobs_total counter\njobs_total 4\n');
+    expect(text).toContain('# TYPE queue gauge\nqueue -1\n');
+  });
+
+  it('leaves out a later family of another type and a series reported twice, naming both', () => {
+    const histogram: MetricData = {
+      descriptor: descriptor('depth'),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [],
+    };
+    const { text, dropped } = writeExposition(
+      resourceMetrics([
+        ['a', [sum('depth', [[{}, 1]], false), sum('runs', [[{ x: '1' }, 1]])]],
+        [
+          'b',
+          [
+            histogram,
+            sum('runs', [
+              [{ x: '1' }, 2],
+              [{ x: '2' }, 3],
+            ]),
+          ],
+        ],
+      ]),
+      PLAIN,
+    );
+    expect(text).toContain('# TYPE depth gauge\ndepth 1\n');
+    expect(text).not.toContain('histogram');
+    expect(text).toContain('runs_total{x="1"} 1\nruns_total{x="2"} 3\n');
+    expect(dropped).toEqual(['depth (declared gauge, then histogram)', 'runs_total{x="1"} (reported twice)']);
+  });
+
+  it('writes cumulative buckets ending in +Inf, then _sum and _count', () => {
+    const histogram: MetricData = {
+      descriptor: descriptor('request_duration_seconds'),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [
+        {
+          startTime: TIME,
+          endTime: TIME,
+          attributes: { route: '/chat' },
+          value: { buckets: { boundaries: [0.1, 1], counts: [2, 1, 1] }, sum: 12.5, count: 4 },
+        },
+      ],
+    };
+    const { text } = writeExposition(resourceMetrics([['a', [histogram]]]), PLAIN);
+    expect(text).toBe(
+      [
+        '# HELP request_duration_seconds request_duration_seconds help',
+        '# TYPE request_duration_seconds histogram',
+        'request_duration_seconds_bucket{route="/chat",le="0.1"} 2',
+        'request_duration_seconds_bucket{route="/chat",le="1"} 3',
+        'request_duration_seconds_bucket{route="/chat",le="+Inf"} 4',
+        'request_duration_seconds_sum{route="/chat"} 12.5',
+        'request_duration_seconds_count{route="/chat"} 4',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out an exponential histogram, which the text format cannot carry', () => {
+    const metric = {
+      descriptor: descriptor('sizes'),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+      dataPoints: [],
+    } as unknown as MetricData;
+    expect(writeExposition(resourceMetrics([['a', [metric]]]), PLAIN)).toEqual({
+      text: '',
+      dropped: ['sizes (exponential histograms have no Prometheus text form)'],
     });
   });
 
-  it('leaves out a later block that declares another type, and says so', () => {
-    const text = '# TYPE x counter\nx_total 1\n# TYPE x gauge\nx 2\n';
-    expect(mergeMetricFamilies(text)).toEqual({
-      text: '# TYPE x counter\nx_total 1\n',
-      dropped: ['x (declared counter, then gauge)'],
-    });
+  it('escapes label values and HELP text, and writes non-string attributes as JSON', () => {
+    const metric: MetricData = {
+      ...sum('odd', []),
+      descriptor: descriptor('odd', 'a \\ help\nline'),
+      dataPoints: [
+        {
+          startTime: TIME,
+          endTime: TIME,
+          attributes: { q: 'say "hi"\\\n', n: 3, list: ['a', 'b'] },
+          value: 1,
+        },
+      ],
+    } as MetricData;
+    const { text } = writeExposition(resourceMetrics([['a', [metric]]]), PLAIN);
+    expect(text).toContain('# HELP odd_total a \\\\ help\\nline\n');
+    expect(text).toContain('odd_total{q="say \\"hi\\"\\\\\\n",n="3",list="[\\"a\\",\\"b\\"]"} 1\n');
   });
 
-  it('leaves out a series written twice (scope labels off, two meters), and says so', () => {
-    const text = '# TYPE r counter\nr_total{x="1"} 1\n# TYPE r counter\nr_total{x="1"} 2\nr_total{x="2"} 3\n';
-    expect(mergeMetricFamilies(text)).toEqual({
-      text: '# TYPE r counter\nr_total{x="1"} 1\nr_total{x="2"} 3\n',
-      dropped: ['r_total{x="1"} (reported twice)'],
-    });
+  it('joins two attributes that map to one label name, since Prometheus rejects a repeated label', () => {
+    const { text } = writeExposition(
+      resourceMetrics([['a', [sum('hits', [[{ 'http.route': '/a', http_route: '/b' }, 1]])]]]),
+      PLAIN,
+    );
+    expect(text).toContain('hits_total{http_route="/a;/b"} 1\n');
   });
 
-  it('keeps histogram samples with their family and untyped samples as they are', () => {
-    const text = 'loose 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 0.5\n';
-    expect(mergeMetricFamilies(text).text).toBe(text);
+  it('writes target_info from the resource and copies matching resource attributes onto series', () => {
+    const { text } = writeExposition(
+      resourceMetrics([['a', [gauge('up_now', 1)]]], { 'service.name': 'gw', 'host.name': 'h1' }),
+      { scopeLabels: false, targetInfo: true, resourceConstantLabels: /^service/ },
+    );
+    expect(text.startsWith('# HELP target_info Target metadata\n# TYPE target_info gauge\n')).toBe(true);
+    expect(text).toContain('target_info{service_name="gw",host_name="h1"} 1\n');
+    expect(text).toContain('up_now{service_name="gw"} 1\n');
   });
 
-  it('returns an empty text for an empty exposition', () => {
-    expect(mergeMetricFamilies('# no registered metrics\n')).toEqual({ text: '', dropped: [] });
+  it('writes infinities and NaN as Prometheus spells them', () => {
+    const { text } = writeExposition(
+      resourceMetrics([
+        [
+          'a',
+          [
+            gauge('hi', Number.POSITIVE_INFINITY),
+            gauge('lo', Number.NEGATIVE_INFINITY),
+            gauge('nan', Number.NaN),
+          ],
+        ],
+      ]),
+      PLAIN,
+    );
+    expect(text).toContain('hi +Inf\n');
+    expect(text).toContain('lo -Inf\n');
+    expect(text).toContain('nan NaN\n');
+  });
+
+  it('returns an empty text when there is nothing to write', () => {
+    expect(writeExposition(resourceMetrics([]), PLAIN)).toEqual({ text: '', dropped: [] });
+  });
+});
+
+describe('sanitizeName', () => {
+  it('maps OpenTelemetry names to Prometheus names', () => {
+    expect(sanitizeName('gen_ai.client.operation.duration')).toBe('gen_ai_client_operation_duration');
+    expect(sanitizeName('a..b--c')).toBe('a_b_c');
+    expect(sanitizeName('2xx')).toBe('_2xx');
   });
 });

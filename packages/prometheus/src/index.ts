@@ -12,7 +12,7 @@ export type {
   PoolPoint,
   RequestsPoint,
 } from './dashboard-sample.js';
-export { mergeMetricFamilies, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
+export { PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export { type ExpressHandler, metricsMiddleware } from './express.js';
 export {
   type FastifyHealthOptions,

@@ -1,19 +1,22 @@
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import { type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { reportInstrumentationError } from '@sightglass/core';
-import { mergeMetricFamilies } from './exposition.js';
+import { type ExpositionOptions, writeExposition } from './exposition.js';
 
 /** Options of {@link createPrometheusReader}. */
 export interface PrometheusReaderOptions {
   /**
    * Add `otel_scope_name` / `otel_scope_version` labels to every series, as the OTel Prometheus
-   * compatibility spec asks. Default `true`. Turning them off shortens series but lets two libraries'
-   * metrics of one name collide.
+   * compatibility spec asks. Turning them off shortens series but lets two libraries'
+   * metrics of one name collide (the second series is then left out of the scrape).
+   * @default true
    */
   scopeLabels?: boolean;
-  /** Emit the `target_info` gauge carrying the resource's attributes (service name, SDK). Default `true`. */
+  /**
+   * Emit the `target_info` gauge carrying the resource's attributes (service name, SDK).
+   * @default true
+   */
   targetInfo?: boolean;
-  /** Resource attributes (matching this pattern) to copy onto every series as labels. Default none. */
+  /** Resource attributes (matching this pattern) to copy onto every series as labels. Default: none. */
   resourceConstantLabels?: RegExp;
   /** Extra producers collected with the SDK's metrics (Sightglass's own producer is added by `startTelemetry`). */
   metricProducers?: MetricProducer[];
@@ -22,27 +25,20 @@ export interface PrometheusReaderOptions {
 /**
  * A pull MetricReader for Prometheus. It never opens a port itself: serve it with
  * {@link startMetricsServer}, {@link createMetricsHandler}, the Express middleware or the Fastify plugin.
+ *
+ * It extends the `MetricReader` of the application's `@opentelemetry/sdk-metrics` (2.x or 3.x) and writes
+ * the exposition itself, so it brings no second copy of the SDK.
  */
-export class PrometheusReader extends PrometheusExporter {
-  private readonly serializer: PrometheusSerializer;
+export class PrometheusReader extends MetricReader {
+  private readonly exposition: ExpositionOptions;
 
   constructor(options: PrometheusReaderOptions = {}) {
-    super({
-      preventServerStart: true,
-      withoutScopeInfo: options.scopeLabels === false,
-      withoutTargetInfo: options.targetInfo === false,
-      ...(options.resourceConstantLabels
-        ? { withResourceConstantLabels: options.resourceConstantLabels }
-        : {}),
-      ...(options.metricProducers ? { metricProducers: options.metricProducers } : {}),
-    });
-    this.serializer = new PrometheusSerializer(
-      undefined,
-      false,
-      options.resourceConstantLabels,
-      options.targetInfo === false,
-      options.scopeLabels === false,
-    );
+    super(options.metricProducers ? { metricProducers: options.metricProducers } : {});
+    this.exposition = {
+      scopeLabels: options.scopeLabels !== false,
+      targetInfo: options.targetInfo !== false,
+      resourceConstantLabels: options.resourceConstantLabels,
+    };
   }
 
   /**
@@ -52,15 +48,19 @@ export class PrometheusReader extends PrometheusExporter {
   async render(): Promise<string> {
     const { resourceMetrics, errors } = await this.collect();
     if (errors.length > 0) reportInstrumentationError('Prometheus collection', errors[0]);
-    const { text, dropped } = mergeMetricFamilies(this.serializer.serialize(resourceMetrics));
+    const { text, dropped } = writeExposition(resourceMetrics, this.exposition);
     if (dropped.length > 0) {
       reportInstrumentationError(
         'Prometheus exposition',
-        new Error(`metric families declared with two types were left out: ${dropped.join(', ')}`),
+        new Error(`left out of the scrape: ${dropped.join(', ')}`),
       );
     }
     return text;
   }
+
+  protected override async onForceFlush(): Promise<void> {}
+
+  protected override async onShutdown(): Promise<void> {}
 }
 
 /** Creates a {@link PrometheusReader}: pass it to a MeterProvider's `readers`, or use `startTelemetry()`. */
