@@ -12,6 +12,7 @@ import type {
   DatasourceRef,
   Panel,
   PrometheusTarget,
+  QueryVariable,
   TemplateVariable,
 } from './types.js';
 
@@ -27,8 +28,11 @@ export interface DashboardOptions {
   refresh?: string;
 }
 
-/** The Grafana dashboard schema version the JSON follows (Grafana 10.4 / 11). */
-export const SCHEMA_VERSION = 39;
+/**
+ * The Grafana dashboard schema version the JSON follows: 42, the current one of Grafana 12.2 to 13 and
+ * `@grafana/schema` 13 (`defaultDashboard.schemaVersion`). Grafana 12.0 and 12.1 (41) load it as well.
+ */
+export const SCHEMA_VERSION = 42;
 
 /** The name of the data-source variable every panel's `datasource.uid` refers to. */
 export const DATASOURCE_VARIABLE = 'datasource';
@@ -100,7 +104,6 @@ export function templateVariables(): TemplateVariable[] {
       label: 'Data source',
       type: 'datasource',
       query: 'prometheus',
-      current: {},
       hide: 0,
       includeAll: false,
       multi: false,
@@ -114,14 +117,13 @@ export function templateVariables(): TemplateVariable[] {
   ];
 }
 
-function labelVariable(name: string, label: string, definition: string): TemplateVariable {
+function labelVariable(name: string, label: string, query: string): QueryVariable {
   return {
     name,
     label,
     type: 'query',
     datasource: DATASOURCE,
-    definition,
-    query: { qryType: 1, query: definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
+    query: { qryType: 1, query, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
     current: { selected: true, text: ['All'], value: ['$__all'] },
     hide: 0,
     includeAll: true,

@@ -1,6 +1,8 @@
 /**
- * The parts of Grafana's dashboard JSON model (schema version 39) this package writes. Only what the
- * generated dashboard uses is typed; Grafana fills in the rest with its defaults on import.
+ * Grafana's dashboard JSON model (schema version 42, Grafana 12.2 to 13) as this package writes it: every
+ * field the generated dashboard has, and nothing else. Each type is the JSON form of `@grafana/schema`'s
+ * (an enum is its values) narrowed to what is written; `dashboard.schema.test.ts` checks, at compile time,
+ * that every field here is one the schema declares, with a value it allows.
  */
 
 /** A reference to a data source; `uid` is `${datasource}`, the dashboard's data-source variable. */
@@ -9,15 +11,15 @@ export interface DatasourceRef {
   readonly uid: string;
 }
 
-/** One PromQL query of a panel. */
-export interface PrometheusTarget {
+/** One PromQL query of a panel (the schema types a target as a string-keyed record, hence `type`). */
+export type PrometheusTarget = {
   readonly refId: string;
   readonly datasource: DatasourceRef;
   readonly editorMode: 'code';
   readonly expr: string;
   readonly legendFormat: string;
   readonly range: true;
-}
+};
 
 /** Where a panel sits on the 24-column grid. */
 export interface GridPos {
@@ -79,30 +81,96 @@ export interface RowPanel {
 /** Any panel of the dashboard. */
 export type Panel = DataPanel | RowPanel;
 
-/** A dashboard variable: the data source, or a `label_values()` query. */
-export interface TemplateVariable {
+/** A variable's visibility: 0 label and value, 1 value only, 2 hidden, 3 in the controls menu. */
+export type VariableHide = 0 | 1 | 2 | 3;
+
+/** When a variable's options are queried: 0 never, 1 on dashboard load, 2 on time range change. */
+export type VariableRefresh = 0 | 1 | 2;
+
+/** How a variable's options are sorted: 0 not, 1 alphabetically ascending, ... 8 naturally descending. */
+export type VariableSort = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/** A selected value of a variable (`current`): its text and value, each one string or several. */
+export interface VariableOption {
+  readonly selected?: boolean;
+  readonly text: string | readonly string[];
+  readonly value: string | readonly string[];
+}
+
+/** The fields every dashboard variable has. */
+interface VariableBase {
   readonly name: string;
   readonly label: string;
-  readonly type: 'datasource' | 'query';
-  readonly [field: string]: unknown;
+  readonly hide: VariableHide;
+  readonly includeAll: boolean;
+  readonly multi: boolean;
+  readonly options: readonly never[];
+  readonly refresh: VariableRefresh;
+  readonly regex: string;
+  readonly skipUrlSync: boolean;
+}
+
+/**
+ * The data-source variable: `query` is the plugin type. It has no `current`, so Grafana selects the
+ * default data source of that type.
+ */
+export interface DatasourceVariable extends VariableBase {
+  readonly type: 'datasource';
+  readonly query: 'prometheus';
+}
+
+/** A `label_values()` variable; `query` is the Prometheus variable editor's query object. */
+export interface QueryVariable extends VariableBase {
+  readonly type: 'query';
+  readonly datasource: DatasourceRef;
+  readonly query: {
+    readonly qryType: 1;
+    readonly query: string;
+    readonly refId: 'PrometheusVariableQueryEditor-VariableQuery';
+  };
+  readonly current: VariableOption;
+  readonly allValue: string;
+  readonly sort: VariableSort;
+}
+
+/** A dashboard variable: the data source, or a `label_values()` query. */
+export type TemplateVariable = DatasourceVariable | QueryVariable;
+
+/** The built-in "Annotations & Alerts" annotation query of every dashboard. */
+export interface AnnotationQuery {
+  readonly builtIn: 1;
+  readonly datasource: { readonly type: 'grafana'; readonly uid: '-- Grafana --' };
+  readonly enable: boolean;
+  readonly hide: boolean;
+  readonly iconColor: string;
+  readonly name: string;
+  readonly type: 'dashboard';
 }
 
 /** A Grafana dashboard as this package generates it. */
 export interface Dashboard {
-  readonly uid: string;
-  readonly title: string;
+  readonly annotations: { readonly list: readonly AnnotationQuery[] };
   readonly description: string;
-  readonly tags: readonly string[];
-  readonly schemaVersion: number;
-  readonly version: number;
   readonly editable: boolean;
-  readonly graphTooltip: number;
-  readonly refresh: string;
-  readonly time: { readonly from: string; readonly to: string };
-  readonly timezone: string;
-  readonly templating: { readonly list: readonly TemplateVariable[] };
-  readonly annotations: { readonly list: readonly unknown[] };
+  /** 0 = January. */
+  readonly fiscalYearStartMonth: number;
+  /** 0 no shared crosshair, 1 shared crosshair, 2 shared crosshair and tooltip. */
+  readonly graphTooltip: 0 | 1 | 2;
+  /** `null`: Grafana assigns the numeric id on import. */
+  readonly id: null;
   readonly links: readonly never[];
   readonly panels: readonly Panel[];
-  readonly [field: string]: unknown;
+  readonly refresh: string;
+  readonly schemaVersion: number;
+  readonly tags: readonly string[];
+  readonly templating: { readonly list: readonly TemplateVariable[] };
+  readonly time: { readonly from: string; readonly to: string };
+  /** Grafana's default time picker. */
+  readonly timepicker: Readonly<Record<never, never>>;
+  readonly timezone: string;
+  readonly title: string;
+  readonly uid: string;
+  readonly version: number;
+  /** `''`: the locale's first day of the week. */
+  readonly weekStart: string;
 }
