@@ -147,4 +147,17 @@ describe('the same answers as the ollama package', () => {
     expect(await thrown.next()).toEqual({ value: undefined, done: true });
     await eventually(() => expect(ours.pool.stats.running).toBe(0));
   });
+
+  it('frees its connection when disposed midway, as `await using` disposes a generator', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 200, tokensPerAnswer: 50 });
+    const ours = client({ host: server.url, name: 'disposed' });
+    const iterator = (await ours.generate({ model: 'llama3.2', prompt: 'Go', stream: true }))[
+      Symbol.asyncIterator
+    ]();
+    expect((await iterator.next()).done).toBe(false);
+    expect(ours.pool.stats.running).toBe(1);
+    await iterator[Symbol.asyncDispose]();
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+    await eventually(() => expect(ours.pool.stats.running).toBe(0));
+  });
 });

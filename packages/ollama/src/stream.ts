@@ -120,6 +120,11 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
     return this;
   }
 
+  /** `await using` frees the stream as it frees a generator: like `return()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
   /** Answers waiting next() calls in order while lines are there; waits for the reader's news otherwise. */
   private pump(): void {
     while (this.waiting.length > 0) {

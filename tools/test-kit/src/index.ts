@@ -3,6 +3,7 @@ export { startChromium } from './chromium.js';
 export { requireFromCommonJs } from './commonjs.js';
 export { type Family, parseExposition, type Sample } from './exposition.js';
 export { createTestMeter, type TestMeter } from './meter.js';
+export { NODE_TOOLS_DIR, nodeBinary } from './node-binary.js';
 export {
   decodeMetricsRequest,
   type OtlpDataPoint,

@@ -1,0 +1,46 @@
+/** One kind of user application the consumer test builds: a Node.js line and what the user installs on it. */
+export interface Combination {
+  name: string;
+  /** The Node.js major the application runs on (the npm registry's `node` package for other lines). */
+  node: number;
+  /** The application's own dependencies beside the Sightglass tarballs, as docs/supported-versions.md says. */
+  dependencies: Record<string, string>;
+  /** The `@opentelemetry/api` version the single copy must have. */
+  apiVersion: RegExp;
+}
+
+const common = { express: '^5.1.0', fastify: '^5.6.0', typescript: '~5.9.3' };
+
+/** The combinations the consumer test runs: the oldest supported line and the newest, as users install them. */
+export const COMBINATIONS: Combination[] = [
+  {
+    name: 'Node 20, API 1.9, SDK 2.12',
+    node: 20,
+    dependencies: {
+      ...common,
+      '@opentelemetry/api': '~1.9.0',
+      '@opentelemetry/sdk-metrics': '~2.12.0',
+      '@opentelemetry/resources': '~2.12.0',
+      '@opentelemetry/instrumentation-runtime-node': '~0.36.1',
+      '@opentelemetry/sdk-node': '~0.223.0',
+      '@types/node': '^20.19.0',
+      cockatiel: '^3.2.1',
+      redis: '^5.10.0',
+    },
+    apiVersion: /^1\.9\./,
+  },
+  {
+    name: 'Node 24, API 1.10, sdk-node latest',
+    node: 24,
+    dependencies: {
+      ...common,
+      '@opentelemetry/api': 'latest',
+      '@opentelemetry/sdk-node': 'latest',
+      '@types/node': '^24.0.0',
+      cockatiel: '^4.0.0',
+      redis: '^6.0.0',
+      undici: '^8.0.0',
+    },
+    apiVersion: /^1\.10\./,
+  },
+];
