@@ -1,6 +1,7 @@
+import { DiagLogLevel } from '@opentelemetry/api';
 import { ErrorCode } from '@sightglass/core';
 import { describe, expect, it } from 'vitest';
-import { exportersFromEnv, parseHeaders, resolveConfig } from './config.js';
+import { exportersFromEnv, logLevelFromEnv, parseHeaders, resolveConfig } from './config.js';
 
 const noEnv = {};
 
@@ -194,5 +195,50 @@ describe('small parsers', () => {
     });
     expect(resolveConfig({ console: false }, { OTEL_METRICS_EXPORTER: 'console' }).console).toBeUndefined();
     expect(resolveConfig({ runtimeMetrics: false }, noEnv).runtimeMetrics).toBeUndefined();
+  });
+});
+
+describe('OTEL_LOG_LEVEL', () => {
+  it.each([
+    ['NONE', DiagLogLevel.NONE],
+    ['ERROR', DiagLogLevel.ERROR],
+    ['WARN', DiagLogLevel.WARN],
+    ['INFO', DiagLogLevel.INFO],
+    ['DEBUG', DiagLogLevel.DEBUG],
+    ['VERBOSE', DiagLogLevel.VERBOSE],
+    ['ALL', DiagLogLevel.ALL],
+  ])('reads %s in any case', (name, level) => {
+    expect(logLevelFromEnv(name)).toBe(level);
+    expect(logLevelFromEnv(name.toLowerCase())).toBe(level);
+    expect(logLevelFromEnv(` ${name[0]}${name.slice(1).toLowerCase()} `)).toBe(level);
+  });
+
+  it('leaves the diag logger alone when unset or empty, as NodeSDK does', () => {
+    expect(logLevelFromEnv(undefined)).toBeUndefined();
+    expect(logLevelFromEnv('  ')).toBeUndefined();
+    expect(resolveConfig({}, noEnv).logLevel).toBeUndefined();
+  });
+
+  it('comes from the environment resolveConfig reads', () => {
+    expect(resolveConfig({}, { OTEL_LOG_LEVEL: 'warn' }).logLevel).toBe(DiagLogLevel.WARN);
+    expect(resolveConfig({ env: { OTEL_LOG_LEVEL: 'debug' } }).logLevel).toBe(DiagLogLevel.DEBUG);
+  });
+
+  it.each([
+    'warning',
+    'trace',
+    '3',
+    'info,debug',
+  ])('refuses %j with ERR_SIGHTGLASS_INVALID_CONFIG naming the values it takes', (value) => {
+    expect(() => resolveConfig({}, { OTEL_LOG_LEVEL: value })).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.INVALID_CONFIG,
+        message: expect.stringMatching(
+          new RegExp(
+            `^OTEL_LOG_LEVEL must be one of NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL .*${value}`,
+          ),
+        ),
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { DiagLogLevel } from '@opentelemetry/api';
 import { ErrorCode, SightglassError } from '@sightglass/core';
 import { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, validatePort } from '@sightglass/prometheus';
 import type { OtlpProtocol, PrometheusOptions, TelemetryOptions } from './options.js';
@@ -5,6 +6,16 @@ import type { OtlpProtocol, PrometheusOptions, TelemetryOptions } from './option
 /** The exporter names `OTEL_METRICS_EXPORTER` may list. */
 export const KNOWN_EXPORTERS = ['prometheus', 'otlp', 'console', 'none'] as const;
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+/** The values `OTEL_LOG_LEVEL` may take (any case), as NodeSDK and `diagLogLevelFromString()` of @opentelemetry/core read them. */
+const LOG_LEVELS = new Map<string, DiagLogLevel>([
+  ['NONE', DiagLogLevel.NONE],
+  ['ERROR', DiagLogLevel.ERROR],
+  ['WARN', DiagLogLevel.WARN],
+  ['INFO', DiagLogLevel.INFO],
+  ['DEBUG', DiagLogLevel.DEBUG],
+  ['VERBOSE', DiagLogLevel.VERBOSE],
+  ['ALL', DiagLogLevel.ALL],
+]);
 
 /** Options with every default and environment variable applied, and every value checked. */
 export interface ResolvedConfig {
@@ -25,6 +36,11 @@ export interface ResolvedConfig {
   console: { intervalMs: number } | undefined;
   runtimeMetrics: { precisionMs: number } | undefined;
   shutdownTimeoutMs: number;
+  /**
+   * The level of `OTEL_LOG_LEVEL`, when it is set: `startTelemetry()` then prints OpenTelemetry's diagnostic
+   * messages to the console at that level, unless the application registered a diag logger of its own.
+   */
+  logLevel: DiagLogLevel | undefined;
 }
 
 function configError(message: string): SightglassError {
@@ -74,6 +90,26 @@ export function exportersFromEnv(value: string | undefined): Set<string> {
     }
   }
   return new Set(names.filter((name) => name !== 'none'));
+}
+
+/**
+ * The diag level `OTEL_LOG_LEVEL` names (`NONE`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `VERBOSE`, `ALL`, in any
+ * case), or `undefined` when it is not set or empty.
+ *
+ * @throws SightglassError `ERR_SIGHTGLASS_INVALID_CONFIG` for any other value. (NodeSDK falls back to `INFO`
+ *   with a warning that no logger is installed yet to print; Sightglass refuses it, as it does an unknown
+ *   `OTEL_METRICS_EXPORTER`.)
+ */
+export function logLevelFromEnv(value: string | undefined): DiagLogLevel | undefined {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return undefined;
+  const level = LOG_LEVELS.get(raw.toUpperCase());
+  if (level === undefined) {
+    throw configError(
+      `OTEL_LOG_LEVEL must be one of ${[...LOG_LEVELS.keys()].join(', ')} (any case), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return level;
 }
 
 /** Parses `key=value,key2=value2` (values URL-encoded) as the OTel spec defines OTLP headers. */
@@ -223,5 +259,6 @@ export function resolveConfig(
           },
     shutdownTimeoutMs,
     healthMetrics: options.healthMetrics !== false,
+    logLevel: logLevelFromEnv(env.OTEL_LOG_LEVEL),
   };
 }

@@ -16,32 +16,31 @@ export async function createOtlpExporter(config: OtlpConfig): Promise<PushMetric
   const options = { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMs };
   switch (config.protocol) {
     case 'http/json': {
-      const { OTLPMetricExporter } = await importPeer<typeof import('@opentelemetry/exporter-metrics-otlp-http')>(
-        '@opentelemetry/exporter-metrics-otlp-http',
-        `OTLP export over ${config.protocol}`,
-      );
+      const { OTLPMetricExporter } = await importPeer<
+        typeof import('@opentelemetry/exporter-metrics-otlp-http')
+      >('@opentelemetry/exporter-metrics-otlp-http', `OTLP export over ${config.protocol}`);
       return new OTLPMetricExporter(options);
     }
     case 'grpc': {
       const exporterName = '@opentelemetry/exporter-metrics-otlp-grpc';
-      const { OTLPMetricExporter } = await importPeer<typeof import('@opentelemetry/exporter-metrics-otlp-grpc')>(
-        exporterName,
-        `OTLP export over ${config.protocol}`,
-      );
+      const { OTLPMetricExporter } = await importPeer<
+        typeof import('@opentelemetry/exporter-metrics-otlp-grpc')
+      >(exporterName, `OTLP export over ${config.protocol}`);
       const { headers, ...rest } = options;
       // Headers travel as gRPC metadata of the exporter's own @grpc/grpc-js (its dependency, not ours).
       const fromExporter = createRequire(createRequire(import.meta.url).resolve(exporterName));
-      type Metadata = NonNullable<NonNullable<ConstructorParameters<typeof OTLPMetricExporter>[0]>['metadata']>;
+      type Metadata = NonNullable<
+        NonNullable<ConstructorParameters<typeof OTLPMetricExporter>[0]>['metadata']
+      >;
       const { Metadata } = fromExporter('@grpc/grpc-js') as { Metadata: new () => Metadata };
       const metadata = new Metadata();
       for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
       return new OTLPMetricExporter({ ...rest, metadata });
     }
     default: {
-      const { OTLPMetricExporter } = await importPeer<typeof import('@opentelemetry/exporter-metrics-otlp-proto')>(
-        '@opentelemetry/exporter-metrics-otlp-proto',
-        `OTLP export over ${config.protocol}`,
-      );
+      const { OTLPMetricExporter } = await importPeer<
+        typeof import('@opentelemetry/exporter-metrics-otlp-proto')
+      >('@opentelemetry/exporter-metrics-otlp-proto', `OTLP export over ${config.protocol}`);
       return new OTLPMetricExporter(options);
     }
   }

@@ -8,11 +8,12 @@ import { ErrorCode, SightglassError } from '@sightglass/core';
  * the exporters it loads must come from the same line as the `@opentelemetry/sdk-metrics` it resolves.
  */
 export const SDK_LINES = [
-  { sdk: 2, api: '~1.9.0', apiMinor: 9, sdkRange: '^2.12.0', experimental: '^0.223.0', node: '>=20.19' },
-  { sdk: 3, api: '~1.10.0', apiMinor: 10, sdkRange: '^3.1.0', experimental: '^0.301.0', node: '>=22.15' },
+  { sdk: 2, api: '~1.9.0', apiMinor: 9, sdkRange: '^2.12.0', experimental: '^0.223.0', runtime: '~0.36.1' },
+  { sdk: 3, api: '~1.10.0', apiMinor: 10, sdkRange: '^3.1.0', experimental: '^0.301.0', runtime: '^0.37.0' },
 ] as const;
 
-type SdkLine = (typeof SDK_LINES)[number];
+/** One OpenTelemetry JS line: the versions of each package that belong together. */
+export type SdkLine = (typeof SDK_LINES)[number];
 
 type Require = ReturnType<typeof createRequire>;
 
@@ -60,7 +61,10 @@ export function installedSdkLine(from?: Require): SdkLine {
 
 /** What to install for one Node.js line, as docs/supported-versions.md lists it. */
 function installAdvice(line: SdkLine): string {
-  return `@opentelemetry/api@${line.api} @opentelemetry/sdk-metrics@${line.sdkRange} @opentelemetry/resources@${line.sdkRange}`;
+  return (
+    `@opentelemetry/api@${line.api} @opentelemetry/sdk-metrics@${line.sdkRange} ` +
+    `@opentelemetry/resources@${line.sdkRange} @opentelemetry/instrumentation-runtime-node@${line.runtime}`
+  );
 }
 
 /**
@@ -68,7 +72,11 @@ function installAdvice(line: SdkLine): string {
  *
  * @throws SightglassError `ERR_SIGHTGLASS_MISSING_DEPENDENCY` when `name` is not installed.
  */
-export async function importPeer<T>(name: string, feature: string): Promise<T> {
+export async function importPeer<T>(
+  name: string,
+  feature: string,
+  versionFor: (line: SdkLine) => string = (line) => line.experimental,
+): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (error) {
@@ -80,7 +88,7 @@ export async function importPeer<T>(name: string, feature: string): Promise<T> {
     const line = installedSdkLine();
     throw new SightglassError(
       ErrorCode.MISSING_DEPENDENCY,
-      `${feature} needs ${name}, which is not installed: npm install ${name}@${line.experimental} ` +
+      `${feature} needs ${name}, which is not installed: npm install ${name}@${versionFor(line)} ` +
         `(the line that matches @opentelemetry/sdk-metrics ${line.sdk}.x)`,
       { cause: error },
     );

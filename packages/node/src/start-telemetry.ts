@@ -28,11 +28,13 @@ import {
   startMetricsServer,
 } from '@sightglass/prometheus';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import { installDiagLogger } from './diag-logger.js';
+import { withExportReporting } from './export-reporting.js';
 import type { TelemetryOptions } from './options.js';
 import { createOtlpExporter } from './otlp.js';
 import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
 import { isSightglassMetricProducer, sightglassMetricProducer } from './producer.js';
-import { startRuntimeMetrics } from './runtime.js';
+import { loadRuntimeMetrics, startRuntimeMetrics } from './runtime.js';
 import { sightglassViews } from './views.js';
 
 /** What `startTelemetry()` started. */
@@ -59,13 +61,18 @@ type Holder = { [ACTIVE_KEY]?: Telemetry | 'starting' };
  * for (Prometheus, OTLP, console), runtime metrics, and the producer that reports Sightglass's counters and
  * gauges. Call it once at start-up, before the application starts serving.
  *
+ * With `OTEL_LOG_LEVEL` set, OpenTelemetry's diagnostic messages go to the console at that level, as with
+ * NodeSDK, unless the application registered a diag logger of its own (which is kept). Export failures are
+ * logged once per kind, and their recovery once.
+ *
  * @example
  * const telemetry = await startTelemetry({ serviceName: 'llm-gateway' });
  * // Prometheus scrapes telemetry.metricsServer.url
  * process.on('SIGTERM', () => telemetry.shutdown());
  *
  * @throws SightglassError with a stable `code` for bad options or environment variables
- *   (`ERR_SIGHTGLASS_INVALID_PORT`, `ERR_SIGHTGLASS_UNKNOWN_EXPORTER`, `ERR_SIGHTGLASS_INVALID_URL`, ...), a
+ *   (`ERR_SIGHTGLASS_INVALID_PORT`, `ERR_SIGHTGLASS_UNKNOWN_EXPORTER`, `ERR_SIGHTGLASS_INVALID_URL`,
+ *   `ERR_SIGHTGLASS_INVALID_CONFIG` for an unknown `OTEL_LOG_LEVEL`, ...), a
  *   metrics port already in use (`ERR_SIGHTGLASS_PORT_IN_USE`), a second start (`ERR_SIGHTGLASS_ALREADY_STARTED`),
  *   OpenTelemetry packages that cannot work together (`ERR_SIGHTGLASS_INCOMPATIBLE_VERSIONS`), or an OTLP
  *   exporter that is not installed (`ERR_SIGHTGLASS_MISSING_DEPENDENCY`).
@@ -84,17 +91,28 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
     process.emitWarning(`sightglass: ${warning}`, { code: 'SIGHTGLASS_OPENTELEMETRY_VERSIONS' });
   }
   holder[ACTIVE_KEY] = 'starting';
+  // First, so that what starting reports through diag is printed too.
+  const removeDiagLogger = config.logLevel === undefined ? () => {} : installDiagLogger(config.logLevel);
   try {
-    const telemetry = await start(config, options);
+    const telemetry = await start(config, options, removeDiagLogger);
     holder[ACTIVE_KEY] = telemetry;
     return telemetry;
   } catch (error) {
+    removeDiagLogger();
     holder[ACTIVE_KEY] = undefined;
     throw error;
   }
 }
 
-async function start(config: ResolvedConfig, options: TelemetryOptions): Promise<Telemetry> {
+async function start(
+  config: ResolvedConfig,
+  options: TelemetryOptions,
+  removeDiagLogger: () => void,
+): Promise<Telemetry> {
+  // Loaded before anything starts, so a missing package asked for explicitly leaves nothing behind.
+  const runtimeModule = config.runtimeMetrics
+    ? await loadRuntimeMetrics(options.runtimeMetrics !== undefined)
+    : undefined;
   const producer = sightglassMetricProducer();
   const readers: IMetricReader[] = [];
 
@@ -116,19 +134,30 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
     prometheusReader = createPrometheusReader({ ...readerOptions, metricProducers: [producer, ...extra] });
     readers.push(prometheusReader);
   }
-  const push = (exporter: PushMetricExporter, intervalMs: number, timeoutMs: number): void => {
+  const push = (exporter: PushMetricExporter, name: string, intervalMs: number, timeoutMs: number): void => {
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter,
+        // The wrapper answers every export within timeoutMs (the exporter's own timeout too). The reader's
+        // timeout, the longest it accepts, is only a backstop: it would log each time it fired.
+        exporter: withExportReporting(exporter, { name, timeoutMs }),
         exportIntervalMillis: intervalMs,
-        exportTimeoutMillis: timeoutMs,
+        exportTimeoutMillis: intervalMs,
         metricProducers: [producer],
       }),
     );
   };
-  if (config.otlp) push(await createOtlpExporter(config.otlp), config.otlp.intervalMs, config.otlp.timeoutMs);
+  if (config.otlp) {
+    const { origin, pathname } = new URL(config.otlp.url); // no credentials or query in the log lines
+    push(
+      await createOtlpExporter(config.otlp),
+      `OTLP metrics export to ${origin}${pathname}`,
+      config.otlp.intervalMs,
+      config.otlp.timeoutMs,
+    );
+  }
   if (config.console) {
-    push(new ConsoleMetricExporter(), config.console.intervalMs, Math.min(30_000, config.console.intervalMs));
+    const { intervalMs } = config.console;
+    push(new ConsoleMetricExporter(), 'console metrics export', intervalMs, Math.min(30_000, intervalMs));
   }
 
   let meterProvider: MeterProvider;
@@ -177,9 +206,9 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
   if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
   const stopHealthMetrics = config.healthMetrics ? startHealthStatusMetrics() : () => {};
   let stopRuntime = (): void => {};
-  if (config.runtimeMetrics) {
+  if (config.runtimeMetrics && runtimeModule) {
     try {
-      stopRuntime = startRuntimeMetrics(meterProvider, config.runtimeMetrics);
+      stopRuntime = startRuntimeMetrics(runtimeModule, meterProvider, config.runtimeMetrics);
     } catch (error) {
       reportInstrumentationError('runtime metrics', error); // the service runs on without them
     }
@@ -221,6 +250,7 @@ async function start(config: ResolvedConfig, options: TelemetryOptions): Promise
         if (registeredGlobally) metrics.disable();
         if (prometheusReader) setDefaultPrometheusReader(undefined);
         if (options.labelLimits) metricRegistry().setLabelGuardOptions({});
+        removeDiagLogger(); // last, so that what shutting down reports is printed too
         (globalThis as Holder)[ACTIVE_KEY] = undefined;
       })();
       return stopping;
