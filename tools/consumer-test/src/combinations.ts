@@ -7,11 +7,13 @@ export interface Combination {
   dependencies: Record<string, string>;
   /** The `@opentelemetry/api` version the single copy must have. */
   apiVersion: RegExp;
+  /** Whether the application brings its own NodeSDK (`@opentelemetry/sdk-node` is in `dependencies`). */
+  ownSdk: boolean;
 }
 
 const common = { express: '^5.1.0', fastify: '^5.6.0', typescript: '~5.9.3' };
 
-/** The combinations the consumer test runs: the oldest supported line and the newest, as users install them. */
+/** The combinations the consumer test runs: each Node.js line users run, installed as the docs say. */
 export const COMBINATIONS: Combination[] = [
   {
     name: 'Node 20, API 1.9, SDK 2.12',
@@ -28,6 +30,22 @@ export const COMBINATIONS: Combination[] = [
       redis: '^5.10.0',
     },
     apiVersion: /^1\.9\./,
+    ownSdk: true,
+  },
+  {
+    // README's install line for Node.js 22 and 24, as written: npm adds the peers it leaves out.
+    name: "Node 22, README's line (API, sdk-metrics, resources at latest)",
+    node: 22,
+    dependencies: {
+      ...common,
+      '@opentelemetry/api': 'latest',
+      '@opentelemetry/sdk-metrics': 'latest',
+      '@opentelemetry/resources': 'latest',
+      '@types/node': '^22.15.0',
+      cockatiel: '^4.0.0',
+    },
+    apiVersion: /^1\.10\./,
+    ownSdk: false,
   },
   {
     name: 'Node 24, API 1.10, sdk-node latest',
@@ -42,5 +60,6 @@ export const COMBINATIONS: Combination[] = [
       undici: '^8.0.0',
     },
     apiVersion: /^1\.10\./,
+    ownSdk: true,
   },
 ];
