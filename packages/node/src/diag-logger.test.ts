@@ -1,5 +1,6 @@
 import { type DiagLogFunction, type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { API_GLOBAL_KEY, type ApiGlobals, apiGlobals } from './api-globals.js';
 import { hasDiagLogger, installDiagLogger } from './diag-logger.js';
 import { startTelemetry } from './start-telemetry.js';
 
@@ -10,11 +11,6 @@ const consoleSpies = vi.hoisted(() => ({
   info: vi.spyOn(console, 'info').mockImplementation(() => {}),
   debug: vi.spyOn(console, 'debug').mockImplementation(() => {}),
 }));
-
-const API_GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
-type ApiGlobals = { version?: string; diag?: unknown };
-const apiGlobals = (): ApiGlobals | undefined =>
-  (globalThis as { [API_GLOBAL_KEY]?: ApiGlobals })[API_GLOBAL_KEY];
 
 function applicationLogger() {
   const log = () => vi.fn<DiagLogFunction>();

@@ -1,13 +1,8 @@
 import { DiagConsoleLogger, type DiagLogLevel, diag } from '@opentelemetry/api';
-
-/**
- * Where `@opentelemetry/api` 1.x keeps its process-wide registrations (`diag`, `metrics`, ...), shared by
- * every copy of the API of that major version. An upstream internal: `diag-logger.test.ts` is its canary.
- */
-const API_GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
+import { apiGlobals } from './api-globals.js';
 
 function registeredDiagLogger(): unknown {
-  return (globalThis as { [API_GLOBAL_KEY]?: { diag?: unknown } })[API_GLOBAL_KEY]?.diag;
+  return apiGlobals()?.diag;
 }
 
 /**

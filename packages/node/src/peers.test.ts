@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { ErrorCode, SightglassError } from '@sightglass/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { API_GLOBAL_KEY } from './api-globals.js';
 import {
   checkOpenTelemetryVersions,
   importPeer,
@@ -120,7 +121,7 @@ describe('importPeer', () => {
 });
 
 describe('startTelemetry with a split OpenTelemetry API', () => {
-  const KEY = Symbol.for('opentelemetry.js.api.1');
+  const KEY = API_GLOBAL_KEY;
   const holder = globalThis as { [KEY]?: { version: string } };
   let saved: { version: string } | undefined;
   afterEach(() => {

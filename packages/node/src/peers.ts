@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ErrorCode, SightglassError } from '@sightglass/core';
+import { apiGlobals } from './api-globals.js';
 
 /**
  * The OpenTelemetry JS lines Sightglass is tested with. The SDK is the application's (peer dependencies):
@@ -95,9 +96,6 @@ export async function importPeer<T>(
   }
 }
 
-/** The key under which `@opentelemetry/api` keeps its globals, and the version of the copy that made it. */
-const API_GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
-
 /** What {@link checkOpenTelemetryVersions} needs to know; tests pass their own. */
 export interface VersionFacts {
   /** The `@opentelemetry/api` Sightglass imports. */
@@ -123,7 +121,7 @@ export function versionFacts(): VersionFacts {
       applicationApi = undefined;
     }
   }
-  const registered = (globalThis as { [API_GLOBAL_KEY]?: { version?: unknown } })[API_GLOBAL_KEY];
+  const registered = apiGlobals();
   return {
     api: resolvePackage('@opentelemetry/api'),
     applicationApi,
