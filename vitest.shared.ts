@@ -9,7 +9,11 @@ export const sharedConfig = defineConfig({
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
     // The JSON report feeds the pass/fail/skip totals that .ci/run prints (scripts/test-summary.mjs).
-    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // scripts/test-node-lines.ts names another file per Node.js line.
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env.SIGHTGLASS_VITEST_REPORT ?? 'test-results/vitest.json' }],
+    ],
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',

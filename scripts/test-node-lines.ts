@@ -23,18 +23,15 @@ for (const major of lines) {
     const manifest = join(dir, 'package.json');
     if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) continue;
     console.log(`== Node.js ${version}: packages/${name}`);
-    const result = spawnSync(
-      node,
-      [
-        vitest,
-        'run',
-        '--coverage',
-        '--reporter=dot',
-        '--reporter=json',
-        `--outputFile.json=test-results/vitest-node${major}.json`,
-      ],
-      { cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
+    const result = spawnSync(node, [vitest, 'run', '--coverage'], {
+      cwd: dir,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        SIGHTGLASS_VITEST_REPORT: `test-results/vitest-node${major}.json`,
+      },
+    });
     if (result.status !== 0) {
       console.error(`packages/${name} failed on Node.js ${version}`);
       failed = true;
