@@ -90,7 +90,7 @@ describe('startTelemetry with Prometheus', () => {
     expect(telemetry.metricsServer).toBeUndefined();
     expect(metrics.getMeterProvider()).toBe(telemetry.meterProvider);
     expect(defaultPrometheusReader()).toBe(telemetry.prometheusReader);
-    expect((await metricsResponse('GET')).status).toBe(200);
+    expect((await metricsResponse({ method: 'GET' })).status).toBe(200);
     await telemetry.shutdown();
     expect(metrics.getMeterProvider()).not.toBe(telemetry.meterProvider);
     expect(defaultPrometheusReader()).toBeUndefined();

@@ -1,15 +1,22 @@
 import { ValueType } from '@opentelemetry/api';
 import {
   AggregationTemporality,
+  type DataPoint,
   DataPointType,
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { type ExpositionOptions, sanitizeName, writeExposition } from './exposition.js';
+import { type ExpositionOptions, writeExposition, writeExpositionInSlices } from './exposition.js';
+import { sanitizeName } from './sanitize-name.js';
 
 const TIME: [number, number] = [0, 0];
-const PLAIN: ExpositionOptions = { scopeLabels: false, targetInfo: false, resourceConstantLabels: undefined };
+const PLAIN: ExpositionOptions = {
+  format: 'text',
+  scopeLabels: false,
+  targetInfo: false,
+  resourceConstantLabels: undefined,
+};
 
 function descriptor(name: string, description = `${name} help`) {
   return { name, description, unit: 's', valueType: ValueType.DOUBLE };
@@ -149,7 +156,7 @@ describe('writeExposition', () => {
     } as unknown as MetricData;
     expect(writeExposition(resourceMetrics([['a', [metric]]]), PLAIN)).toEqual({
       text: '',
-      dropped: ['sizes (exponential histograms have no Prometheus text form)'],
+      dropped: ['sizes (exponential histograms have no text or OpenMetrics form)'],
     });
   });
 
@@ -182,7 +189,7 @@ describe('writeExposition', () => {
   it('writes target_info from the resource and copies matching resource attributes onto series', () => {
     const { text } = writeExposition(
       resourceMetrics([['a', [gauge('up_now', 1)]]], { 'service.name': 'gw', 'host.name': 'h1' }),
-      { scopeLabels: false, targetInfo: true, resourceConstantLabels: /^service/ },
+      { ...PLAIN, targetInfo: true, resourceConstantLabels: /^service/ },
     );
     expect(text.startsWith('# HELP target_info Target metadata\n# TYPE target_info gauge\n')).toBe(true);
     expect(text).toContain('target_info{service_name="gw",host_name="h1"} 1\n');
@@ -210,6 +217,118 @@ describe('writeExposition', () => {
 
   it('returns an empty text when there is nothing to write', () => {
     expect(writeExposition(resourceMetrics([]), PLAIN)).toEqual({ text: '', dropped: [] });
+  });
+});
+
+describe('writeExpositionInSlices', () => {
+  const many = (name: string, count: number) =>
+    sum(
+      name,
+      Array.from({ length: count }, (_, index): [Record<string, string>, number] => [
+        { id: String(index) },
+        index,
+      ]),
+    );
+
+  it('writes what writeExposition writes, letting the event loop run between slices', async () => {
+    const metrics = resourceMetrics([
+      ['a', [many('jobs', 1000), gauge('depth', 1)]],
+      ['b', [many('jobs', 600)]],
+    ]);
+    let ranBetween = 0;
+    const ticking = setInterval(() => ranBetween++, 0);
+    const sliced = await writeExpositionInSlices(metrics, { ...PLAIN, scopeLabels: true }, 0);
+    clearInterval(ticking);
+    expect(sliced).toEqual(writeExposition(metrics, { ...PLAIN, scopeLabels: true }));
+    expect(sliced.text.match(/^jobs_total\{/gm)).toHaveLength(1600);
+    expect(ranBetween).toBeGreaterThan(0);
+  });
+
+  it('leaves out every slice of a metric whose family was declared with another type', async () => {
+    const clash: MetricData = {
+      descriptor: descriptor('jobs_total'),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: many('x', 600).dataPoints as DataPoint<number>[],
+    };
+    const { text, dropped } = await writeExpositionInSlices(
+      resourceMetrics([
+        ['a', [many('jobs', 3)]],
+        ['b', [clash]],
+      ]),
+      PLAIN,
+      0,
+    );
+    expect(text.match(/^jobs_total/gm)).toHaveLength(3);
+    expect(dropped).toEqual(['jobs_total (declared counter, then gauge)']);
+  });
+});
+
+describe('writeExposition in OpenMetrics 1.0', () => {
+  const OPEN_METRICS: ExpositionOptions = { ...PLAIN, format: 'openmetrics' };
+
+  it('names a counter family without _total, its samples with it, and ends with # EOF', () => {
+    const { text } = writeExposition(
+      resourceMetrics([['a', [sum('requests', [[{ route: '/x' }, 1]]), sum('jobs_total', [[{}, 2]])]]]),
+      OPEN_METRICS,
+    );
+    expect(text).toBe(
+      [
+        '# HELP requests requests help',
+        '# TYPE requests counter',
+        'requests_total{route="/x"} 1',
+        '# HELP jobs jobs_total help',
+        '# TYPE jobs counter',
+        'jobs_total 2',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes # UNIT only where the family name ends in the unit', () => {
+    const seconds = {
+      ...gauge('latency_seconds', 1),
+      descriptor: { ...descriptor('latency_seconds'), unit: 's' },
+    };
+    const ratio = {
+      ...gauge('nodejs.eventloop.utilization', 0.5),
+      descriptor: { ...descriptor('nodejs.eventloop.utilization'), unit: '1' },
+    };
+    const annotated = {
+      ...gauge('queue_depth', 3),
+      descriptor: { ...descriptor('queue_depth'), unit: '{request}' },
+    };
+    const { text } = writeExposition(resourceMetrics([['a', [seconds, ratio, annotated]]]), OPEN_METRICS);
+    expect(text).toContain('# TYPE latency_seconds gauge\n# UNIT latency_seconds seconds\n');
+    expect(text.match(/# UNIT/g)).toHaveLength(1);
+  });
+
+  it('writes bucket bounds in canonical float form', () => {
+    const histogram: MetricData = {
+      descriptor: descriptor('size'),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [
+        {
+          startTime: TIME,
+          endTime: TIME,
+          attributes: {},
+          value: { buckets: { boundaries: [1, 1048576], counts: [1, 0, 0] }, sum: 1, count: 1 },
+        },
+      ],
+    };
+    const { text } = writeExposition(resourceMetrics([['a', [histogram]]]), OPEN_METRICS);
+    expect(text).toContain(
+      'size_bucket{le="1.0"} 1\nsize_bucket{le="1.048576e+06"} 1\nsize_bucket{le="+Inf"} 1\n',
+    );
+  });
+
+  it('writes the resource as the info family target', () => {
+    const { text } = writeExposition(resourceMetrics([]), { ...OPEN_METRICS, targetInfo: true });
+    expect(text).toBe(
+      '# HELP target Target metadata\n# TYPE target info\ntarget_info{service_name="svc"} 1\n# EOF\n',
+    );
   });
 });
 

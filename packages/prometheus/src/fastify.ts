@@ -4,20 +4,25 @@ import {
   livenessResponse,
   readinessResponse,
 } from './health-response.js';
-import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
+import {
+  type HttpResponseParts,
+  type MetricsHandlerOptions,
+  metricsResponse,
+  type ScrapeRequest,
+} from './metrics-response.js';
 
 /** The part of a Fastify reply the plugin uses (so Fastify's types are not needed to compile against it). */
 interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   headers(headers: Record<string, string>): FastifyReplyLike;
-  send(body: string): FastifyReplyLike;
+  send(body: string | Buffer): FastifyReplyLike;
 }
 
 /** The part of a Fastify instance the plugin uses. */
 interface FastifyLike {
   get(
     path: string,
-    handler: (request: { method: string }, reply: FastifyReplyLike) => Promise<unknown>,
+    handler: (request: ScrapeRequest & { method: string }, reply: FastifyReplyLike) => Promise<unknown>,
   ): unknown;
 }
 
@@ -38,7 +43,7 @@ export async function fastifyMetrics(
   options: FastifyMetricsOptions = {},
 ): Promise<void> {
   fastify.get(options.path ?? '/metrics', async (request, reply) => {
-    const parts = await metricsResponse(request.method, options);
+    const parts = await metricsResponse(request, options);
     return reply.code(parts.status).headers(parts.headers).send(parts.body);
   });
 }

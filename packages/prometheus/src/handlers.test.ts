@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PROMETHEUS_CONTENT_TYPE } from './exposition.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition-format.js';
 import { metricsMiddleware } from './express.js';
 import { fastifyMetrics } from './fastify.js';
 import { metricsResponse } from './metrics-response.js';
@@ -28,33 +29,70 @@ async function listen(server: Server): Promise<string> {
 
 describe('metricsResponse', () => {
   it('answers GET with the exposition and its content type', async () => {
-    const parts = await metricsResponse('GET', { reader });
+    const parts = await metricsResponse({ method: 'GET' }, { reader });
     expect(parts.status).toBe(200);
     expect(parts.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
     expect(parts.body).toContain('orders_total');
   });
 
   it('refuses other methods with 405 and Allow', async () => {
-    expect(await metricsResponse('POST', { reader })).toMatchObject({
+    expect(await metricsResponse({ method: 'POST' }, { reader })).toMatchObject({
       status: 405,
       headers: { allow: 'GET, HEAD' },
     });
   });
 
   it('says what to do when no reader is set up', async () => {
-    const parts = await metricsResponse('GET');
+    const parts = await metricsResponse({ method: 'GET' });
     expect(parts.status).toBe(503);
     expect(parts.body).toContain('startTelemetry()');
   });
 
   it('uses the default reader when none is passed', async () => {
     setDefaultPrometheusReader(reader);
-    expect((await metricsResponse('GET')).status).toBe(200);
+    expect((await metricsResponse({ method: 'GET' })).status).toBe(200);
+  });
+
+  it('answers a scraper that asks for OpenMetrics first (as Prometheus does) in OpenMetrics', async () => {
+    const accept = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const parts = await metricsResponse({ method: 'GET', headers: { accept } }, { reader });
+    expect(parts.headers['content-type']).toBe(OPENMETRICS_CONTENT_TYPE);
+    expect(parts.headers.vary).toBe('accept, accept-encoding');
+    expect(parts.body).toMatch(/# TYPE orders counter\norders_total\{[^}]*\} 3\n/);
+    expect(String(parts.body).endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('gzips the exposition for a scraper that accepts it, unless told not to', async () => {
+    const request = { method: 'GET', headers: { 'accept-encoding': 'gzip' } };
+    const zipped = await metricsResponse(request, { reader });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(zipped.body as Buffer).toString()).toBe(await reader.render('text'));
+    const plain = await metricsResponse(request, { reader, gzip: false });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(typeof plain.body).toBe('string');
+  });
+
+  it('lets concurrent scrapes share one collection and one render', async () => {
+    const collect = vi.spyOn(reader, 'collect');
+    const bodies = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        metricsResponse(
+          { method: 'GET', headers: index % 2 === 0 ? {} : { accept: 'application/openmetrics-text' } },
+          { reader },
+        ),
+      ),
+    );
+    expect(collect).toHaveBeenCalledTimes(1);
+    expect(new Set(bodies.map((parts) => parts.body)).size).toBe(2);
+    // Once it settled, the next scrape collects afresh.
+    await metricsResponse({ method: 'GET' }, { reader });
+    expect(collect).toHaveBeenCalledTimes(2);
+    collect.mockRestore();
   });
 
   it('answers 500 without throwing when collection fails', async () => {
     const unbound = createPrometheusReader(); // never given to a MeterProvider: collect() rejects
-    expect(await metricsResponse('GET', { reader: unbound })).toMatchObject({ status: 500 });
+    expect(await metricsResponse({ method: 'GET' }, { reader: unbound })).toMatchObject({ status: 500 });
   });
 });
 

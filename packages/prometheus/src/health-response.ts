@@ -26,7 +26,7 @@ export interface HealthEndpointOptions {
 const SEED_COMPONENTS = Object.values(HealthComponent);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function json(status: number, body: unknown): HttpResponseParts {
+function json(status: number, body: unknown): HttpResponseParts<string> {
   return {
     status,
     headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
@@ -54,7 +54,9 @@ function shape(report: HealthReport, details: boolean): Record<string, unknown> 
  * {…}, "cache": {…}, …, "uptime_seconds", "version"}`, with 200 for healthy and degraded and 503 for
  * unhealthy. Every check runs with a timeout; a check that throws or hangs is unhealthy with a reason.
  */
-export async function healthResponse(options: HealthEndpointOptions = {}): Promise<HttpResponseParts> {
+export async function healthResponse(
+  options: HealthEndpointOptions = {},
+): Promise<HttpResponseParts<string>> {
   const registry = options.registry ?? healthRegistry();
   const report = await registry.evaluate({ timeoutMs: options.timeoutMs ?? 1000 });
   return json(report.status === 'unhealthy' ? 503 : 200, {
@@ -69,7 +71,7 @@ export async function healthResponse(options: HealthEndpointOptions = {}): Promi
  * `/livez`: the process answers, so its event loop runs. Never looks at a dependency: an outage downstream
  * must not make an orchestrator restart healthy processes.
  */
-export function livenessResponse(): HttpResponseParts {
+export function livenessResponse(): HttpResponseParts<string> {
   return json(200, { status: 'ok', uptime_seconds: Math.round(process.uptime()) });
 }
 
@@ -78,7 +80,9 @@ export function livenessResponse(): HttpResponseParts {
  * (`markNotReady()`), and no check marked critical is unhealthy; 503 otherwise, with the reasons unless
  * details are hidden.
  */
-export async function readinessResponse(options: HealthEndpointOptions = {}): Promise<HttpResponseParts> {
+export async function readinessResponse(
+  options: HealthEndpointOptions = {},
+): Promise<HttpResponseParts<string>> {
   const registry = options.registry ?? healthRegistry();
   const reasons = [...registry.readiness().waitingFor];
   if (registry.list().some((check) => check.critical === true)) {

@@ -12,7 +12,12 @@ export type {
   PoolPoint,
   RequestsPoint,
 } from './dashboard-sample.js';
-export { PROMETHEUS_CONTENT_TYPE } from './exposition.js';
+export {
+  type ExpositionFormat,
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+} from './exposition-format.js';
 export { type ExpressHandler, metricsMiddleware } from './express.js';
 export {
   type FastifyHealthOptions,
@@ -27,7 +32,12 @@ export {
   markNotReady,
   readinessResponse,
 } from './health-response.js';
-export { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
+export {
+  type HttpResponseParts,
+  type MetricsHandlerOptions,
+  metricsResponse,
+  type ScrapeRequest,
+} from './metrics-response.js';
 export { createHealthHandlers, createMetricsHandler, type HealthHandlers } from './node-http.js';
 export {
   createPrometheusReader,

@@ -30,7 +30,7 @@ export function createMetricsHandler(
   options: MetricsHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    metricsResponse(request.method, options)
+    metricsResponse(request, options)
       .then((parts) => sendResponse(request, response, parts))
       .catch((error: unknown) => {
         // metricsResponse never rejects; this only guards against a response that cannot be written.

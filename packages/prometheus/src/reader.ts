@@ -1,6 +1,11 @@
-import { type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { type CollectionResult, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { reportInstrumentationError } from '@sightglass/core';
-import { type ExpositionOptions, writeExposition } from './exposition.js';
+import { type ExpositionOptions, writeExpositionInSlices } from './exposition.js';
+import type { ExpositionFormat } from './exposition-format.js';
+
+const gzipAsync = promisify(gzip);
 
 /** Options of {@link createPrometheusReader}. */
 export interface PrometheusReaderOptions {
@@ -30,7 +35,11 @@ export interface PrometheusReaderOptions {
  * the exposition itself, so it brings no second copy of the SDK.
  */
 export class PrometheusReader extends MetricReader {
-  private readonly exposition: ExpositionOptions;
+  private readonly exposition: Omit<ExpositionOptions, 'format'>;
+  /** The collection under way: scrapes that arrive meanwhile share it. */
+  private collecting: Promise<CollectionResult> | undefined;
+  /** Renders under way, by format and encoding: concurrent scrapes of one kind share one. */
+  private readonly rendering = new Map<string, Promise<string | Buffer>>();
 
   constructor(options: PrometheusReaderOptions = {}) {
     super(options.metricProducers ? { metricProducers: options.metricProducers } : {});
@@ -42,13 +51,36 @@ export class PrometheusReader extends MetricReader {
   }
 
   /**
-   * Collects every metric and renders the text exposition, one block per metric family. Collection errors
-   * of single instruments are reported to the diag logger and the rest is still served.
+   * Collects every metric and renders the exposition in `format` (Prometheus text 0.0.4 by default, or
+   * OpenMetrics 1.0), one block per metric family. Collection errors of single instruments are reported to
+   * the diag logger and the rest is still served. Scrapes that arrive while one is rendered share it.
    */
-  async render(): Promise<string> {
-    const { resourceMetrics, errors } = await this.collect();
+  async render(format: ExpositionFormat = 'text'): Promise<string> {
+    return (await this.shared(`${format}:identity`, () => this.renderNow(format))) as string;
+  }
+
+  /** {@link render}, gzip-compressed; concurrent scrapes share one compression too. */
+  async renderGzip(format: ExpositionFormat = 'text'): Promise<Buffer> {
+    return (await this.shared(`${format}:gzip`, async () => gzipAsync(await this.render(format)))) as Buffer;
+  }
+
+  private shared(key: string, work: () => Promise<string | Buffer>): Promise<string | Buffer> {
+    let pending = this.rendering.get(key);
+    if (pending === undefined) {
+      pending = work().finally(() => this.rendering.delete(key));
+      this.rendering.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async renderNow(format: ExpositionFormat): Promise<string> {
+    this.collecting ??= this.collect().finally(() => {
+      this.collecting = undefined;
+    });
+    const { resourceMetrics, errors } = await this.collecting;
     if (errors.length > 0) reportInstrumentationError('Prometheus collection', errors[0]);
-    const { text, dropped } = writeExposition(resourceMetrics, this.exposition);
+    // In slices: a scrape of many series never holds the application's requests up for long.
+    const { text, dropped } = await writeExpositionInSlices(resourceMetrics, { ...this.exposition, format });
     if (dropped.length > 0) {
       reportInstrumentationError(
         'Prometheus exposition',
