@@ -22,5 +22,6 @@ export {
   startPrometheus,
 } from './prometheus.js';
 export { type PromtoolRulesResult, promtoolCheckRules, promtoolTestRules } from './promtool-rules.js';
+export { type ParsedFamily, parseWithPrometheusClient, pythonPrometheusClient } from './python-parsers.js';
 export { type RunningRedis, redisBinary, startRedis } from './redis.js';
 export { SPEC_METRICS } from './spec.js';
