@@ -10,7 +10,25 @@ describe('readGatewayConfig', () => {
       model: 'llama3.2',
       embedModel: 'nomic-embed-text',
       timeoutMs: 60_000,
+      metricsPort: undefined,
+      metricsHost: '127.0.0.1',
     });
+  });
+
+  it('puts metrics on a port of their own with METRICS_PORT, on the API host unless METRICS_HOST says', () => {
+    expect(readGatewayConfig([], { METRICS_PORT: '9464', HOST: '0.0.0.0' })).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    });
+    expect(readGatewayConfig(['--metrics-port', '0', '--metrics-host', '10.0.0.5'], {})).toMatchObject({
+      metricsPort: 0,
+      metricsHost: '10.0.0.5',
+    });
+    expect(readGatewayConfig([], { METRICS_PORT: '' }).metricsPort).toBeUndefined();
+    expect(() => readGatewayConfig([], { METRICS_PORT: 'x' })).toThrow('metrics port must be an integer ≥ 0');
+    expect(() => readGatewayConfig([], { METRICS_PORT: '70000' })).toThrow(
+      'metrics port must be at most 65535',
+    );
   });
 
   it('reads the environment, and flags over it', () => {

@@ -14,6 +14,13 @@ export interface GatewayConfig {
   embedModel: string;
   /** `--timeout-ms`, `OLLAMA_TIMEOUT_MS`: time one call to Ollama may take; default 60000. */
   timeoutMs: number;
+  /**
+   * `--metrics-port`, `METRICS_PORT`: serve `/metrics` (and `/health`, `/livez`, `/readyz`, `/dashboard`)
+   * on a port of its own instead of the API's; default none (all on the API port).
+   */
+  metricsPort: number | undefined;
+  /** `--metrics-host`, `METRICS_HOST`: where the metrics port listens; default the API's host. */
+  metricsHost: string;
 }
 
 function number(value: string, what: string, min: number): number {
@@ -42,18 +49,30 @@ export function readGatewayConfig(
       model: { type: 'string' },
       'embed-model': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
     },
   });
   const port = values.port ?? env.PORT ?? '8080';
   const timeoutMs = values['timeout-ms'] ?? env.OLLAMA_TIMEOUT_MS ?? '60000';
+  const metricsPort = values['metrics-port'] ?? env.METRICS_PORT;
+  const host = values.host ?? env.HOST ?? '127.0.0.1';
   const config = {
     ollamaUrl: values['ollama-url'] ?? env.OLLAMA_URL ?? 'http://127.0.0.1:11434',
     port: number(port, 'port', 0),
-    host: values.host ?? env.HOST ?? '127.0.0.1',
+    host,
     model: values.model ?? env.MODEL ?? 'llama3.2',
     embedModel: values['embed-model'] ?? env.EMBED_MODEL ?? 'nomic-embed-text',
     timeoutMs: number(timeoutMs, 'timeout', 1),
+    metricsPort:
+      metricsPort === undefined || metricsPort === '' ? undefined : number(metricsPort, 'metrics port', 0),
+    metricsHost: values['metrics-host'] ?? env.METRICS_HOST ?? host,
   };
-  if (config.port > 65_535) throw new Error(`port must be at most 65535, got ${config.port}`);
+  for (const [what, value] of [
+    ['port', config.port],
+    ['metrics port', config.metricsPort ?? 0],
+  ] as const) {
+    if (value > 65_535) throw new Error(`${what} must be at most 65535, got ${value}`);
+  }
   return config;
 }

@@ -68,6 +68,39 @@ describe('dist/main.js', () => {
   });
 });
 
+describe('dist/main.js with METRICS_PORT', () => {
+  let ollama: FakeOllama;
+  let app: ReturnType<typeof start>;
+
+  beforeAll(async () => {
+    ollama = await startFakeOllama({ tokensPerSecond: 2000, ttftMs: 5 });
+    app = start('main.js', ['--port', '0'], { OLLAMA_URL: ollama.url, METRICS_PORT: '0' });
+  });
+  afterAll(async () => {
+    stop(app.child, 'SIGKILL');
+    await ollama?.close();
+  });
+
+  it('serves /metrics on a port of its own, in OpenMetrics for Prometheus, and not on the API port', async () => {
+    const [api, metrics] = await waitFor('the gateway to print its URLs', async () => {
+      const output = app.output();
+      const apiUrl = /POST (http:\S+)\/v1\/chat/.exec(output)?.[1];
+      const metricsUrl = /metrics: (http:\S+)/.exec(output)?.[1];
+      return apiUrl && metricsUrl ? [apiUrl, metricsUrl] : undefined;
+    });
+    expect(new URL(metrics).port).not.toBe(new URL(api).port);
+    const scrape = await fetch(metrics, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0' },
+    });
+    expect(scrape.headers.get('content-type')).toContain('application/openmetrics-text');
+    expect(await scrape.text()).toMatch(/# EOF\n$/);
+    expect((await get(api, '/metrics')).status).toBe(404);
+    expect((await get(api, '/readyz')).status).not.toBe(404); // probes stay on the API port
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+});
+
 describe('dist/demo.js', () => {
   it('stops cleanly on Ctrl-C, with a summary of what it measured', async () => {
     const demo = start('demo.js', ['--duration', '60']);

@@ -33,6 +33,11 @@ export interface GatewayOptions {
   connections?: number;
   /** The Prometheus reader `/metrics` serves. Default: the one `startTelemetry()` registered. */
   reader?: PrometheusReader;
+  /**
+   * Serve `/metrics` on the API's port. Default `true`; `false` when a metrics server of its own serves it
+   * (`METRICS_PORT`), so scrapes neither share the API's port nor reach it from outside.
+   */
+  metrics?: boolean;
   /** The live dashboard at `/dashboard`, or `false` for none. Default `true`; options bound its history. */
   dashboard?: boolean | DashboardOptions;
   /** The largest request body, in bytes. Default 1 MiB. */
@@ -97,7 +102,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ttlMs: cacheOptions.ttlMs ?? 10 * 60_000,
   });
   const upstream = createCachedUpstream({ ollama, policy, cache });
-  const ops = opsRoutes(options.reader === undefined ? {} : { reader: options.reader });
+  const ops = opsRoutes({
+    ...(options.reader === undefined ? {} : { reader: options.reader }),
+    metrics: options.metrics !== false,
+  });
   // The built-in dashboard answers `/dashboard` and the feed and scripts below it, ahead of the router (and
   // of the request metrics: its once-a-second polling is not the API's traffic).
   const dashboard =

@@ -3,6 +3,7 @@
  *
  *   OLLAMA_URL=http://127.0.0.1:11434 PORT=8080 node dist/main.js
  *   node dist/main.js --ollama-url http://gpu-box:11434 --port 8080 --model llama3.2
+ *   METRICS_PORT=9464 node dist/main.js     # /metrics, /health and /dashboard on a port of their own
  *
  * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
  */
@@ -15,17 +16,27 @@ import { createGateway } from './gateway.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
-  // One MeterProvider for the process. `/metrics` is served by the gateway on its own port, so the
-  // standalone metrics server (9464) is not started.
-  const telemetry = await startTelemetry({ serviceName: 'llm-gateway', prometheus: { server: false } });
-  const gateway = createGateway({ ollamaUrl: config.ollamaUrl, policy: { timeoutMs: config.timeoutMs } });
+  // One MeterProvider for the process. `/metrics` is served on the API's port, or with METRICS_PORT by the
+  // standalone metrics server on a port of its own (recommended beyond localhost: docs/monitoring.md).
+  const separateMetrics = config.metricsPort !== undefined;
+  const telemetry = await startTelemetry({
+    serviceName: 'llm-gateway',
+    prometheus: separateMetrics ? { port: config.metricsPort, host: config.metricsHost } : { server: false },
+  });
+  const gateway = createGateway({
+    ollamaUrl: config.ollamaUrl,
+    policy: { timeoutMs: config.timeoutMs },
+    metrics: !separateMetrics,
+    dashboard: !separateMetrics,
+  });
 
   // Warm before listening, so /readyz says "not ready" from the first request until the common answers are in.
   // Refreshed every 5 minutes, within the cache's 10-minute TTL, so they never go cold.
   const warming = gateway.warm(commonRequests(config), { refreshEveryMs: 5 * 60_000 });
   const url = await gateway.listen(config.port, config.host);
   console.log(`llm-gateway: POST ${url}/v1/chat, ${url}/v1/generate, ${url}/v1/embed`);
-  console.log(`metrics: ${url}/metrics  health: ${url}/health  (Ollama: ${config.ollamaUrl})`);
+  const metricsUrl = telemetry.metricsServer?.url ?? `${url}/metrics`;
+  console.log(`metrics: ${metricsUrl}  health: ${url}/health  (Ollama: ${config.ollamaUrl})`);
   warming.then((report) =>
     console.log(
       `warmed ${report.loaded} common answers in ${Math.round(report.durationMs)} ms (${report.failed} failed)`,

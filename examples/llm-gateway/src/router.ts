@@ -30,11 +30,13 @@ export const UNMEASURED_PATHS: readonly string[] = ['/metrics', '/health', '/liv
  * `/readyz` (the health registry every Sightglass package registers in), on the gateway's own port.
  */
 export function opsRoutes(
-  options: { reader?: PrometheusReader; health?: HealthEndpointOptions } = {},
+  options: { reader?: PrometheusReader; health?: HealthEndpointOptions; metrics?: boolean } = {},
 ): OpsRoutes {
   const { health, livez, readyz } = createHealthHandlers(options.health);
   return {
-    '/metrics': createMetricsHandler(options.reader === undefined ? {} : { reader: options.reader }),
+    ...(options.metrics === false
+      ? {}
+      : { '/metrics': createMetricsHandler(options.reader === undefined ? {} : { reader: options.reader }) }),
     '/health': health,
     '/livez': livez,
     '/readyz': readyz,
