@@ -4,15 +4,19 @@
  * microsecond or so an OTel `Histogram.record` with attributes costs (it hashes the attributes every call).
  */
 export class HistogramCell {
-  /** `counts[i]` counts values ≤ `boundaries[i]` (and > the previous boundary); the last is the +Inf bucket. */
-  readonly counts: Float64Array;
+  /**
+   * `counts[i]` counts values ≤ `boundaries[i]` (and > the previous boundary); the last is the +Inf bucket.
+   * A plain array of small integers: a typed array would cost three heap objects and a backing store per
+   * series, several times what its counts take.
+   */
+  readonly counts: number[];
   sum = 0;
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
   constructor(readonly boundaries: readonly number[]) {
-    this.counts = new Float64Array(boundaries.length + 1);
+    this.counts = new Array<number>(boundaries.length + 1).fill(0);
   }
 
   /** Records one value. NaN and infinities are ignored (they would poison the sum). */

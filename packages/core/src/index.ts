@@ -18,6 +18,7 @@ export {
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './catalog.js';
 export { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
+export { escapeLabelValue, prometheusLabelName } from './exposition-text.js';
 export { guard, reportInstrumentationError } from './guard.js';
 export {
   type EvaluateOptions,
@@ -52,6 +53,8 @@ export {
   MetricRegistry,
   type MetricSnapshot,
   metricRegistry,
+  REGISTRY_PRODUCER_MARK,
+  readsMetricRegistry,
   type SeriesSnapshot,
 } from './metric-registry.js';
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -119,6 +119,31 @@ describe('counters in the metric registry', () => {
   });
 });
 
+describe('the label string of a series', () => {
+  it('is made once as the exposition formats write labels: names sanitized, values escaped, undefined left out', () => {
+    const registry = new MetricRegistry();
+    registry.addCounter(CATALOG.cacheHits, { cache_name: 'a "b"\\c\nd' }).cell.inc();
+    registry
+      .addHistogram(CATALOG.genAiClientOperationDuration, {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'ollama',
+        'gen_ai.request.model': 'llama3.2',
+        'error.type': undefined,
+        'server.address': '127.0.0.1',
+        'server.port': 11434,
+      } as never)
+      .cell.record(1);
+    const labels = Object.fromEntries(
+      registry.snapshot().map((snapshot) => [snapshot.definition.name, snapshot.series[0]?.labels]),
+    );
+    expect(labels[CATALOG.cacheHits.name]).toBe('cache_name="a \\"b\\"\\\\c\\nd"');
+    expect(labels[CATALOG.genAiClientOperationDuration.name]).toBe(
+      'gen_ai_operation_name="chat",gen_ai_provider_name="ollama",gen_ai_request_model="llama3.2",' +
+        'server_address="127.0.0.1",server_port="11434"',
+    );
+  });
+});
+
 describe('gauges in the metric registry', () => {
   it('reads the value at collection and leaves the series out while it has none', () => {
     let rate: number | undefined;

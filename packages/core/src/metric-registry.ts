@@ -1,12 +1,25 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { LabelValues, MetricDefinition } from './catalog.js';
 import { ErrorCode, SightglassError } from './errors.js';
+import { escapeLabelValue, prometheusLabelName } from './exposition-text.js';
 import { reportInstrumentationError } from './guard.js';
 import { HistogramCell, type HistogramSnapshot, mergeHistograms } from './histogram-cell.js';
 import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
 
 /** The instrumentation scope every Sightglass metric is reported under. */
 export const METER_NAME = '@sightglass/core';
+
+/**
+ * The property that marks a MetricProducer reading this registry (`sightglassMetricProducer()` of
+ * `@sightglass/node`), so that a reader which renders the registry itself (`@sightglass/prometheus`'s) does
+ * not report it twice. For Sightglass's packages; keyed with `Symbol.for` so two copies agree.
+ */
+export const REGISTRY_PRODUCER_MARK: unique symbol = Symbol.for('@sightglass/node/metric-producer') as never;
+
+/** Whether a MetricProducer reads this registry (see {@link REGISTRY_PRODUCER_MARK}). */
+export function readsMetricRegistry(producer: object): boolean {
+  return (producer as { [REGISTRY_PRODUCER_MARK]?: boolean })[REGISTRY_PRODUCER_MARK] === true;
+}
 
 /**
  * A count kept as a plain number. Incrementing it costs what incrementing a property costs; the registry
@@ -30,17 +43,51 @@ export class CounterCell {
 /** Reads a gauge's current value at collection time; `undefined` means "no value now" and is not reported. */
 export type GaugeReader = () => number | undefined;
 
-interface Series {
+/** What reports into a series: counter cells, gauge readers or histogram cells (one kind per series). */
+type Cell = CounterCell | GaugeReader | HistogramCell;
+
+interface Series<C extends Cell = Cell> {
   readonly attributes: Attributes;
+  /**
+   * The label set as an exposition writes it (`method="GET",route="/v1/chat"`), built once: also the
+   * series' key in its entry's map.
+   */
+  readonly labels: string;
   /** When the series started, in milliseconds since the epoch: the start of a cumulative counter. */
   readonly startTimeMs: number;
-  readonly counters: Set<CounterCell>;
-  readonly gauges: Set<GaugeReader>;
-  readonly histograms: Set<HistogramCell>;
+  /** The cells reporting into it: nearly always one, kept without a collection around it. */
+  cells: C | C[] | undefined;
   /** Counts of cells disposed while others still share the series, so the series' total never drops. */
   retired: number;
   /** The same for histogram cells. */
   retiredHistogram: HistogramSnapshot | undefined;
+}
+
+function addCell<C extends Cell>(series: Series<C>, cell: C): void {
+  const cells = series.cells;
+  if (cells === undefined) series.cells = cell;
+  else if (Array.isArray(cells)) cells.push(cell);
+  else series.cells = [cells, cell];
+}
+
+/** Removes `cell`; whether it was there. */
+function removeCell<C extends Cell>(series: Series<C>, cell: C): boolean {
+  const cells = series.cells;
+  if (cells === cell) {
+    series.cells = undefined;
+    return true;
+  }
+  if (!Array.isArray(cells)) return false;
+  const index = cells.indexOf(cell);
+  if (index === -1) return false;
+  cells.splice(index, 1);
+  if (cells.length === 1) series.cells = cells[0];
+  return true;
+}
+
+function cellList<C extends Cell>(series: Series<C>): readonly C[] {
+  const cells = series.cells;
+  return cells === undefined ? [] : Array.isArray(cells) ? cells : [cells];
 }
 
 interface DefinitionState {
@@ -52,6 +99,8 @@ interface DefinitionState {
 /** One series' value at a collection. */
 export interface SeriesSnapshot {
   readonly attributes: Attributes;
+  /** The label set as an exposition writes it: `method="GET",route="/v1/chat"` (no braces; `''` for none). */
+  readonly labels: string;
   /** The counter's total or the gauge's value; for a histogram, its count. */
   readonly value: number;
   /** A histogram's buckets, sum, count, min and max. */
@@ -99,13 +148,13 @@ export class MetricRegistry {
   ): { cell: CounterCell; remove: () => void } {
     expectKind(definition, 'counter');
     const cell = new CounterCell();
-    const series = this.seriesFor(definition, labels);
-    series.counters.add(cell);
+    const series = this.seriesFor(definition, labels) as Series<CounterCell>;
+    addCell(series, cell);
     return {
       cell,
       remove: () =>
         this.removeFromSeries(definition, series, () => {
-          if (series.counters.delete(cell)) series.retired += cell.value;
+          if (removeCell(series, cell)) series.retired += cell.value;
         }),
     };
   }
@@ -113,9 +162,9 @@ export class MetricRegistry {
   /** Starts reporting a gauge series read by `read` at collection time; returns what stops it. */
   addGauge<D extends MetricDefinition>(definition: D, labels: LabelValues<D>, read: GaugeReader): () => void {
     expectKind(definition, 'gauge');
-    const series = this.seriesFor(definition, labels);
-    series.gauges.add(read);
-    return () => this.removeFromSeries(definition, series, () => series.gauges.delete(read));
+    const series = this.seriesFor(definition, labels) as Series<GaugeReader>;
+    addCell(series, read);
+    return () => this.removeFromSeries(definition, series, () => removeCell(series, read));
   }
 
   /** Starts reporting a histogram series; returns its cell and the function that stops reporting it. */
@@ -125,11 +174,11 @@ export class MetricRegistry {
   ): { cell: HistogramCell; remove: () => void } {
     expectKind(definition, 'histogram');
     const cell = new HistogramCell(definition.boundaries ?? []);
-    const series = this.seriesFor(definition, labels);
-    series.histograms.add(cell);
+    const series = this.seriesFor(definition, labels) as Series<HistogramCell>;
+    addCell(series, cell);
     const remove = (): void =>
       this.removeFromSeries(definition, series, () => {
-        if (series.histograms.delete(cell)) {
+        if (removeCell(series, cell)) {
           series.retiredHistogram = mergeHistograms(cell.boundaries, [cell], series.retiredHistogram);
         }
       });
@@ -162,12 +211,13 @@ export class MetricRegistry {
         if (state.definition.kind === 'histogram') {
           const histogram = mergeHistograms(
             state.definition.boundaries ?? [],
-            current.histograms,
+            cellList(current as Series<HistogramCell>),
             current.retiredHistogram,
           );
           if (histogram.count > 0) {
             series.push({
               attributes: current.attributes,
+              labels: current.labels,
               value: histogram.count,
               histogram,
               startTimeMs: current.startTimeMs,
@@ -177,7 +227,12 @@ export class MetricRegistry {
         }
         const value = state.definition.kind === 'counter' ? sumCounters(current) : readGauges(state, current);
         if (value !== undefined && Number.isFinite(value)) {
-          series.push({ attributes: current.attributes, value, startTimeMs: current.startTimeMs });
+          series.push({
+            attributes: current.attributes,
+            labels: current.labels,
+            value,
+            startTimeMs: current.startTimeMs,
+          });
         }
       }
       if (series.length > 0) snapshots.push({ definition: state.definition, series });
@@ -192,7 +247,7 @@ export class MetricRegistry {
   value<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): number | undefined {
     const state = this.states.get(definition.name);
     if (state === undefined || definition.kind === 'histogram') return undefined;
-    const series = state.series.get(seriesKey(definition, this.guardLabels(definition, labels)));
+    const series = state.series.get(labelString(definition, this.guardLabels(definition, labels)));
     if (series === undefined) return undefined;
     const value = definition.kind === 'counter' ? sumCounters(series) : readGauges(state, series);
     return value !== undefined && Number.isFinite(value) ? value : undefined;
@@ -207,15 +262,14 @@ export class MetricRegistry {
     validateLabels(definition, labels);
     const state = this.stateFor(definition);
     const attributes = this.guardLabels(definition, labels);
-    const key = seriesKey(definition, attributes);
+    const key = labelString(definition, attributes);
     let series = state.series.get(key);
     if (series === undefined) {
       series = {
         attributes,
+        labels: key,
         startTimeMs: Date.now(),
-        counters: new Set(),
-        gauges: new Set(),
-        histograms: new Set(),
+        cells: undefined,
         retired: 0,
         retiredHistogram: undefined,
       };
@@ -226,10 +280,9 @@ export class MetricRegistry {
 
   private removeFromSeries(definition: MetricDefinition, series: Series, remove: () => void): void {
     remove();
-    if (series.counters.size > 0 || series.gauges.size > 0 || series.histograms.size > 0) return;
+    if (series.cells !== undefined) return;
     const state = this.states.get(definition.name);
-    const key = seriesKey(definition, series.attributes);
-    if (state?.series.get(key) === series) state.series.delete(key);
+    if (state?.series.get(series.labels) === series) state.series.delete(series.labels);
   }
 
   private stateFor(definition: MetricDefinition): DefinitionState {
@@ -252,15 +305,18 @@ export class MetricRegistry {
 }
 
 function sumCounters(series: Series): number {
+  const cells = series.cells as CounterCell | CounterCell[] | undefined;
+  if (cells === undefined) return series.retired;
+  if (!Array.isArray(cells)) return series.retired + cells.value;
   let total = series.retired;
-  for (const cell of series.counters) total += cell.value;
+  for (const cell of cells) total += cell.value;
   return total;
 }
 
 /** The last reader that has a value wins: two readers on one label set are one series to Prometheus. */
 function readGauges(state: DefinitionState, series: Series): number | undefined {
   let value: number | undefined;
-  for (const read of series.gauges) {
+  for (const read of cellList(series as Series<GaugeReader>)) {
     try {
       const current = read();
       if (current !== undefined) value = current;
@@ -271,8 +327,18 @@ function readGauges(state: DefinitionState, series: Series): number | undefined 
   return value;
 }
 
-function seriesKey(definition: MetricDefinition, attributes: Attributes): string {
-  return JSON.stringify(definition.labels.map((label) => attributes[label]));
+/**
+ * `name="value",…` in the entry's label order, names as Prometheus writes them and values escaped as its
+ * exposition formats escape them (a label left undefined is left out). One string per series, made once.
+ */
+function labelString(definition: MetricDefinition, attributes: Attributes): string {
+  const parts: string[] = [];
+  for (const label of definition.labels) {
+    const value = attributes[label];
+    if (value !== undefined) parts.push(`${prometheusLabelName(label)}="${escapeLabelValue(String(value))}"`);
+  }
+  // join() makes one flat string, where += would keep a tree of pieces alive behind the key.
+  return parts.join(',');
 }
 
 export function expectKind(definition: MetricDefinition, kind: MetricDefinition['kind']): void {

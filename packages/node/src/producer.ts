@@ -7,7 +7,13 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import { METER_NAME, type MetricSnapshot, metricRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
+import {
+  METER_NAME,
+  type MetricSnapshot,
+  metricRegistry,
+  REGISTRY_PRODUCER_MARK,
+  SIGHTGLASS_VERSION,
+} from '@sightglass/core';
 
 /** Milliseconds since the epoch as the SDK's `[seconds, nanoseconds]` time. */
 function millisToHrTime(epochMs: number): [number, number] {
@@ -16,12 +22,6 @@ function millisToHrTime(epochMs: number): [number, number] {
 }
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
-const PRODUCER_MARK = Symbol.for('@sightglass/node/metric-producer');
-
-/** Whether a producer is one of Sightglass's (so it is not added to a reader twice). */
-export function isSightglassMetricProducer(producer: MetricProducer): boolean {
-  return (producer as { [PRODUCER_MARK]?: boolean })[PRODUCER_MARK] === true;
-}
 
 /**
  * The MetricProducer that reads Sightglass's plain-number counters, gauges and histograms at collection time.
@@ -30,8 +30,8 @@ export function isSightglassMetricProducer(producer: MetricProducer): boolean {
  * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
  */
 export function sightglassMetricProducer(): MetricProducer {
-  const producer: MetricProducer & { [PRODUCER_MARK]: true } = {
-    [PRODUCER_MARK]: true,
+  const producer: MetricProducer & { [REGISTRY_PRODUCER_MARK]: true } = {
+    [REGISTRY_PRODUCER_MARK]: true,
     async collect(): Promise<CollectionResult> {
       const now = millisToHrTime(Date.now());
       const metrics = metricRegistry()

@@ -33,7 +33,7 @@ import { withExportReporting } from './export-reporting.js';
 import type { TelemetryOptions } from './options.js';
 import { createOtlpExporter } from './otlp.js';
 import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
-import { isSightglassMetricProducer, sightglassMetricProducer } from './producer.js';
+import { sightglassMetricProducer } from './producer.js';
 import { loadRuntimeMetrics, startRuntimeMetrics } from './runtime.js';
 import { sightglassViews } from './views.js';
 
@@ -126,12 +126,11 @@ async function start(
       health: _health,
       details: _details,
       dashboard: _dashboard,
-      metricProducers = [],
       ...readerOptions
     } = config.prometheus;
-    // Sightglass's producer once, even if the application passed one of its own too.
-    const extra = metricProducers.filter((candidate) => !isSightglassMetricProducer(candidate));
-    prometheusReader = createPrometheusReader({ ...readerOptions, metricProducers: [producer, ...extra] });
+    // The Prometheus reader renders Sightglass's registry itself (label strings kept per series), so it
+    // takes no producer of ours; the application's own producers are passed on.
+    prometheusReader = createPrometheusReader(readerOptions);
     readers.push(prometheusReader);
   }
   const push = (exporter: PushMetricExporter, name: string, intervalMs: number, timeoutMs: number): void => {

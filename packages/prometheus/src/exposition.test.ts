@@ -237,7 +237,7 @@ describe('writeExpositionInSlices', () => {
     ]);
     let ranBetween = 0;
     const ticking = setInterval(() => ranBetween++, 0);
-    const sliced = await writeExpositionInSlices(metrics, { ...PLAIN, scopeLabels: true }, 0);
+    const sliced = await writeExpositionInSlices(metrics, { ...PLAIN, scopeLabels: true }, [], 0);
     clearInterval(ticking);
     expect(sliced).toEqual(writeExposition(metrics, { ...PLAIN, scopeLabels: true }));
     expect(sliced.text.match(/^jobs_total\{/gm)).toHaveLength(1600);
@@ -257,6 +257,7 @@ describe('writeExpositionInSlices', () => {
         ['b', [clash]],
       ]),
       PLAIN,
+      [],
       0,
     );
     expect(text.match(/^jobs_total/gm)).toHaveLength(3);

@@ -5,6 +5,7 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { METER_NAME, type MetricSnapshot, SIGHTGLASS_VERSION } from '@sightglass/core';
 import { canonicalFloat } from './canonical-float.js';
 import { type ExpositionFormat, formatSpec } from './exposition-format.js';
 import { braces, LabelWriter, type SharedLabels } from './label-writer.js';
@@ -26,6 +27,24 @@ export interface ExpositionOptions {
 export interface Exposition {
   text: string;
   dropped: string[];
+}
+
+/** A histogram's counts per bucket (not cumulative; the last is +Inf), sum and count. */
+interface Buckets {
+  readonly boundaries: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+}
+
+/** What a metric is to these formats; `exponential` histograms they cannot carry. */
+type Kind = 'counter' | 'gauge' | 'histogram' | 'exponential';
+
+/** Where one metric's samples go: its family, the family's name, and the name of a plain sample. */
+interface FamilySlot {
+  readonly entry: Family;
+  readonly name: string;
+  readonly sampleName: string;
 }
 
 interface Family {
@@ -51,8 +70,12 @@ interface Family {
  * named in `dropped`: a family declared again with another type, a series written twice (scope labels off,
  * two meters with one label set), an exponential histogram (not representable here).
  */
-export function writeExposition(resourceMetrics: ResourceMetrics, options: ExpositionOptions): Exposition {
-  const steps = writeSteps(resourceMetrics, options);
+export function writeExposition(
+  resourceMetrics: ResourceMetrics,
+  options: ExpositionOptions,
+  registry: readonly MetricSnapshot[] = [],
+): Exposition {
+  const steps = writeSteps(resourceMetrics, options, registry);
   let step = steps.next();
   while (!step.done) step = steps.next();
   return step.value;
@@ -65,9 +88,10 @@ export function writeExposition(resourceMetrics: ResourceMetrics, options: Expos
 export async function writeExpositionInSlices(
   resourceMetrics: ResourceMetrics,
   options: ExpositionOptions,
+  registry: readonly MetricSnapshot[] = [],
   sliceMs = 5,
 ): Promise<Exposition> {
-  const steps = writeSteps(resourceMetrics, options);
+  const steps = writeSteps(resourceMetrics, options, registry);
   let sliceStart = performance.now();
   let step = steps.next();
   while (!step.done) {
@@ -86,18 +110,32 @@ const POINTS_PER_STEP = 256;
 function* writeSteps(
   resourceMetrics: ResourceMetrics,
   options: ExpositionOptions,
+  registry: readonly MetricSnapshot[],
 ): Generator<void, Exposition> {
   const writer = new ExpositionWriter(options.format);
   const resourceAttributes = resourceMetrics.resource?.attributes ?? {};
   const constant = constantLabels(resourceAttributes, options.resourceConstantLabels);
-  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
+  const sharedLabels = (scope: { name: string; version?: string; schemaUrl?: string }): SharedLabels => {
     const shared: Attributes = {};
     if (options.scopeLabels) {
       shared.otel_scope_name = scope.name;
       if (scope.version) shared.otel_scope_version = scope.version;
       if (scope.schemaUrl) shared.otel_scope_schema_url = scope.schemaUrl;
     }
-    const labels = writer.labels.shared({ ...shared, ...constant });
+    return writer.labels.shared({ ...shared, ...constant });
+  };
+  // Sightglass's own series first, under the scope its producer reports them with.
+  if (registry.length > 0) {
+    const labels = sharedLabels({ name: METER_NAME, version: SIGHTGLASS_VERSION });
+    for (const snapshot of registry) {
+      for (let from = 0; from === 0 || from < snapshot.series.length; from += POINTS_PER_STEP) {
+        writer.registryMetric(snapshot, labels, from, from + POINTS_PER_STEP);
+        yield;
+      }
+    }
+  }
+  for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
+    const labels = sharedLabels(scope);
     for (const metric of metrics) {
       const points = metric.dataPoints as readonly unknown[];
       for (let from = 0; from === 0 || from < points.length; from += POINTS_PER_STEP) {
@@ -115,7 +153,7 @@ class ExpositionWriter {
   private readonly families = new Map<string, Family>();
   private readonly dropped: string[] = [];
   /** Metrics whose family was declared with another type: their later slices are left out too. */
-  private readonly refused = new WeakSet<MetricData>();
+  private readonly refused = new WeakSet<object>();
   /** Bucket bounds as `le` values, per boundaries array (the SDK shares one per instrument). */
   private readonly bounds = new WeakMap<readonly number[], string[]>();
 
@@ -123,79 +161,146 @@ class ExpositionWriter {
 
   /** Writes data points `from` up to `to` of `metric` (its header with the first). */
   metric(metric: MetricData, shared: SharedLabels, from: number, to: number): void {
-    const base = this.labels.name(metric.descriptor.name);
-    if (base === '' || base === '_') {
-      if (from === 0) this.dropped.push(`${metric.descriptor.name} (no valid Prometheus name)`);
-      return;
-    }
-    let type: string;
-    /** The name the family is declared under. */
-    let family = base;
-    /** What a plain sample's name adds to the family name. */
-    let sampleSuffix = '';
+    let kind: Kind;
     switch (metric.dataPointType) {
       case DataPointType.SUM:
-        type = metric.isMonotonic ? 'counter' : 'gauge';
-        if (metric.isMonotonic) {
-          const stem = base.endsWith('_total') ? base.slice(0, -'_total'.length) : base;
-          if (this.format === 'openmetrics') {
-            family = stem;
-            sampleSuffix = '_total';
-          } else {
-            family = `${stem}_total`;
-          }
-        }
+        kind = metric.isMonotonic ? 'counter' : 'gauge';
         break;
       case DataPointType.GAUGE:
-        type = 'gauge';
+        kind = 'gauge';
         break;
       case DataPointType.HISTOGRAM:
-        type = 'histogram';
+        kind = 'histogram';
         break;
       default:
-        if (from === 0)
-          this.dropped.push(`${base} (exponential histograms have no text or OpenMetrics form)`);
-        return;
+        kind = 'exponential';
     }
-
-    let entry = this.families.get(family);
-    if (from > 0) {
-      // A later slice of a metric whose first slice declared (or was refused) the family.
-      if (entry === undefined || this.refused.has(metric)) return;
-    } else if (entry === undefined) {
-      const help = escapeHelp(metric.descriptor.description || 'description missing');
-      let header = `# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`;
-      if (this.format === 'openmetrics') {
-        const unit = prometheusUnit(metric.descriptor.unit);
-        if (unit !== undefined && family.endsWith(`_${unit}`)) header += `# UNIT ${family} ${unit}\n`;
-      }
-      entry = { type, lines: [header], series: new Set() };
-      this.families.set(family, entry);
-    } else if (entry.type !== type) {
-      this.dropped.push(`${family} (declared ${entry.type}, then ${type})`);
-      this.refused.add(metric);
-      return;
-    }
-
-    const sampleName = family + sampleSuffix;
-    const lines = entry.lines;
+    const { descriptor } = metric;
+    const family = this.family(metric, descriptor.name, kind, descriptor.description, descriptor.unit, from);
+    if (family === undefined) return;
     const points = metric.dataPoints;
     const end = Math.min(to, points.length);
     for (let index = from; index < end; index++) {
       const point = points[index]!;
       const body = this.labels.body(point.attributes, shared);
-      if (entry.series.has(body)) {
-        this.dropped.push(`${sampleName}${braces(body)} (reported twice)`);
-        continue;
+      if (kind === 'histogram') {
+        const { buckets, sum, count } = point.value as Histogram;
+        this.histogramSample(family, body, {
+          boundaries: buckets.boundaries,
+          counts: buckets.counts,
+          sum: sum ?? 0,
+          count,
+        });
+      } else {
+        this.sample(family, body, point.value as number);
       }
-      entry.series.add(body);
-      if (type === 'histogram') this.histogram(lines, family, body, point.value as Histogram);
-      else lines.push(`${sampleName}${braces(body)} ${formatValue(point.value as number)}\n`);
     }
   }
 
-  private histogram(lines: string[], name: string, body: string, histogram: Histogram): void {
-    const { boundaries, counts } = histogram.buckets;
+  /**
+   * Writes series `from` up to `to` of one of Sightglass's own metrics, straight from the registry: each
+   * series' labels are the string the registry made once, followed by the scope labels.
+   */
+  registryMetric(snapshot: MetricSnapshot, shared: SharedLabels, from: number, to: number): void {
+    const { definition } = snapshot;
+    const family = this.family(
+      snapshot,
+      definition.name,
+      definition.kind,
+      definition.description,
+      definition.unit,
+      from,
+    );
+    if (family === undefined) return;
+    const series = snapshot.series;
+    const end = Math.min(to, series.length);
+    for (let index = from; index < end; index++) {
+      const current = series[index]!;
+      const body =
+        shared.text === ''
+          ? current.labels
+          : current.labels === ''
+            ? shared.text
+            : `${current.labels},${shared.text}`;
+      if (current.histogram !== undefined) this.histogramSample(family, body, current.histogram);
+      else this.sample(family, body, current.value);
+    }
+  }
+
+  /**
+   * The family a metric's samples go to, declared with its first slice; `undefined` when the metric is left
+   * out (no valid name, a kind these formats cannot carry, or a family of that name declared with another type).
+   */
+  private family(
+    source: object,
+    rawName: string,
+    kind: Kind,
+    description: string | undefined,
+    unit: string | undefined,
+    from: number,
+  ): FamilySlot | undefined {
+    const base = this.labels.name(rawName);
+    if (base === '' || base === '_') {
+      if (from === 0) this.dropped.push(`${rawName} (no valid Prometheus name)`);
+      return undefined;
+    }
+    if (kind === 'exponential') {
+      if (from === 0) this.dropped.push(`${base} (exponential histograms have no text or OpenMetrics form)`);
+      return undefined;
+    }
+    /** The name the family is declared under, and what a plain sample's name adds to it. */
+    let name = base;
+    let sampleSuffix = '';
+    if (kind === 'counter') {
+      const stem = base.endsWith('_total') ? base.slice(0, -'_total'.length) : base;
+      if (this.format === 'openmetrics') {
+        name = stem;
+        sampleSuffix = '_total';
+      } else {
+        name = `${stem}_total`;
+      }
+    }
+    let entry = this.families.get(name);
+    if (from > 0) {
+      // A later slice of a metric whose first slice declared (or was refused) the family.
+      if (entry === undefined || this.refused.has(source)) return undefined;
+    } else if (entry === undefined) {
+      let header = `# HELP ${name} ${escapeHelp(description || 'description missing')}\n# TYPE ${name} ${kind}\n`;
+      if (this.format === 'openmetrics') {
+        const word = prometheusUnit(unit);
+        if (word !== undefined && name.endsWith(`_${word}`)) header += `# UNIT ${name} ${word}\n`;
+      }
+      entry = { type: kind, lines: [header], series: new Set() };
+      this.families.set(name, entry);
+    } else if (entry.type !== kind) {
+      this.dropped.push(`${name} (declared ${entry.type}, then ${kind})`);
+      this.refused.add(source);
+      return undefined;
+    }
+    return { entry, name, sampleName: name + sampleSuffix };
+  }
+
+  /** Whether a series is new to its family; one written twice is left out and named. */
+  private admit(family: FamilySlot, body: string): boolean {
+    if (family.entry.series.has(body)) {
+      this.dropped.push(`${family.sampleName}${braces(body)} (reported twice)`);
+      return false;
+    }
+    family.entry.series.add(body);
+    return true;
+  }
+
+  private sample(family: FamilySlot, body: string, value: number): void {
+    if (this.admit(family, body))
+      family.entry.lines.push(`${family.sampleName}${braces(body)} ${formatValue(value)}\n`);
+  }
+
+  private histogramSample(family: FamilySlot, body: string, histogram: Buckets): void {
+    if (this.admit(family, body)) this.histogram(family.entry.lines, family.name, body, histogram);
+  }
+
+  private histogram(lines: string[], name: string, body: string, histogram: Buckets): void {
+    const { boundaries, counts } = histogram;
     const les = this.leValues(boundaries);
     const prefix = `${name}_bucket{${body}${body === '' ? '' : ','}le="`;
     let cumulative = 0;
@@ -206,7 +311,7 @@ class ExpositionWriter {
       if (le === '+Inf') break;
     }
     const labels = braces(body);
-    lines.push(`${name}_sum${labels} ${formatValue(histogram.sum ?? 0)}\n`);
+    lines.push(`${name}_sum${labels} ${formatValue(histogram.sum)}\n`);
     lines.push(`${name}_count${labels} ${histogram.count}\n`);
   }
 

@@ -1,4 +1,5 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { CATALOG, createMetricGroup, METER_NAME, REGISTRY_PRODUCER_MARK } from '@sightglass/core';
 import { parseExposition } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -77,5 +78,52 @@ describe('PrometheusReader', () => {
     const reader = createPrometheusReader();
     setDefaultPrometheusReader(reader);
     expect(defaultPrometheusReader()).toBe(reader);
+  });
+});
+
+describe("PrometheusReader and Sightglass's own series", () => {
+  it('renders the registry itself, under the @sightglass/core scope, with label strings made once', async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'reader "test"' }).add(4);
+    group
+      .histogram(CATALOG.requestDurationSeconds, { method: 'GET', route: '/r', status: '200' })
+      .record(0.2);
+    try {
+      const reader = createPrometheusReader();
+      providerWith(reader);
+      const families = parseExposition(await reader.render());
+      const hits = families
+        .get('cache_hits_total')
+        ?.samples.find((sample) => sample.labels.cache_name === 'reader "test"');
+      expect(hits?.value).toBe(4);
+      expect(hits?.labels.otel_scope_name).toBe(METER_NAME);
+      const buckets = families
+        .get('request_duration_seconds')
+        ?.samples.filter((sample) => sample.name.endsWith('_bucket'));
+      expect(
+        buckets?.find((sample) => sample.labels.route === '/r' && sample.labels.le === '0.25')?.value,
+      ).toBe(1);
+    } finally {
+      group.dispose();
+    }
+  });
+
+  it('leaves out a producer that reads the registry, so no series is reported twice', async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheMisses, { cache_name: 'once' }).inc();
+    const registryProducer = {
+      [REGISTRY_PRODUCER_MARK]: true,
+      collect: async () => {
+        throw new Error('a producer of the registry is never asked');
+      },
+    };
+    try {
+      const reader = createPrometheusReader({ metricProducers: [registryProducer] });
+      providerWith(reader);
+      const misses = parseExposition(await reader.render()).get('cache_misses_total');
+      expect(misses?.samples.filter((sample) => sample.labels.cache_name === 'once')).toHaveLength(1);
+    } finally {
+      group.dispose();
+    }
   });
 });

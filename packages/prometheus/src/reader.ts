@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type CollectionResult, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
-import { reportInstrumentationError } from '@sightglass/core';
+import { metricRegistry, readsMetricRegistry, reportInstrumentationError } from '@sightglass/core';
 import { type ExpositionOptions, writeExpositionInSlices } from './exposition.js';
 import type { ExpositionFormat } from './exposition-format.js';
 
@@ -42,7 +42,9 @@ export class PrometheusReader extends MetricReader {
   private readonly rendering = new Map<string, Promise<string | Buffer>>();
 
   constructor(options: PrometheusReaderOptions = {}) {
-    super(options.metricProducers ? { metricProducers: options.metricProducers } : {});
+    // Sightglass's own series are rendered from the registry itself; a producer reading it would repeat them.
+    const producers = (options.metricProducers ?? []).filter((producer) => !readsMetricRegistry(producer));
+    super(producers.length > 0 ? { metricProducers: producers } : {});
     this.exposition = {
       scopeLabels: options.scopeLabels !== false,
       targetInfo: options.targetInfo !== false,
@@ -78,9 +80,14 @@ export class PrometheusReader extends MetricReader {
       this.collecting = undefined;
     });
     const { resourceMetrics, errors } = await this.collecting;
+    const registry = metricRegistry().snapshot();
     if (errors.length > 0) reportInstrumentationError('Prometheus collection', errors[0]);
     // In slices: a scrape of many series never holds the application's requests up for long.
-    const { text, dropped } = await writeExpositionInSlices(resourceMetrics, { ...this.exposition, format });
+    const { text, dropped } = await writeExpositionInSlices(
+      resourceMetrics,
+      { ...this.exposition, format },
+      registry,
+    );
     if (dropped.length > 0) {
       reportInstrumentationError(
         'Prometheus exposition',

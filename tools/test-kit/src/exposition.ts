@@ -45,7 +45,10 @@ export function parseExposition(text: string): Map<string, Family> {
     const name = sample[1]!;
     const labels: Record<string, string> = {};
     for (const match of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[match[1]!] = match[2]!;
+      // Label values as the formats escape them: \\, \" and \n.
+      labels[match[1]!] = match[2]!.replace(/\\(["\\n])/g, (_, escaped: string) =>
+        escaped === 'n' ? '\n' : escaped,
+      );
     }
     const base = SUFFIXES.find(
       (suffix) => name.endsWith(suffix) && families.get(name.slice(0, -suffix.length))?.type === 'histogram',
