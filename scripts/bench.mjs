@@ -18,7 +18,7 @@ function benchFiles(dir) {
   });
 }
 
-const files = benchFiles(join(root, 'packages'))
+const files = [...benchFiles(join(root, 'packages')), ...benchFiles(join(root, 'examples'))]
   .filter((file) => file.includes(filter))
   .sort();
 if (files.length === 0) {

@@ -50,7 +50,13 @@ interface FamilySlot {
 interface Family {
   readonly type: string;
   readonly lines: string[];
-  readonly series: Set<string>;
+  /**
+   * The series written, to leave out one written twice; made only once a series could repeat. Until then
+   * `unique` holds the series of the registry's metrics, whose label strings are their keys there and so
+   * cannot repeat (hashing them every scrape was a tenth of a scrape's time).
+   */
+  series: Set<string> | undefined;
+  readonly unique: string[];
 }
 
 /**
@@ -222,8 +228,8 @@ class ExpositionWriter {
           : current.labels === ''
             ? shared.text
             : `${current.labels},${shared.text}`;
-      if (current.histogram !== undefined) this.histogramSample(family, body, current.histogram);
-      else this.sample(family, body, current.value);
+      if (current.histogram !== undefined) this.histogramSample(family, body, current.histogram, true);
+      else this.sample(family, body, current.value, true);
     }
   }
 
@@ -270,7 +276,7 @@ class ExpositionWriter {
         const word = prometheusUnit(unit);
         if (word !== undefined && name.endsWith(`_${word}`)) header += `# UNIT ${name} ${word}\n`;
       }
-      entry = { type: kind, lines: [header], series: new Set() };
+      entry = { type: kind, lines: [header], series: undefined, unique: [] };
       this.families.set(name, entry);
     } else if (entry.type !== kind) {
       this.dropped.push(`${name} (declared ${entry.type}, then ${kind})`);
@@ -280,23 +286,32 @@ class ExpositionWriter {
     return { entry, name, sampleName: name + sampleSuffix };
   }
 
-  /** Whether a series is new to its family; one written twice is left out and named. */
-  private admit(family: FamilySlot, body: string): boolean {
-    if (family.entry.series.has(body)) {
+  /**
+   * Whether a series is new to its family; one written twice is left out and named. `unique`: it comes from
+   * the registry, where it cannot repeat.
+   */
+  private admit(family: FamilySlot, body: string, unique: boolean): boolean {
+    const entry = family.entry;
+    if (unique && entry.series === undefined) {
+      entry.unique.push(body);
+      return true;
+    }
+    entry.series ??= new Set(entry.unique);
+    if (entry.series.has(body)) {
       this.dropped.push(`${family.sampleName}${braces(body)} (reported twice)`);
       return false;
     }
-    family.entry.series.add(body);
+    entry.series.add(body);
     return true;
   }
 
-  private sample(family: FamilySlot, body: string, value: number): void {
-    if (this.admit(family, body))
+  private sample(family: FamilySlot, body: string, value: number, unique = false): void {
+    if (this.admit(family, body, unique))
       family.entry.lines.push(`${family.sampleName}${braces(body)} ${formatValue(value)}\n`);
   }
 
-  private histogramSample(family: FamilySlot, body: string, histogram: Buckets): void {
-    if (this.admit(family, body)) this.histogram(family.entry.lines, family.name, body, histogram);
+  private histogramSample(family: FamilySlot, body: string, histogram: Buckets, unique = false): void {
+    if (this.admit(family, body, unique)) this.histogram(family.entry.lines, family.name, body, histogram);
   }
 
   private histogram(lines: string[], name: string, body: string, histogram: Buckets): void {

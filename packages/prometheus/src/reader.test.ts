@@ -126,4 +126,22 @@ describe("PrometheusReader and Sightglass's own series", () => {
       group.dispose();
     }
   });
+
+  it('leaves out an SDK series that repeats one of the registry (scope labels off), keeping the registry one', async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'twice' }).add(5);
+    try {
+      const reader = createPrometheusReader({ scopeLabels: false, targetInfo: false });
+      providerWith(reader)
+        .getMeter('app')
+        .createCounter(CATALOG.cacheHits.name)
+        .add(1, { cache_name: 'twice' });
+      const samples = parseExposition(await reader.render()).get('cache_hits_total')?.samples;
+      expect(
+        samples?.filter((sample) => sample.labels.cache_name === 'twice').map((sample) => sample.value),
+      ).toEqual([5]);
+    } finally {
+      group.dispose();
+    }
+  });
 });
