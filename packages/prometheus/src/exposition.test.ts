@@ -8,7 +8,6 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { type ExpositionOptions, writeExposition, writeExpositionInSlices } from './exposition.js';
-import { sanitizeName } from './sanitize-name.js';
 
 const TIME: [number, number] = [0, 0];
 const PLAIN: ExpositionOptions = {
@@ -330,13 +329,5 @@ describe('writeExposition in OpenMetrics 1.0', () => {
     expect(text).toBe(
       '# HELP target Target metadata\n# TYPE target info\ntarget_info{service_name="svc"} 1\n# EOF\n',
     );
-  });
-});
-
-describe('sanitizeName', () => {
-  it('maps OpenTelemetry names to Prometheus names', () => {
-    expect(sanitizeName('gen_ai.client.operation.duration')).toBe('gen_ai_client_operation_duration');
-    expect(sanitizeName('a..b--c')).toBe('a_b_c');
-    expect(sanitizeName('2xx')).toBe('_2xx');
   });
 });

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { sanitizeName } from './sanitize-name.js';
+import { escapeLabelValue, prometheusLabelName } from '@sightglass/core';
 
 /** Labels every series of a scope carries (scope and resource labels), rendered once. */
 export interface SharedLabels {
@@ -9,14 +9,6 @@ export interface SharedLabels {
   readonly names: readonly string[];
   /** The attributes they were made from (for the rare series whose labels collide). */
   readonly attributes: Attributes;
-}
-
-const NEEDS_ESCAPE = /[\\\n"]/;
-
-function escapeLabelValue(text: string): string {
-  return NEEDS_ESCAPE.test(text)
-    ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-    : text;
 }
 
 function valueText(value: AttributeValue | undefined): string {
@@ -34,7 +26,7 @@ export class LabelWriter {
   name(key: string): string {
     let name = this.names.get(key);
     if (name === undefined) {
-      name = sanitizeName(key);
+      name = prometheusLabelName(key);
       this.names.set(key, name);
     }
     return name;
