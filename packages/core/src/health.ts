@@ -1,7 +1,7 @@
 import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
 
 /**
- * The components the seed's `/health` shape names, where Sightglass packages register their checks. One
+ * The components the spec's `/health` shape names, where Sightglass packages register their checks. One
  * place for these keys: `/health` always shows them, and each package registers under its own.
  */
 export const HealthComponent = Object.freeze({

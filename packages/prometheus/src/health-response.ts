@@ -22,7 +22,7 @@ export interface HealthEndpointOptions {
   registry?: HealthRegistry;
 }
 
-/** The components the seed's `/health` shape always has, empty when nothing registered under them. */
+/** The components the spec's `/health` shape always has, empty when nothing registered under them. */
 const SEED_COMPONENTS = Object.values(HealthComponent);
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -99,7 +99,7 @@ export function compareTable(conditions: CompareConditions, setups: readonly Set
     const change = formatChange(naive.throughput.answersPerSecond, sightglass.throughput.answersPerSecond);
     rows.push(
       '',
-      `Measured on this machine, not claimed: throughput ${change} with Sightglass (the seed's plan promised +150%).`,
+      `Measured on this machine, not claimed: throughput ${change} with Sightglass.`,
     );
   }
   return rows.join('\n');
