@@ -97,10 +97,7 @@ export function compareTable(conditions: CompareConditions, setups: readonly Set
   }
   if (sightglass !== undefined) {
     const change = formatChange(naive.throughput.answersPerSecond, sightglass.throughput.answersPerSecond);
-    rows.push(
-      '',
-      `Measured on this machine, not claimed: throughput ${change} with Sightglass.`,
-    );
+    rows.push('', `Measured on this machine, not claimed: throughput ${change} with Sightglass.`);
   }
   return rows.join('\n');
 }
