@@ -117,6 +117,26 @@ describe('counters in the metric registry', () => {
     expect(registry.value(CATALOG.requests, { method: 'GET', route: 'a', status: '200' })).toBe(2);
     expect(registry.value(CATALOG.requests, { method: 'GET', route: 'other', status: '200' })).toBe(3);
   });
+
+  it('spends one budget per label name, so every metric with the label agrees on what became "other"', () => {
+    const registry = new MetricRegistry();
+    registry.setLabelGuardOptions({ maxValues: 2 });
+    // The histogram sees route "c" first; the counter must not admit "c" where the histogram wrote "other".
+    registry.addCounter(CATALOG.requests, { method: 'GET', route: 'a', status: '200' }).cell.inc();
+    for (const route of ['b', 'c']) {
+      registry
+        .addHistogram(CATALOG.requestDurationSeconds, { method: 'GET', route, status: '200' })
+        .cell.record(1);
+    }
+    registry.addCounter(CATALOG.requests, { method: 'GET', route: 'c', status: '200' }).cell.inc();
+    const routes = (definition: MetricDefinition) =>
+      registry
+        .snapshot()
+        .find((snapshot) => snapshot.definition === definition)
+        ?.series.map((series) => series.attributes.route);
+    expect(routes(CATALOG.requests)).toEqual(['a', 'other']);
+    expect(routes(CATALOG.requestDurationSeconds)).toEqual(['b', 'other']);
+  });
 });
 
 describe('the label string of a series', () => {
@@ -141,6 +161,46 @@ describe('the label string of a series', () => {
       'gen_ai_operation_name="chat",gen_ai_provider_name="ollama",gen_ai_request_model="llama3.2",' +
         'server_address="127.0.0.1",server_port="11434"',
     );
+  });
+
+  it('gives back the attributes it was made from, escaped values and left-out labels included', () => {
+    const registry = new MetricRegistry();
+    const awkward = 'a "b"\\c\nd,route="x"';
+    registry.addCounter(CATALOG.cacheHits, { cache_name: awkward }).cell.inc();
+    registry
+      .addHistogram(CATALOG.httpServerRequestDuration, {
+        'http.request.method': 'GET',
+        'http.route': '/v1/"chat"',
+        'http.response.status_code': 500,
+        'error.type': undefined,
+      } as never)
+      .cell.record(1);
+    registry
+      .addHistogram(CATALOG.httpServerRequestDuration, {
+        'http.request.method': 'POST',
+        'http.route': undefined,
+        'http.response.status_code': 200,
+        'error.type': 'timeout',
+      } as never)
+      .cell.record(1);
+    const attributes = (definition: MetricDefinition) =>
+      registry
+        .snapshot()
+        .find((snapshot) => snapshot.definition === definition)
+        ?.series.map((series) => series.attributes);
+    expect(attributes(CATALOG.cacheHits)).toEqual([{ cache_name: awkward }]);
+    expect(attributes(CATALOG.httpServerRequestDuration)).toEqual([
+      { 'http.request.method': 'GET', 'http.route': '/v1/"chat"', 'http.response.status_code': '500' },
+      { 'http.request.method': 'POST', 'http.response.status_code': '200', 'error.type': 'timeout' },
+    ]);
+    // A snapshot turned into JSON (the dashboard's API) carries them too.
+    const [series] = registry
+      .snapshot()
+      .find((snapshot) => snapshot.definition === CATALOG.cacheHits)!.series;
+    expect(JSON.parse(JSON.stringify(series))).toMatchObject({
+      attributes: { cache_name: awkward },
+      value: 1,
+    });
   });
 });
 

@@ -47,14 +47,17 @@ export type GaugeReader = () => number | undefined;
 type Cell = CounterCell | GaugeReader | HistogramCell;
 
 interface Series<C extends Cell = Cell> {
-  readonly attributes: Attributes;
   /**
-   * The label set as an exposition writes it (`method="GET",route="/v1/chat"`), built once: also the
-   * series' key in its entry's map.
+   * The label set as an exposition writes it (`method="GET",route="/v1/chat"`), built once and shared by
+   * every metric with the same label set (see {@link shareString}): also the series' key in its entry's map.
+   * The attributes an OTLP export needs are read back from it at collection time.
    */
   readonly labels: string;
-  /** When the series started, in milliseconds since the epoch: the start of a cumulative counter. */
-  readonly startTimeMs: number;
+  /**
+   * When the series started, in milliseconds after the registry's `epochMs`: a small integer, which V8
+   * keeps unboxed (an epoch timestamp would be a heap number of its own per series).
+   */
+  readonly startOffsetMs: number;
   /** The cells reporting into it: nearly always one, kept without a collection around it. */
   cells: C | C[] | undefined;
   /** Counts of cells disposed while others still share the series, so the series' total never drops. */
@@ -93,11 +96,11 @@ function cellList<C extends Cell>(series: Series<C>): readonly C[] {
 interface DefinitionState {
   readonly definition: MetricDefinition;
   readonly series: Map<string, Series>;
-  readonly labelGuards: Map<string, LabelGuard>;
 }
 
 /** One series' value at a collection. */
 export interface SeriesSnapshot {
+  /** The label set as OTel attributes (catalog label names; values after the label guard). */
   readonly attributes: Attributes;
   /** The label set as an exposition writes it: `method="GET",route="/v1/chat"` (no braces; `''` for none). */
   readonly labels: string;
@@ -127,7 +130,14 @@ export interface MetricSnapshot {
  */
 export class MetricRegistry {
   private readonly states = new Map<string, DefinitionState>();
+  /**
+   * One guard per label name, shared by every entry that carries the label: a request counter and its
+   * duration histogram then always agree on which routes became `other`, and each value is remembered once.
+   */
+  private readonly labelGuards = new Map<string, LabelGuard>();
   private labelGuardOptions: LabelGuardOptions = {};
+  /** What series' start offsets count from. */
+  private readonly epochMs = Date.now();
 
   /**
    * Sets the bounds on label values. Values already admitted stay admitted (their series exist); the new
@@ -136,9 +146,7 @@ export class MetricRegistry {
   setLabelGuardOptions(options: LabelGuardOptions): void {
     new LabelGuard(options); // validates before anything changes
     this.labelGuardOptions = { ...options };
-    for (const state of this.states.values()) {
-      for (const guard of state.labelGuards.values()) guard.configure(options);
-    }
+    for (const guard of this.labelGuards.values()) guard.configure(options);
   }
 
   /** Starts reporting a counter series; returns its cell and the function that stops reporting it. */
@@ -187,13 +195,12 @@ export class MetricRegistry {
 
   /** Applies the entry's label guards to a label set (a new object; the input is not changed). */
   guardLabels<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): Attributes {
-    const state = this.stateFor(definition);
     const guarded: Attributes = {};
     for (const label of definition.labels) {
       const raw = (labels as Record<string, unknown>)[label];
       // A label left undefined is left out (an optional attribute such as `error.type`); Prometheus reads a
       // missing label and an empty one alike.
-      if (raw !== undefined) guarded[label] = this.labelGuard(state, label).value(String(raw));
+      if (raw !== undefined) guarded[label] = this.labelGuard(label).value(String(raw));
     }
     return guarded;
   }
@@ -215,24 +222,28 @@ export class MetricRegistry {
             current.retiredHistogram,
           );
           if (histogram.count > 0) {
-            series.push({
-              attributes: current.attributes,
-              labels: current.labels,
-              value: histogram.count,
-              histogram,
-              startTimeMs: current.startTimeMs,
-            });
+            series.push(
+              new RegistrySeriesSnapshot(
+                state.definition,
+                current.labels,
+                histogram.count,
+                this.epochMs + current.startOffsetMs,
+                histogram,
+              ),
+            );
           }
           continue;
         }
         const value = state.definition.kind === 'counter' ? sumCounters(current) : readGauges(state, current);
         if (value !== undefined && Number.isFinite(value)) {
-          series.push({
-            attributes: current.attributes,
-            labels: current.labels,
-            value,
-            startTimeMs: current.startTimeMs,
-          });
+          series.push(
+            new RegistrySeriesSnapshot(
+              state.definition,
+              current.labels,
+              value,
+              this.epochMs + current.startOffsetMs,
+            ),
+          );
         }
       }
       if (series.length > 0) snapshots.push({ definition: state.definition, series });
@@ -266,9 +277,8 @@ export class MetricRegistry {
     let series = state.series.get(key);
     if (series === undefined) {
       series = {
-        attributes,
-        labels: key,
-        startTimeMs: Date.now(),
+        labels: shareString(key),
+        startOffsetMs: smallInteger(Date.now() - this.epochMs),
         cells: undefined,
         retired: 0,
         retiredHistogram: undefined,
@@ -288,19 +298,52 @@ export class MetricRegistry {
   private stateFor(definition: MetricDefinition): DefinitionState {
     let state = this.states.get(definition.name);
     if (state === undefined) {
-      state = { definition, series: new Map(), labelGuards: new Map() };
+      state = { definition, series: new Map() };
       this.states.set(definition.name, state);
     }
     return state;
   }
 
-  private labelGuard(state: DefinitionState, label: string): LabelGuard {
-    let guard = state.labelGuards.get(label);
+  private labelGuard(label: string): LabelGuard {
+    let guard = this.labelGuards.get(label);
     if (guard === undefined) {
       guard = new LabelGuard(this.labelGuardOptions);
-      state.labelGuards.set(label, guard);
+      this.labelGuards.set(label, guard);
     }
     return guard;
+  }
+}
+
+/**
+ * A series at a collection. Its attributes are parsed back from the label string on first use: the
+ * Prometheus exposition writes the string and never needs them, and a registry that kept an attributes
+ * object per series as well would hold every label value twice.
+ */
+class RegistrySeriesSnapshot implements SeriesSnapshot {
+  readonly #definition: MetricDefinition;
+  #attributes: Attributes | undefined;
+
+  constructor(
+    definition: MetricDefinition,
+    readonly labels: string,
+    readonly value: number,
+    readonly startTimeMs: number,
+    readonly histogram?: HistogramSnapshot,
+  ) {
+    this.#definition = definition;
+  }
+
+  get attributes(): Attributes {
+    this.#attributes ??= parseLabelString(this.#definition, this.labels);
+    return this.#attributes;
+  }
+
+  /** JSON has the attributes too, as it would for a plain object. */
+  toJSON(): object {
+    const { labels, value, startTimeMs, histogram, attributes } = this;
+    return histogram === undefined
+      ? { attributes, labels, value, startTimeMs }
+      : { attributes, labels, value, histogram, startTimeMs };
   }
 }
 
@@ -339,6 +382,48 @@ function labelString(definition: MetricDefinition, attributes: Attributes): stri
   }
   // join() makes one flat string, where += would keep a tree of pieces alive behind the key.
   return parts.join(',');
+}
+
+/**
+ * The attributes a label string was made from: the inverse of {@link labelString} for one entry (its
+ * labels in order, each either present as `name="escaped value"` or left out).
+ */
+function parseLabelString(definition: MetricDefinition, labels: string): Attributes {
+  const attributes: Attributes = {};
+  let position = 0;
+  for (const label of definition.labels) {
+    const prefix = `${position === 0 ? '' : ','}${prometheusLabelName(label)}="`;
+    if (!labels.startsWith(prefix, position)) continue;
+    let value = '';
+    let index = position + prefix.length;
+    for (; index < labels.length && labels[index] !== '"'; index++) {
+      const char = labels[index]!;
+      if (char !== '\\') value += char;
+      else value += labels[++index] === 'n' ? '\n' : labels[index]!;
+    }
+    attributes[label] = value;
+    position = index + 1;
+  }
+  return attributes;
+}
+
+/**
+ * `value` as V8 stores an integer without a box (a 32-bit integer) while it fits, which an offset in
+ * milliseconds does for 24 days; after that it stays exact, in a box.
+ */
+function smallInteger(value: number): number {
+  return value >= 0 && value < 2 ** 31 ? value | 0 : value;
+}
+
+/**
+ * The one copy of `text` V8 keeps as a property name. Metrics reported under the same label set (a request
+ * counter and its duration histogram) each build the same label string; handing both this copy keeps one
+ * string per label set instead of one per metric. Property names are unique (internalized) strings in V8,
+ * and its table of them holds them weakly, so nothing is kept once no series uses it.
+ */
+function shareString(text: string): string {
+  for (const name in { [text]: 0 }) return name;
+  return text;
 }
 
 export function expectKind(definition: MetricDefinition, kind: MetricDefinition['kind']): void {

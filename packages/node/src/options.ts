@@ -73,7 +73,10 @@ export interface TelemetryOptions {
   healthMetrics?: boolean;
   /** Report Node.js runtime metrics. Default `true`. */
   runtimeMetrics?: boolean | RuntimeMetricsOptions;
-  /** Bounds on label values of Sightglass metrics (length, distinct values per label). */
+  /**
+   * Bounds on label values of Sightglass metrics: length, and distinct values per label name (one budget
+   * shared by every metric with that label).
+   */
   labelLimits?: LabelGuardOptions;
   /** More views, applied after Sightglass's own. */
   views?: ViewOptions[];
