@@ -1,5 +1,9 @@
 import { CATALOG } from './catalog.js';
+import { ErrorCode, SightglassError } from './errors.js';
+import { reportInstrumentationError } from './guard.js';
 import {
+  DEFAULT_HEALTH_MAX_AGE_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
   type HealthRegistry,
   type HealthStatus,
   healthRegistry,
@@ -10,20 +14,44 @@ import { createMetricGroup } from './metric-group.js';
 
 /** Options of {@link startHealthStatusMetrics}. */
 export interface HealthStatusMetricsOptions {
-  /** How often the checks run, in milliseconds. Default 15000. */
+  /**
+   * How often the gauge asks the registry's evaluator for a report, in milliseconds (a report younger than
+   * {@link DEFAULT_HEALTH_MAX_AGE_MS}, say one `/health` just produced, is reused).
+   * @default 15000
+   */
   intervalMs?: number;
-  /** Time allowed to each check, in milliseconds. Default 1000. */
+  /**
+   * The deadline of an evaluation the gauge starts, in milliseconds (see `EvaluateOptions.timeoutMs`).
+   * @default 1000
+   */
   timeoutMs?: number;
+  /**
+   * The registry to report.
+   * @default the process-wide one
+   */
   registry?: HealthRegistry;
 }
 
 /**
  * Reports `health_status{component}` (1 healthy, 0.5 degraded, 0 unhealthy) for every component of the
- * health registry and for `overall`. The checks run on a timer (and whenever `/health` is served), and the
- * gauge shows the latest results, because a gauge is read synchronously at collection time while checks
- * may be asynchronous. Returns the function that stops it.
+ * health registry and for `overall`. A gauge is read synchronously at collection time while checks may be
+ * asynchronous, so it shows the registry's last report, the same one `/health` and the dashboard read; a
+ * timer asks the registry's evaluator for a fresh one every `intervalMs`. Returns the function that stops it.
  */
 export function startHealthStatusMetrics(options: HealthStatusMetricsOptions = {}): () => void {
+  const intervalMs = options.intervalMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  for (const [name, value] of [
+    ['intervalMs', intervalMs],
+    ['timeoutMs', timeoutMs],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+      throw new SightglassError(
+        ErrorCode.INVALID_CONFIG,
+        `health_status option ${name} must be a positive number of milliseconds, got ${String(value)}`,
+      );
+    }
+  }
   const registry = options.registry ?? healthRegistry();
   const group = createMetricGroup();
   const reported = new Set<string>();
@@ -31,26 +59,33 @@ export function startHealthStatusMetrics(options: HealthStatusMetricsOptions = {
     const report = registry.lastReport;
     if (report === undefined) return undefined;
     if (component === 'overall') return healthStatusValue(report.status);
-    const checks = report.components[component];
-    if (checks === undefined) return undefined;
+    if (!Object.hasOwn(report.components, component)) return undefined;
+    const checks = report.components[component]!;
     let status: HealthStatus = 'healthy';
     for (const check of Object.values(checks)) status = worseStatus(status, check.status);
     return healthStatusValue(status);
   };
+  let stopped = false;
   const track = (component: string): void => {
-    if (reported.has(component)) return;
+    if (stopped || reported.has(component)) return; // an evaluation may finish after stop()
     reported.add(component);
     group.gauge(CATALOG.healthStatus, { component }, () => statusOf(component));
   };
   track('overall');
+  const evaluateOptions = { timeoutMs, maxAgeMs: DEFAULT_HEALTH_MAX_AGE_MS };
   const evaluate = async (): Promise<void> => {
-    const report = await registry.evaluate({ timeoutMs: options.timeoutMs ?? 1000 });
-    for (const component of Object.keys(report.components)) track(component);
+    try {
+      const report = await registry.evaluate(evaluateOptions);
+      for (const component of Object.keys(report.components)) track(component);
+    } catch (error) {
+      reportInstrumentationError('health_status evaluation', error);
+    }
   };
   void evaluate();
-  const timer = setInterval(() => void evaluate(), options.intervalMs ?? 15_000);
+  const timer = setInterval(() => void evaluate(), intervalMs);
   timer.unref();
   return () => {
+    stopped = true;
     clearInterval(timer);
     group.dispose();
   };

@@ -21,6 +21,8 @@ export { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './err
 export { escapeLabelValue, prometheusLabelName } from './exposition-text.js';
 export { guard, reportInstrumentationError } from './guard.js';
 export {
+  DEFAULT_HEALTH_MAX_AGE_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
   type EvaluateOptions,
   type HealthCheck,
   type HealthCheckReport,

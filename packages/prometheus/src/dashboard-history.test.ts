@@ -140,26 +140,51 @@ describe('DashboardHistory', () => {
   });
 
   it('summarizes health at most every healthIntervalMs, without details', async () => {
-    const { health, history } = setup({ healthIntervalMs: 5000 });
-    const check = vi.fn(() => ({ status: 'degraded' as const, details: { error: 'secret-host:6379' } }));
-    health.register({ component: 'cache', name: 'answers', check });
-    expect(history.toJSON().health).toBeNull();
-    history.sample(0); // nobody is looking: no checks run
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(check).not.toHaveBeenCalled();
-    history.viewed(0);
-    history.sample(0);
-    history.sample(1000);
-    await vi.waitFor(() => expect(history.toJSON().health?.status).toBe('degraded'));
-    expect(check).toHaveBeenCalledTimes(1);
-    expect(history.toJSON().health?.components.cache).toEqual({
-      answers: { status: 'degraded', critical: false },
-    });
-    history.sample(6000);
-    await vi.waitFor(() => expect(check).toHaveBeenCalledTimes(2));
-    history.sample(40_000); // the page has not asked for 30 s: the checks stop
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(check).toHaveBeenCalledTimes(2);
+    vi.useFakeTimers();
+    try {
+      const { health, history } = setup({ healthIntervalMs: 5000 });
+      const check = vi.fn(() => ({ status: 'degraded' as const, details: { error: 'secret-host:6379' } }));
+      health.register({ component: 'cache', name: 'answers', check });
+      expect(history.toJSON().health).toBeNull();
+      history.sample(0); // nobody is looking: no checks run
+      await vi.advanceTimersByTimeAsync(20);
+      expect(check).not.toHaveBeenCalled();
+      history.viewed(0);
+      history.sample(0);
+      history.sample(1000);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(history.toJSON().health?.status).toBe('degraded');
+      expect(check).toHaveBeenCalledTimes(1);
+      expect(history.toJSON().health?.components.cache).toEqual({
+        answers: { status: 'degraded', critical: false },
+      });
+      await vi.advanceTimersByTimeAsync(5000);
+      history.sample(6000);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(check).toHaveBeenCalledTimes(2);
+      history.sample(40_000); // the page has not asked for 30 s: the checks stop
+      await vi.advanceTimersByTimeAsync(20);
+      expect(check).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reads the one evaluator: what /health produced, and a fresh report rather than a run of its own', async () => {
+    vi.useFakeTimers();
+    try {
+      const { health, history } = setup();
+      const check = vi.fn(() => ({ status: 'healthy' as const }));
+      health.register({ component: 'cache', name: 'answers', check });
+      await health.evaluate(); // what /health did a moment ago
+      expect(history.toJSON().health?.status).toBe('healthy'); // shown though the page started nothing
+      history.viewed(0);
+      history.sample(0);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(check).toHaveBeenCalledTimes(1); // the report was fresh: no second run
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never throws into the application when the registry fails; the sample is skipped', () => {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_HEALTH_MAX_AGE_MS,
   ErrorCode,
   type HealthRegistry,
   type HealthReport,
@@ -22,9 +23,10 @@ export interface DashboardHistoryOptions {
   /** Breakers, pools and caches shown per kind. Default 50; the rest are left out of the dashboard only. */
   maxEntities?: number;
   /**
-   * How often the health checks are run for the dashboard's summary while the page is open, in
-   * milliseconds (rounded up to a sampling interval). Default 2000: a check may be a network call (a Redis
-   * ping), yet the summary should keep up with the tiles. With no page open, they do not run.
+   * How often the dashboard asks the health registry's evaluator for a report while the page is open, in
+   * milliseconds (rounded up to a sampling interval; a report `/health` produced within the last second is
+   * reused). Default 2000: a check may be a network call (a Redis ping), yet the summary should keep up
+   * with the tiles. With no page open, the dashboard runs none; it shows the last report either way.
    */
   healthIntervalMs?: number;
   /** The metric registry to sample. Default: the process-wide one. */
@@ -57,7 +59,10 @@ export interface DashboardData {
     readonly p99: Column;
     readonly inFlight: Column;
   };
-  /** The latest health report (statuses only, no details), or `null` before the first evaluation. */
+  /**
+   * The health registry's last report (statuses only, no details), the one `/health` and `health_status`
+   * read too, or `null` before the first evaluation.
+   */
   readonly health: HealthReport | null;
 }
 
@@ -84,9 +89,7 @@ export class DashboardHistory {
   private readonly registry: MetricRegistry;
   private readonly healthRegistry: HealthRegistry;
   private readonly healthIntervalMs: number;
-  private healthReport: HealthReport | null = null;
   private healthEvaluatedAt = Number.NEGATIVE_INFINITY;
-  private healthInFlight = false;
   /** When the page last asked for data: health checks run only while someone is looking. */
   private viewedAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
@@ -128,22 +131,14 @@ export class DashboardHistory {
       reportInstrumentationError('dashboard sample', error);
     }
     const watched = now - this.viewedAt <= VIEWER_TIMEOUT_MS;
-    if (watched && !this.healthInFlight && now - this.healthEvaluatedAt >= this.healthIntervalMs) {
-      this.healthInFlight = true;
+    if (watched && now - this.healthEvaluatedAt >= this.healthIntervalMs) {
       this.healthEvaluatedAt = now;
+      // The registry's one evaluator: it shares a run in flight and reuses a fresh report; toJSON() reads it.
+      const report = (error: unknown) => reportInstrumentationError('dashboard health', error);
       try {
-        this.healthRegistry
-          .evaluate()
-          .then((report) => {
-            this.healthReport = withoutDetails(report);
-          })
-          .catch((error: unknown) => reportInstrumentationError('dashboard health', error))
-          .finally(() => {
-            this.healthInFlight = false;
-          });
+        this.healthRegistry.evaluate({ maxAgeMs: DEFAULT_HEALTH_MAX_AGE_MS }).catch(report);
       } catch (error) {
-        this.healthInFlight = false;
-        reportInstrumentationError('dashboard health', error);
+        report(error);
       }
     }
   }
@@ -214,8 +209,13 @@ export class DashboardHistory {
         p99: column((sample) => sample.requests.p99),
         inFlight: column((sample) => sample.requests.inFlight),
       },
-      health: this.healthReport,
+      health: this.healthSummary(),
     } as DashboardData;
+  }
+
+  private healthSummary(): HealthReport | null {
+    const report = this.healthRegistry.lastReport;
+    return report === undefined ? null : withoutDetails(report);
   }
 
   private push(sample: DashboardSample): void {

@@ -3,6 +3,7 @@ import {
   healthResponse,
   livenessResponse,
   readinessResponse,
+  validateHealthEndpointOptions,
 } from './health-response.js';
 import {
   type HttpResponseParts,
@@ -67,6 +68,7 @@ export interface FastifyHealthOptions extends HealthEndpointOptions {
  * await app.register(fastifyHealth, { details: 'never' });
  */
 export async function fastifyHealth(fastify: FastifyLike, options: FastifyHealthOptions = {}): Promise<void> {
+  validateHealthEndpointOptions(options);
   const route = (path: string, respond: () => Promise<HttpResponseParts> | HttpResponseParts) =>
     fastify.get(path, async (_request, reply) => {
       const parts = await respond();

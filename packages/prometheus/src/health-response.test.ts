@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import { HealthRegistry, healthRegistry, SIGHTGLASS_VERSION } from '@sightglass/core';
+import {
+  ErrorCode,
+  HealthRegistry,
+  type HealthReport,
+  healthRegistry,
+  SIGHTGLASS_VERSION,
+} from '@sightglass/core';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fastifyHealth } from './fastify.js';
 import { healthResponse, livenessResponse, markNotReady, readinessResponse } from './health-response.js';
 import { createHealthHandlers } from './node-http.js';
@@ -107,7 +113,7 @@ describe('/livez and /readyz', () => {
     });
     expect(body(await readinessResponse({ registry, details: 'never' }))).toEqual({ status: 'not_ready' });
     healthy = true;
-    expect(await readinessResponse({ registry })).toMatchObject({ status: 200 });
+    expect(await readinessResponse({ registry, maxAgeMs: 0 })).toMatchObject({ status: 200 });
   });
 
   it('/readyz reports not ready once shutdown begins', async () => {
@@ -156,5 +162,115 @@ describe('health endpoints on servers', () => {
     expect((await app.inject({ method: 'GET', url: '/livez' })).json()).toMatchObject({ status: 'ok' });
     expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
     await app.close();
+  });
+});
+
+describe('/health when checks misbehave', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows a check whose details cannot be written as JSON as unhealthy, and the others as they are', async () => {
+    const registry = new HealthRegistry();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    registry.register({
+      component: 'cache',
+      name: 'cycle',
+      check: () => ({ status: 'healthy', details: cycle }),
+    });
+    registry.register({
+      component: 'cache',
+      name: 'bigint',
+      check: () => ({ status: 'healthy', details: { n: 1n } }),
+    });
+    registry.register({
+      component: 'connection_pool',
+      name: 'ollama',
+      check: () => ({ status: 'healthy', details: { active: 2 } }),
+    });
+    const parts = await healthResponse({ registry });
+    expect(parts.status).toBe(200);
+    expect(body(parts)).toMatchObject({
+      status: 'degraded',
+      cache: {
+        cycle: {
+          status: 'unhealthy',
+          details: { reason: expect.stringContaining('cannot be written as JSON') },
+        },
+        bigint: { status: 'unhealthy', details: { reason: expect.stringContaining('BigInt') } },
+      },
+      connection_pool: { ollama: { status: 'healthy', details: { active: 2 } } },
+    });
+  });
+
+  it('falls back to statuses when a report of another registry cannot be written', async () => {
+    class LooseRegistry extends HealthRegistry {
+      override evaluate(): Promise<HealthReport> {
+        return Promise.resolve({
+          status: 'healthy',
+          components: { cache: { a: { status: 'healthy', critical: false, details: { n: 1n } } } },
+        });
+      }
+    }
+    const parts = await healthResponse({ registry: new LooseRegistry() });
+    expect(body(parts)).toMatchObject({ status: 'healthy', cache: { a: { status: 'healthy' } } });
+    expect(parts.body).not.toContain('details');
+  });
+
+  it('answers within its deadline however long a check says it may take', async () => {
+    vi.useFakeTimers();
+    const registry = new HealthRegistry();
+    registry.register({
+      component: 'cache',
+      name: 'frozen',
+      check: () => new Promise(() => {}),
+      timeoutMs: 60_000,
+    });
+    let answered: { status: number; body: string } | undefined;
+    void healthResponse({ registry, timeoutMs: 1000 }).then((parts) => {
+      answered = parts;
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(answered?.status).toBe(200);
+    expect(body(answered!).cache).toEqual({
+      frozen: { status: 'unhealthy', critical: false, details: { reason: 'check timed out after 1000 ms' } },
+    });
+  });
+
+  it('runs the checks once for 200 concurrent requests, and reuses the report for maxAgeMs', async () => {
+    vi.useFakeTimers();
+    const registry = new HealthRegistry();
+    const check = vi.fn(
+      () =>
+        new Promise<{ status: 'healthy' }>((resolve) => setTimeout(() => resolve({ status: 'healthy' }), 50)),
+    );
+    registry.register({ component: 'cache', name: 'redis', check, critical: true });
+    const requests = Array.from({ length: 200 }, (_, index) =>
+      index % 2 === 0 ? healthResponse({ registry }) : readinessResponse({ registry }),
+    );
+    await vi.advanceTimersByTimeAsync(50);
+    const answers = await Promise.all(requests);
+    expect(answers.every((parts) => parts.status === 200)).toBe(true);
+    expect(check).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    await healthResponse({ registry }); // within the default 1000 ms
+    expect(check).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    const later = healthResponse({ registry });
+    await vi.advanceTimersByTimeAsync(50);
+    await later;
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses handler options it cannot use, up front', async () => {
+    for (const options of [{ timeoutMs: 0 }, { maxAgeMs: -1 }, { details: 'sometimes' as never }]) {
+      expect(() => createHealthHandlers(options)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }),
+      );
+      await expect(fastifyHealth(Fastify(), options)).rejects.toMatchObject({
+        code: ErrorCode.INVALID_CONFIG,
+      });
+    }
   });
 });

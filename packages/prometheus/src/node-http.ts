@@ -5,6 +5,7 @@ import {
   healthResponse,
   livenessResponse,
   readinessResponse,
+  validateHealthEndpointOptions,
 } from './health-response.js';
 import { type HttpResponseParts, type MetricsHandlerOptions, metricsResponse } from './metrics-response.js';
 
@@ -53,8 +54,11 @@ export interface HealthHandlers {
  * @example
  * const { health, livez, readyz } = createHealthHandlers({ details: 'never' });
  * app.get('/health', health); app.get('/livez', livez); app.get('/readyz', readyz);
+ *
+ * @throws SightglassError `ERR_SIGHTGLASS_INVALID_CONFIG` for options it cannot use.
  */
 export function createHealthHandlers(options: HealthEndpointOptions = {}): HealthHandlers {
+  validateHealthEndpointOptions(options);
   const serve =
     (respond: () => Promise<HttpResponseParts> | HttpResponseParts) =>
     (request: IncomingMessage, response: ServerResponse): void => {
