@@ -26,6 +26,12 @@ import { runWarmPass } from './warm.js';
 export const STORE_ERROR_MEMORY_MS = 30_000;
 
 /**
+ * The most writes of loaded values an asynchronous store (Redis) may have running in the background at once:
+ * past that, a miss skips its write (counted as a `set` error), so a slow store cannot pile them up.
+ */
+export const MAX_PENDING_WRITES = 256;
+
+/**
  * What every cache does, whatever its store: load coalescing, stale-while-revalidate, load timeouts,
  * warming, metrics and health. Subclasses add `get`/`set`/`has`/`delete`/`clear` with the store's timing
  * (synchronous in memory, asynchronous on Redis).
@@ -39,7 +45,9 @@ export abstract class BaseCache<V> {
   protected readonly failClosed: boolean;
   private readonly inflight = new Map<string, Promise<V>>();
   private readonly unregisterHealth: () => void;
-  private lastStoreError: { message: string; at: number } | undefined;
+  private lastStoreError: { operation: StoreOperation; message: string; at: number } | undefined;
+  /** Writes of loaded values still running in the background (asynchronous stores only). */
+  private pendingWrites = 0;
   private warmTimer: NodeJS.Timeout | undefined;
   private warmGeneration = 0;
   private warmGate: ReadinessGate | undefined;
@@ -166,7 +174,11 @@ export abstract class BaseCache<V> {
     this.warmGate?.dispose();
     this.unregisterHealth();
     this.metrics.dispose();
-    await this.store.close();
+    try {
+      await this.store.close();
+    } catch (error) {
+      reportInstrumentationError(`cache "${this.name}" dispose`, error);
+    }
   }
 
   /**
@@ -216,7 +228,7 @@ export abstract class BaseCache<V> {
     if (error instanceof SightglassError && error.code === ErrorCode.CACHE_INVALID_VALUE) throw error;
     if (!this.disposed) this.metrics.storeError(operation);
     const message = error instanceof Error ? error.message : String(error);
-    this.lastStoreError = { message: message.slice(0, 200), at: Date.now() };
+    this.lastStoreError = { operation, message: message.slice(0, 200), at: Date.now() };
     reportInstrumentationError(`cache "${this.name}" store ${operation}`, error);
     if (!this.failClosed) return undefined;
     return new SightglassError(
@@ -273,7 +285,7 @@ export abstract class BaseCache<V> {
       if (this.disposed) return value;
       this.metrics.loadDuration((performance.now() - started) / 1000);
       // A set() or delete() made while this load ran is newer than its result: keep it.
-      if (!this.overtaken.has(key)) await this.write(key, entry, hardTtlMs);
+      if (!this.overtaken.has(key)) this.writeBehind(key, entry, hardTtlMs);
       return value;
     } catch (error) {
       if (!this.disposed) this.metrics.loadFailures.inc();
@@ -283,6 +295,41 @@ export abstract class BaseCache<V> {
     }
   }
 
+  /**
+   * Stores a loaded value without making the caller wait: a miss answers as soon as its loader did, whatever
+   * the store's state (a Redis that stopped answering would otherwise add its whole command timeout to every
+   * miss). A failure is counted and reported by `write`, never thrown at the caller; at most
+   * {@link MAX_PENDING_WRITES} run at once. Commands on one Redis connection are answered in order, so a
+   * lookup made after the write was sent still finds the value.
+   */
+  private writeBehind(key: string, entry: Entry<V>, hardTtlMs: number | undefined): void {
+    if (this.store.sync) {
+      void this.write(key, entry, hardTtlMs);
+      return;
+    }
+    if (this.pendingWrites >= MAX_PENDING_WRITES) {
+      this.storeFailed(
+        'set',
+        new SightglassError(
+          ErrorCode.CACHE_STORE_UNAVAILABLE,
+          `${MAX_PENDING_WRITES} writes are already waiting on the store: this one was skipped`,
+        ),
+      );
+      return;
+    }
+    this.pendingWrites++;
+    // Sent now (the executor runs at once), before the caller gets the value and can look the key up again.
+    new Promise<void>((resolve) => resolve(this.write(key, entry, hardTtlMs)))
+      .catch((error: unknown) => {
+        // Store failures were counted by write(); what is left is a value the serializer refuses, which
+        // the caller already has: it is not cached, and said so once.
+        reportInstrumentationError(`cache "${this.name}" write of a loaded value`, error);
+      })
+      .finally(() => {
+        this.pendingWrites--;
+      });
+  }
+
   private registerHealth(critical: boolean): () => void {
     return healthRegistry().register({
       component: HealthComponent.cache,
@@ -290,6 +337,7 @@ export abstract class BaseCache<V> {
       critical,
       check: () => {
         const connected = this.store.sync ? true : this.store.connected();
+        const problem = this.store.sync ? undefined : this.store.problem?.();
         const recentError =
           this.lastStoreError !== undefined && Date.now() - this.lastStoreError.at < STORE_ERROR_MEMORY_MS;
         // A warm-up pass with failures degrades health for a while, not until a later clean pass that a
@@ -315,7 +363,16 @@ export abstract class BaseCache<V> {
             store: {
               kind: this.store.kind,
               connected,
+              // What is wrong now, else what went wrong last (within STORE_ERROR_MEMORY_MS).
+              reason:
+                problem ??
+                (!connected
+                  ? 'not connected'
+                  : recentError
+                    ? `${this.lastStoreError!.operation} failed ${Math.round((Date.now() - this.lastStoreError!.at) / 1000)} s ago`
+                    : null),
               errors: this.metrics.storeErrors,
+              pending_writes: this.pendingWrites,
               last_error: this.lastStoreError?.message ?? null,
               last_error_at: this.lastStoreError ? new Date(this.lastStoreError.at).toISOString() : null,
             },

@@ -1,4 +1,5 @@
-import { ErrorCode, SightglassError } from '@sightglass/core';
+import { ErrorCode, reportInstrumentationError, SightglassError } from '@sightglass/core';
+import { InflightCommands } from './inflight-commands.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { AsyncStore, Entry } from './store.js';
 
@@ -16,6 +17,10 @@ export interface RedisClientLike {
   connect(): Promise<unknown>;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
+  /** Drops the connection at once, rejecting what is queued (node-redis 5 and 6). */
+  destroy?(): void;
+  /** node-redis 4's name for {@link destroy}. */
+  disconnect?(): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
@@ -52,10 +57,20 @@ export interface RedisStoreOptions<V> {
   serializer?: Serializer<V>;
   /**
    * How long one Redis operation may take before it counts as failed, in milliseconds (whatever the
-   * client: the store times operations itself). Default 500: a cache that waits longer than its loader
-   * would is no cache.
+   * client: the store times operations itself): a cache that waits longer than its loader would is no
+   * cache. While an operation that timed out is still unanswered, the commands behind it on the connection
+   * would wait too, so the store fails at once until Redis answers it.
+   * @default 500
    */
   commandTimeoutMs?: number;
+  /**
+   * How long `close()` (the cache's `dispose()`) waits for operations still in flight before it drops the
+   * connection it opened, in milliseconds. A frozen Redis, or an address that accepts connections and never
+   * answers, cannot hold a shutdown longer than this: the connection is destroyed, the operations still
+   * waiting fail, and the store reports it (it does not throw).
+   * @default 1000
+   */
+  closeTimeoutMs?: number;
 }
 
 function unavailable(message: string): SightglassError {
@@ -87,12 +102,15 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   }
   const prefix = options.keyPrefix ?? 'sightglass:';
   const serializer = (options.serializer ?? jsonSerializer) as Serializer<V>;
-  const timeout = options.commandTimeoutMs ?? 500;
+  const timeout = timeoutOption(options.commandTimeoutMs, 'commandTimeoutMs') ?? 500;
+  const closeTimeout = timeoutOption(options.closeTimeoutMs, 'closeTimeoutMs') ?? 1000;
   const owned = options.client === undefined;
   let client: RedisClientLike | undefined = options.client;
   let closed = false;
+  let closing: Promise<void> | undefined;
   let connecting: Promise<unknown> | undefined;
   let firstAttempt = true;
+  const inflight = new InflightCommands();
 
   const open = async (): Promise<RedisClientLike> => {
     if (client === undefined) {
@@ -115,7 +133,7 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   };
   const connect = (): Promise<unknown> => {
     connecting ??= open()
-      .then((opened) => (opened.isOpen ? undefined : opened.connect()))
+      .then((opened) => (opened.isOpen || closed ? undefined : opened.connect()))
       .finally(() => {
         connecting = undefined;
         firstAttempt = false;
@@ -123,12 +141,31 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
     return connecting;
   };
 
-  /** Runs an operation within the timeout, or fails at once while Redis is known to be away. */
-  const run = async <T>(operation: (redis: RedisClientLike) => Promise<T>): Promise<T> => {
+  /** Why an operation cannot be sent now, or undefined when it can. */
+  const blocked = (): string | undefined => {
+    const late = inflight.unanswered;
+    if (late === 0) return undefined;
+    const forMs = Date.now() - inflight.unansweredSince;
+    return `Redis has not answered ${late} command${late === 1 ? '' : 's'} in ${forMs} ms`;
+  };
+
+  /**
+   * Runs an operation within the timeout, or fails at once while Redis is known to be away or a command
+   * that timed out is still unanswered (what is sent after it would wait behind it). `single`: the operation
+   * is one command, so past its timeout it holds up the connection; a `clear()` is many, and others pass
+   * between them.
+   */
+  const run = async <T>(operation: (redis: RedisClientLike) => Promise<T>, single = true): Promise<T> => {
     if (closed) throw unavailable('the cache was disposed');
+    const stuck = blocked();
+    if (stuck !== undefined) throw unavailable(stuck);
     let timer: NodeJS.Timeout | undefined;
+    let timedOut: (() => void) | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(`Redis did not answer within ${timeout} ms`)), timeout);
+      timer = setTimeout(() => {
+        timedOut?.();
+        reject(unavailable(`Redis did not answer within ${timeout} ms`));
+      }, timeout);
     });
     try {
       if (!(client?.isReady ?? false)) {
@@ -138,10 +175,61 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
         await Promise.race([connect(), deadline]);
         if (!client?.isReady) throw unavailable('Redis is not reachable');
       }
-      return await Promise.race([operation(client!), deadline]);
+      const sent = operation(client!);
+      const late = inflight.track(sent);
+      if (single) timedOut = late;
+      return await Promise.race([sent, deadline]);
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  /** Drops the connection at once (what is still queued fails), whatever the node-redis major. */
+  const destroy = (redis: RedisClientLike): void => {
+    try {
+      if (redis.destroy !== undefined) redis.destroy();
+      else void redis.disconnect?.().catch(() => undefined);
+    } catch {
+      // node-redis 5 throws ClientClosedError when a close() already began; its queue is flushed by then
+    }
+  };
+
+  /**
+   * Closes the connection the store opened: at once when nothing is in flight; else once what is in flight
+   * was answered, or after `closeTimeoutMs`, forcibly (reported, never thrown).
+   */
+  const close = async (): Promise<void> => {
+    closed = true;
+    const redis = client;
+    if (!owned || redis === undefined || !redis.isOpen) return;
+    // Not ready (connecting, reconnecting, or a server that accepted and never answered the handshake):
+    // nothing of ours can be waiting, so there is nothing to wait for.
+    if (!redis.isReady) return destroy(redis);
+    const drained = await inflight.drained(closeTimeout);
+    if (drained) {
+      // Nothing is queued, so node-redis closes at once; bounded all the same.
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        Promise.resolve((redis.close ?? redis.quit)?.call(redis)).then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), closeTimeout);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (graceful) return;
+    }
+    const waiting = inflight.size;
+    destroy(redis);
+    reportInstrumentationError(
+      'cache store redis close',
+      unavailable(
+        `Redis did not answer within closeTimeoutMs (${closeTimeout} ms): the connection was dropped` +
+          (waiting > 0 ? `, failing ${waiting} operation${waiting === 1 ? '' : 's'} still in flight` : ''),
+      ),
+    );
   };
 
   const encode = (entry: Entry<V>): string => `${entry.freshUntil}\n${serializer.serialize(entry.value)}`;
@@ -187,15 +275,33 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
           const keys = (Array.isArray(found) ? found : [found]).map((key) => String(key).slice(own.length));
           if (keys.length > 0) await redis.del(keys);
         }
-      }),
+      }, false),
     size: () => undefined,
-    connected: () => client?.isReady ?? false,
-    async close() {
-      closed = true;
-      if (!owned || client === undefined || !client.isOpen) return;
-      await (client.close ?? client.quit)?.call(client).catch(() => undefined);
+    connected: () => (client?.isReady ?? false) && inflight.unanswered === 0,
+    problem() {
+      if (closed) return 'the store was closed';
+      const stuck = blocked();
+      if (stuck !== undefined) return stuck;
+      if (client?.isReady ?? false) return undefined;
+      return firstAttempt ? 'connecting to Redis' : 'Redis is not reachable; reconnecting';
+    },
+    close() {
+      closing ??= close();
+      return closing;
     },
   };
+}
+
+/** Checks a timeout option: a finite number of milliseconds above 0, or undefined for the default. */
+function timeoutOption(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      `redisStore ${what} must be a finite number of milliseconds above 0, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 /** The `keyPrefix` node-redis 6 adds to every key a client sends (none before 6), as a string. */

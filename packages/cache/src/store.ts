@@ -52,8 +52,10 @@ export interface AsyncStore<V> extends StoreBase {
   delete(key: string): Promise<boolean>;
   has(key: string): Promise<boolean>;
   clear(): Promise<void>;
-  /** Whether the connection is usable now. */
+  /** Whether the connection is usable now (connected, and not waiting on commands Redis left unanswered). */
   connected(): boolean;
+  /** Why the store cannot be used now, for `/health` (`Redis has not answered 3 commands for 1200 ms`). */
+  problem?(): string | undefined;
 }
 
 /** Any store. */
