@@ -12,6 +12,7 @@ describe('readGatewayConfig', () => {
       timeoutMs: 60_000,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
+      healthDetails: undefined,
     });
   });
 

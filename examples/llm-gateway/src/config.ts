@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { HealthDetails } from './health-details.js';
 
 /** How `main.ts` runs the gateway: from flags, else environment variables, else defaults. */
 export interface GatewayConfig {
@@ -21,6 +22,18 @@ export interface GatewayConfig {
   metricsPort: number | undefined;
   /** `--metrics-host`, `METRICS_HOST`: where the metrics port listens; default the API's host. */
   metricsHost: string;
+  /**
+   * `--health-details`, `HEALTH_DETAILS`: `always` or `never` shows or hides the checks' details (the
+   * Ollama URL, upstream error text) in `/health` and `/readyz`; default none given, meaning shown on
+   * loopback and hidden on an endpoint that listens beyond it (`HOST=0.0.0.0`).
+   */
+  healthDetails: HealthDetails | undefined;
+}
+
+function healthDetails(value: string | undefined): HealthDetails | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'always' || value === 'never') return value;
+  throw new Error(`health details must be "always" or "never", got "${value}"`);
 }
 
 function number(value: string, what: string, min: number): number {
@@ -51,6 +64,7 @@ export function readGatewayConfig(
       'timeout-ms': { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
+      'health-details': { type: 'string' },
     },
   });
   const port = values.port ?? env.PORT ?? '8080';
@@ -67,6 +81,7 @@ export function readGatewayConfig(
     metricsPort:
       metricsPort === undefined || metricsPort === '' ? undefined : number(metricsPort, 'metrics port', 0),
     metricsHost: values['metrics-host'] ?? env.METRICS_HOST ?? host,
+    healthDetails: healthDetails(values['health-details'] ?? env.HEALTH_DETAILS),
   };
   for (const [what, value] of [
     ['port', config.port],

@@ -5,6 +5,7 @@ import { instrumentRequestListener } from '@sightglass/http';
 import { Ollama } from '@sightglass/ollama';
 import { createDashboard, type DashboardOptions, type PrometheusReader } from '@sightglass/prometheus';
 import { createCachedUpstream } from './cached-upstream.js';
+import { defaultHealthDetails, type HealthDetails } from './health-details.js';
 import { listen } from './listen.js';
 import { createOllamaPolicy, type OllamaPolicy, type PolicyOptions } from './ollama-policy.js';
 import type { GatewayRequest } from './requests.js';
@@ -40,6 +41,12 @@ export interface GatewayOptions {
   metrics?: boolean;
   /** The live dashboard at `/dashboard`, or `false` for none. Default `true`; options bound its history. */
   dashboard?: boolean | DashboardOptions;
+  /**
+   * Whether `/health` (and `/readyz`'s reasons) show each check's details: the Ollama URL, upstream error
+   * text, cache store errors. Default: shown while the gateway listens on loopback only, hidden once it
+   * listens beyond it (`0.0.0.0` in a container), decided at each request from where the server listens.
+   */
+  healthDetails?: HealthDetails;
   /** The largest request body, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   /** How long `close()` lets requests in flight finish before it aborts their Ollama calls, in ms. Default 2000. */
@@ -102,9 +109,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     ttlMs: cacheOptions.ttlMs ?? 10 * 60_000,
   });
   const upstream = createCachedUpstream({ ollama, policy, cache });
+  // `server` is created below; the function is asked only once a request came in on it.
   const ops = opsRoutes({
     ...(options.reader === undefined ? {} : { reader: options.reader }),
     metrics: options.metrics !== false,
+    details: options.healthDetails ?? (() => defaultHealthDetails(server)),
   });
   // The built-in dashboard answers `/dashboard` and the feed and scripts below it, ahead of the router (and
   // of the request metrics: its once-a-second polling is not the API's traffic).

@@ -13,21 +13,28 @@ import { markNotReady } from '@sightglass/prometheus';
 import { commonRequests } from './common-prompts.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
+import { isLoopback } from './health-details.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
   // One MeterProvider for the process. `/metrics` is served on the API's port, or with METRICS_PORT by the
   // standalone metrics server on a port of its own (recommended beyond localhost: docs/monitoring.md).
   const separateMetrics = config.metricsPort !== undefined;
+  // /health details (the Ollama URL, upstream errors) are hidden on a port that listens beyond loopback
+  // unless HEALTH_DETAILS says otherwise; the gateway decides for its own port from where it listens.
+  const metricsDetails = config.healthDetails ?? (isLoopback(config.metricsHost) ? 'always' : 'never');
   const telemetry = await startTelemetry({
     serviceName: 'llm-gateway',
-    prometheus: separateMetrics ? { port: config.metricsPort, host: config.metricsHost } : { server: false },
+    prometheus: separateMetrics
+      ? { port: config.metricsPort, host: config.metricsHost, details: metricsDetails }
+      : { server: false },
   });
   const gateway = createGateway({
     ollamaUrl: config.ollamaUrl,
     policy: { timeoutMs: config.timeoutMs },
     metrics: !separateMetrics,
     dashboard: !separateMetrics,
+    ...(config.healthDetails === undefined ? {} : { healthDetails: config.healthDetails }),
   });
 
   // Warm before listening, so /readyz says "not ready" from the first request until the common answers are in.

@@ -5,6 +5,7 @@ import {
   type HealthEndpointOptions,
   type PrometheusReader,
 } from '@sightglass/prometheus';
+import type { HealthDetails } from './health-details.js';
 import { HttpError } from './http-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './request-body.js';
 import { parseGatewayRequest, type RequestKind } from './requests.js';
@@ -25,21 +26,43 @@ export type OpsRoutes = Readonly<Record<string, RequestListener>>;
 /** Scrapes and probes: served, but not counted in the request metrics (they would drown the API's). */
 export const UNMEASURED_PATHS: readonly string[] = ['/metrics', '/health', '/livez', '/readyz'];
 
+/** Options of {@link opsRoutes}. */
+export interface OpsRoutesOptions {
+  /** The reader `/metrics` serves. Default: the one `startTelemetry()` registered. */
+  reader?: PrometheusReader;
+  /** Options of the health endpoints (deadline, freshness, registry), but for `details`. */
+  health?: Omit<HealthEndpointOptions, 'details'>;
+  /**
+   * Whether `/health` and `/readyz` show details, or a function asked at each request. Default `always`.
+   */
+  details?: HealthDetails | (() => HealthDetails);
+  /** Serve `/metrics`. Default `true`. */
+  metrics?: boolean;
+}
+
 /**
  * `/metrics` (the Prometheus exposition of the reader `startTelemetry()` set up), `/health`, `/livez` and
  * `/readyz` (the health registry every Sightglass package registers in), on the gateway's own port.
  */
-export function opsRoutes(
-  options: { reader?: PrometheusReader; health?: HealthEndpointOptions; metrics?: boolean } = {},
-): OpsRoutes {
-  const { health, livez, readyz } = createHealthHandlers(options.health);
+export function opsRoutes(options: OpsRoutesOptions = {}): OpsRoutes {
+  const shown = createHealthHandlers({ ...options.health, details: 'always' });
+  const hidden = createHealthHandlers({ ...options.health, details: 'never' });
+  const { details = 'always' } = options;
+  // Anything but a clear `always` (a function that throws included) hides them: they can name hosts.
+  const handlers = () => {
+    try {
+      return (typeof details === 'function' ? details() : details) === 'always' ? shown : hidden;
+    } catch {
+      return hidden;
+    }
+  };
   return {
     ...(options.metrics === false
       ? {}
       : { '/metrics': createMetricsHandler(options.reader === undefined ? {} : { reader: options.reader }) }),
-    '/health': health,
-    '/livez': livez,
-    '/readyz': readyz,
+    '/health': (request, response) => handlers().health(request, response),
+    '/livez': shown.livez,
+    '/readyz': (request, response) => handlers().readyz(request, response),
   };
 }
 
