@@ -35,6 +35,7 @@ import {
   resolveConfig,
 } from './options.js';
 import { PoolMonitor } from './pool-monitor.js';
+import { checkRequest, requestJson } from './request-json.js';
 import { AbortableAsyncIterator, NdjsonIterator, type StreamHooks } from './stream.js';
 import { Transport } from './transport.js';
 
@@ -129,6 +130,7 @@ export class Ollama {
     request: GenerateRequest,
     options?: CallOptions,
   ): Promise<GenerateResponse | AbortableAsyncIterator<GenerateResponse>> {
+    checkRequest(request, 'generate');
     const images = await encodeImages(request.images);
     const body = images === undefined ? request : { ...request, images };
     return this.streamable<GenerateResponse>('/api/generate', body, request.model, options);
@@ -144,6 +146,7 @@ export class Ollama {
     request: ChatRequest,
     options?: CallOptions,
   ): Promise<ChatResponse | AbortableAsyncIterator<ChatResponse>> {
+    checkRequest(request, 'chat');
     let body = request;
     if (request.messages?.some((message) => message.images !== undefined)) {
       const messages = await Promise.all(
@@ -166,6 +169,7 @@ export class Ollama {
     request: CreateRequest,
     options?: CallOptions,
   ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    checkRequest(request, 'create');
     return this.streamable<ProgressResponse>('/api/create', { ...request }, request.model, options);
   }
 
@@ -179,6 +183,7 @@ export class Ollama {
     request: PullRequest,
     options?: CallOptions,
   ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    checkRequest(request, 'pull');
     const body = { name: request.model, stream: request.stream, insecure: request.insecure };
     return this.streamable<ProgressResponse>('/api/pull', body, request.model, options);
   }
@@ -193,18 +198,21 @@ export class Ollama {
     request: PushRequest,
     options?: CallOptions,
   ): Promise<ProgressResponse | AbortableAsyncIterator<ProgressResponse>> {
+    checkRequest(request, 'push');
     const body = { name: request.model, stream: request.stream, insecure: request.insecure };
     return this.streamable<ProgressResponse>('/api/push', body, request.model, options);
   }
 
   /** Deletes a model. */
   async delete(request: DeleteRequest, options?: CallOptions): Promise<StatusResponse> {
+    checkRequest(request, 'delete');
     await this.simple('DELETE', '/api/delete', { name: request.model }, undefined, options, false);
     return { status: 'success' };
   }
 
   /** Copies a model under a new name. */
   async copy(request: CopyRequest, options?: CallOptions): Promise<StatusResponse> {
+    checkRequest(request, 'copy');
     await this.simple('POST', '/api/copy', { ...request }, undefined, options, false);
     return { status: 'success' };
   }
@@ -215,17 +223,20 @@ export class Ollama {
   }
 
   /** A model's modelfile, template, parameters, details and capabilities. */
-  show(request: ShowRequest, options?: CallOptions): Promise<ShowResponse> {
+  async show(request: ShowRequest, options?: CallOptions): Promise<ShowResponse> {
+    checkRequest(request, 'show');
     return this.simple('POST', '/api/show', { ...request }, undefined, options, true);
   }
 
   /** Embeds one or more texts. */
-  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse> {
+  async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse> {
+    checkRequest(request, 'embed');
     return this.simple('POST', '/api/embed', { ...request }, request.model, options, true);
   }
 
   /** Embeds one prompt (the legacy endpoint). */
-  embeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResponse> {
+  async embeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResponse> {
+    checkRequest(request, 'embeddings');
     return this.simple('POST', '/api/embeddings', { ...request }, request.model, options, true);
   }
 
@@ -269,12 +280,13 @@ export class Ollama {
     options: CallOptions | undefined,
     json: boolean,
   ): Promise<T> {
+    // Serialized before the call starts: a body JSON cannot hold is refused with nothing sent or counted.
+    const payload = body === undefined ? undefined : requestJson(body);
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
     try {
       if (call.reason !== undefined) throw call.reason;
-      const payload = body === undefined ? undefined : JSON.stringify(body);
       const result = await this.transport.run(call, async () => {
         const response = await this.transport.request(call, method, path, payload);
         return json ? this.transport.json<T>(response, call) : this.transport.discard(response, call);
@@ -300,13 +312,13 @@ export class Ollama {
     const stream = request.stream ?? false;
     const body = { ...request, stream };
     if (!stream) return this.simple<T>('POST', path, body, model, options, true);
+    const payload = requestJson(body);
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
     let response: { statusCode: number; lines: LineReader };
     try {
       if (call.reason !== undefined) throw call.reason;
-      const payload = JSON.stringify(body);
       response = await this.transport.run(call, () => this.transport.stream(call, path, payload));
     } catch (error) {
       const mapped = call.reason ?? error;

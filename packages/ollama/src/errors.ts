@@ -19,6 +19,11 @@ export const OllamaErrorCode = Object.freeze({
   TIMEOUT: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
   /** The call was aborted: its `signal`, the stream's `abort()` or the client's `abort()`/`close()`. */
   ABORTED: 'ERR_SIGHTGLASS_OLLAMA_ABORTED',
+  /**
+   * The request cannot be sent as it is, and nothing was sent: it is not an object, a field has the wrong
+   * type, or JSON cannot hold it (nested deeper than `MAX_REQUEST_DEPTH`, circular, a `BigInt`, too large).
+   */
+  INVALID_REQUEST: 'ERR_SIGHTGLASS_OLLAMA_INVALID_REQUEST',
 } as const);
 
 /** One of the stable codes in {@link OllamaErrorCode}. */
@@ -86,6 +91,23 @@ export class AbortError extends OllamaError {
 
   constructor(message = 'The Ollama call was aborted', options?: { cause?: unknown }) {
     super(OllamaErrorCode.ABORTED, message, options);
+  }
+}
+
+/**
+ * A request the client refused before sending anything ({@link OllamaErrorCode.INVALID_REQUEST}). `path`
+ * says where in the request the problem is (`format.properties.a`, `messages[2]`; empty for the whole).
+ */
+export class InvalidRequestError extends OllamaError {
+  override name = 'InvalidRequestError';
+
+  constructor(
+    message: string,
+    /** Where in the request the offending value is, as `a.b[3]` (at most 200 characters). */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(OllamaErrorCode.INVALID_REQUEST, message, options);
   }
 }
 
