@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { HttpError } from './http-error.js';
+import { MAX_BODY_DEPTH } from './request-body.js';
 import type { GatewayRequest } from './requests.js';
 
 /**
@@ -11,16 +13,26 @@ export function normalizeModel(model: string): string {
   return lastSegment.includes(':') ? name : `${name}:latest`;
 }
 
-/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` give the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+/**
+ * JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` give the same text.
+ *
+ * @throws HttpError 400 `body_too_deep` past {@link MAX_BODY_DEPTH} levels. Bodies read by the router were
+ *   checked already; this keeps the recursion bounded for requests built in code (warm-up lists).
+ */
+export function canonicalJson(value: unknown, depth = 1): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (depth > MAX_BODY_DEPTH) {
+    throw new HttpError(
+      400,
+      'body_too_deep',
+      `a request must not be nested deeper than ${MAX_BODY_DEPTH} levels`,
+    );
   }
-  return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, depth + 1)).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, item]) => item !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item, depth + 1)}`).join(',')}}`;
 }
 
 /**
