@@ -31,7 +31,9 @@ export function createCachedUpstream(parts: {
   const load =
     (request: GatewayRequest) =>
     async ({ signal }: { signal: AbortSignal }): Promise<string> =>
-      JSON.stringify(await policy.execute((attempt) => askOllama(ollama, request, attempt), signal));
+      JSON.stringify(
+        await policy.execute(request.kind, (attempt) => askOllama(ollama, request, attempt), signal),
+      );
 
   return {
     async answer(request) {
@@ -53,17 +55,21 @@ export function createCachedUpstream(parts: {
     // breaker would count against Ollama.
     async stream(request, signal) {
       try {
-        return await policy.execute(async (attempt) => {
-          const stream = new AbortController();
-          const abort = () => stream.abort();
-          attempt.addEventListener('abort', abort, { once: true });
-          signal.addEventListener('abort', abort, { once: true });
-          try {
-            return await streamOllama(ollama, request, stream.signal);
-          } finally {
-            attempt.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
-          }
-        }, new AbortController().signal);
+        return await policy.execute(
+          request.kind,
+          async (attempt) => {
+            const stream = new AbortController();
+            const abort = () => stream.abort();
+            attempt.addEventListener('abort', abort, { once: true });
+            signal.addEventListener('abort', abort, { once: true });
+            try {
+              return await streamOllama(ollama, request, stream.signal);
+            } finally {
+              attempt.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
+            }
+          },
+          new AbortController().signal,
+        );
       } catch (error) {
         throw httpErrorFor(error, policy.settings) ?? error;
       }

@@ -154,8 +154,8 @@ describe('the API', () => {
       expect(response.status).toBe(404);
       expect(response.json).toMatchObject({ error: { code: 'model_not_found' } });
     }
-    expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'api' })).toBe(0);
-    expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'api' })).toBe(0);
+    expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'api.chat' })).toBe(0);
+    expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'api.chat' })).toBe(0);
   });
 
   it('serves the seed metrics at /metrics under their catalog names, as a valid exposition', async () => {
@@ -181,7 +181,7 @@ describe('the API', () => {
     expect(routes.has('/metrics')).toBe(false);
     expect(routes.has('/v1/unknown')).toBe(false);
     expect(families.get(prometheusName(CATALOG.circuitBreakerState))!.samples).toContainEqual(
-      expect.objectContaining({ labels: expect.objectContaining({ breaker_name: 'api' }), value: 0 }),
+      expect.objectContaining({ labels: expect.objectContaining({ breaker_name: 'api.chat' }), value: 0 }),
     );
     // No prompt text ever reaches a label.
     expect(response.text).not.toContain('metrics, please');
@@ -194,7 +194,7 @@ describe('the API', () => {
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({
       status: 'healthy',
-      circuit_breakers: { api: { status: 'healthy', details: { state: 'closed' } } },
+      circuit_breakers: { 'api.chat': { status: 'healthy', details: { state: 'closed' } } },
       connection_pool: { api: { status: 'healthy' } },
       cache: { api_responses: { status: 'healthy' } },
     });
@@ -207,7 +207,8 @@ describe('the API', () => {
 describe('when Ollama fails', () => {
   let gateway: Gateway;
   let url: string;
-  const state = () => metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'failing' });
+  const state = () =>
+    metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'failing.generate' });
 
   beforeAll(async () => {
     ({ gateway, url } = await startTestGateway('failing', ollama.url, {
@@ -236,7 +237,7 @@ describe('when Ollama fails', () => {
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({
       status: 'degraded',
-      circuit_breakers: { failing: { details: { state: 'open' } } },
+      circuit_breakers: { 'failing.generate': { details: { state: 'open' } } },
     });
     expect((await get(url, '/livez')).status).toBe(200);
   });
@@ -309,6 +310,78 @@ describe('a gateway with every slot to Ollama taken', () => {
   });
 });
 
+describe('the policy protects each path to Ollama and bounds every wait', () => {
+  const breakerState = (name: string) =>
+    metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: name });
+
+  it('opens the breaker of a stalled operation while a healthy one goes on answering', async () => {
+    const { gateway, url } = await startTestGateway('mixed', ollama.url, {
+      policy: { timeoutMs: 300, breakerFailures: 3, retries: 0 },
+    });
+    try {
+      ollama.faults.set({ paths: ['/api/chat', '/api/generate'], addedLatencyMs: 10_000 });
+      const embeds: number[] = [];
+      // Interleaved, as mixed traffic is: each embed success would reset one shared consecutive count.
+      for (let i = 0; i < 4; i++) {
+        const [stalled, healthy] = await Promise.all([
+          post(url, '/v1/chat', chat(`stalled ${i}`)),
+          post(url, '/v1/embed', { model: 'nomic-embed-text', input: `healthy ${i}` }),
+        ]);
+        expect([504, 503]).toContain(stalled.status);
+        embeds.push(healthy.status);
+      }
+      expect(embeds).toEqual([200, 200, 200, 200]);
+      expect(breakerState('mixed.chat')).toBe(1);
+      expect(breakerState('mixed.embed')).toBe(0);
+      const rejected = await post(url, '/v1/chat', chat('fails fast'));
+      expect(rejected.json).toMatchObject({ error: { code: 'circuit_open' } });
+      expect(rejected.ms).toBeLessThan(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("bounds a caller's whole wait by the timeout, time queued for a slot included", async () => {
+    const { gateway, url } = await startTestGateway('queued', ollama.url, {
+      policy: { timeoutMs: 400, breakerFailures: 100, retries: 0, maxConcurrent: 1, maxQueued: 10 },
+    });
+    try {
+      ollama.faults.set({ addedLatencyMs: 10_000 });
+      const answers = await Promise.all([0, 1, 2].map((i) => post(url, '/v1/chat', chat(`queued ${i}`))));
+      for (const answer of answers) {
+        expect(answer.json).toMatchObject({ error: { code: 'upstream_timeout' } });
+        // One timeout each, not one per call queued ahead of it (400, 800, 1200 ms).
+        expect(answer.ms).toBeLessThan(750);
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('rejects the calls waiting for a slot as soon as their breaker opens, without sending them to Ollama', async () => {
+    const { gateway, url } = await startTestGateway('drained', ollama.url, {
+      policy: { timeoutMs: 400, breakerFailures: 1, retries: 0, maxConcurrent: 1, maxQueued: 10 },
+    });
+    try {
+      ollama.faults.set({ addedLatencyMs: 10_000 });
+      ollama.resetStats();
+      const first = post(url, '/v1/chat', chat('holds the slot'));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const waiting = await Promise.all([0, 1].map((i) => post(url, '/v1/chat', chat(`waiting ${i}`))));
+      expect((await first).json).toMatchObject({ error: { code: 'upstream_timeout' } });
+      for (const answer of waiting) {
+        expect(answer.json).toMatchObject({ error: { code: 'circuit_open' } });
+        // Rejected when the first call's failure opened the breaker (~250 ms after they came), not at their
+        // own deadline (400 ms).
+        expect(answer.ms).toBeLessThan(380);
+      }
+      expect(ollama.stats.byRoute['POST /api/chat']).toBe(1);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('clients that leave', () => {
   it('never count against Ollama: the breaker stays closed when streams are abandoned before they start', async () => {
     const { gateway, url } = await startTestGateway('impatient', ollama.url, {
@@ -328,8 +401,10 @@ describe('clients that leave', () => {
         expect(await request).toMatchObject({ name: 'AbortError' });
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'impatient' })).toBe(0);
-      expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'impatient' })).toBe(0);
+      expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'impatient.chat' })).toBe(0);
+      expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'impatient.chat' })).toBe(
+        0,
+      );
       ollama.faults.clear();
       expect((await post(url, '/v1/chat', { ...chat('still here'), stream: true })).status).toBe(200);
     } finally {

@@ -34,7 +34,7 @@ describe('the gateway /health details', () => {
     const url = await start('hd_wide', '0.0.0.0');
     const health = await get(url, '/health');
     expect(health.status).toBe(200);
-    expect(health.json).toMatchObject({ circuit_breakers: { hd_wide: { status: 'healthy' } } });
+    expect(health.json).toMatchObject({ circuit_breakers: { 'hd_wide.chat': { status: 'healthy' } } });
     expect(health.text).not.toContain('"details"');
     expect(health.text).not.toContain(OLLAMA_URL.slice('http://'.length));
   });
@@ -42,14 +42,14 @@ describe('the gateway /health details', () => {
   it('are shown by default on loopback', async () => {
     const url = await start('hd_local', '127.0.0.1');
     expect((await get(url, '/health')).json).toMatchObject({
-      circuit_breakers: { hd_local: { details: { state: 'closed' } } },
+      circuit_breakers: { 'hd_local.chat': { details: { state: 'closed' } } },
     });
   });
 
   it('follow healthDetails either way', async () => {
     const shown = await start('hd_always', '0.0.0.0', { healthDetails: 'always' });
     expect((await get(shown, '/health')).json).toMatchObject({
-      circuit_breakers: { hd_always: { details: { state: 'closed' } } },
+      circuit_breakers: { 'hd_always.chat': { details: { state: 'closed' } } },
     });
     const hidden = await start('hd_never', '127.0.0.1', { healthDetails: 'never' });
     expect((await get(hidden, '/health')).text).not.toContain('"details"');

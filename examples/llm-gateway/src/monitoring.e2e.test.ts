@@ -61,7 +61,7 @@ async function traffic(seconds: number, perSecond: number, tag: string): Promise
 }
 
 const STATE = prometheusName(CATALOG.circuitBreakerState);
-const breakerState = () => metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama' });
+const breakerState = () => metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama.chat' });
 
 beforeAll(async () => {
   if (binary === undefined) return;
@@ -119,13 +119,13 @@ async function watchDashboard(): Promise<() => Promise<string>> {
     try {
       // The tile open and the health summary caught up with it (it is refreshed less often than the tiles).
       await page.waitForFunction(
-        `document.querySelector('.tile[data-name="ollama"]')?.dataset.state === 'open' &&
+        `document.querySelector('.tile[data-name="ollama.chat"]')?.dataset.state === 'open' &&
           document.querySelector('#health .pill[data-status="degraded"]') !== null`,
         undefined,
         { timeout: 15_000, polling: 50 },
       );
       const colour = await page.evaluate(
-        `getComputedStyle(document.querySelector('.tile[data-name="ollama"]')).backgroundColor`,
+        `getComputedStyle(document.querySelector('.tile[data-name="ollama.chat"]')).backgroundColor`,
       );
       mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
@@ -164,13 +164,13 @@ describe.skipIf(binary === undefined)('the gateway under Prometheus, Grafana que
 
   it('saw the breaker open during the outage, and closed at the end', async () => {
     const openSamples = await prometheus!.query(
-      `count_over_time((${STATE}{breaker_name="ollama"} == 1)[5m:1s])`,
+      `count_over_time((${STATE}{breaker_name="ollama.chat"} == 1)[5m:1s])`,
     );
     expect(Number(openSamples[0]?.value[1])).toBeGreaterThan(0);
-    const now = await prometheus!.query(`${STATE}{breaker_name="ollama"}`);
+    const now = await prometheus!.query(`${STATE}{breaker_name="ollama.chat"}`);
     expect(now.map(({ value }) => value[1])).toEqual(['0']);
     const transitions = await prometheus!.query(
-      `sum by (to) (${prometheusName(CATALOG.circuitBreakerStateTransitions)}{breaker_name="ollama"})`,
+      `sum by (to) (${prometheusName(CATALOG.circuitBreakerStateTransitions)}{breaker_name="ollama.chat"})`,
     );
     expect(transitions.map(({ metric }) => metric.to).sort()).toEqual(
       expect.arrayContaining(['closed', 'half_open', 'open']),

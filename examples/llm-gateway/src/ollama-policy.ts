@@ -3,6 +3,7 @@ import { instrumentPolicy } from '@sightglass/resilience';
 import {
   bulkhead,
   type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
@@ -16,9 +17,15 @@ import {
 
 /** How calls to Ollama are protected. Every field is optional; the defaults suit a real Ollama. */
 export interface PolicyOptions {
-  /** `breaker_name` / `policy_name` of the metrics and the breaker's name in `/health`. Default `ollama`. */
+  /**
+   * `policy_name` of the metrics; the breakers are `<name>.chat`, `<name>.generate` and `<name>.embed`
+   * (`breaker_name`, and their names in `/health`). Default `ollama`.
+   */
   name?: string;
-  /** Time one attempt may take, in ms. Default 60000 (a long generation on a busy GPU). */
+  /**
+   * How long a caller waits at most, in ms: waiting for a slot, every attempt and the pauses between them.
+   * Default 60000 (a long generation on a busy GPU).
+   */
   timeoutMs?: number;
   /** Retries after the first attempt, of failures that answered fast (refused, 5xx). Default 1. */
   retries?: number;
@@ -38,19 +45,39 @@ export interface PolicyOptions {
   maxQueued?: number;
 }
 
+/** The Ollama endpoints the gateway calls: each has a circuit breaker of its own. */
+export type OllamaOperation = 'chat' | 'generate' | 'embed';
+
+export const OLLAMA_OPERATIONS: readonly OllamaOperation[] = ['chat', 'generate', 'embed'];
+
 /** The policy every call to Ollama runs under, with the settings in force. */
 export interface OllamaPolicy {
   /**
-   * Runs `call` under retry → breaker → bulkhead → timeout. The signal `call` gets aborts when the attempt times out or
-   * `signal` (the caller's) aborts.
+   * Runs `call` for `operation` under deadline → retry → bulkhead → that operation's breaker. The signal
+   * `call` gets aborts when the deadline passes or `signal` (the caller's) aborts.
    */
-  execute<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
-  /** The circuit breaker inside (its state is also `circuit_breaker_state{breaker_name}`). */
-  readonly breaker: CircuitBreakerPolicy;
+  execute<T>(
+    operation: OllamaOperation,
+    call: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T>;
+  /**
+   * The circuit breakers, one per operation (`circuit_breaker_state{breaker_name="ollama.chat"}` and so on):
+   * a stalled chat model opens the chat breaker while embeddings, served by another model, go on.
+   */
+  readonly breakers: Readonly<Record<OllamaOperation, CircuitBreakerPolicy>>;
   readonly settings: Readonly<Required<PolicyOptions>>;
-  /** Stops the policy's metrics and removes the breaker from `/health`. */
+  /** Stops the policy's metrics and removes the breakers from `/health`. */
   dispose(): void;
 }
+
+/** The `breaker_name` of one operation's breaker: `ollama.chat`, `ollama.embed`, … */
+export function breakerName(policyName: string, operation: OllamaOperation): string {
+  return `${policyName}.${operation}`;
+}
+
+/** An attempt cut off by the call's deadline (not by its caller): Ollama was too slow, and the breaker counts it. */
+export class DeadlineExceededError extends TimeoutError {}
 
 /**
  * Whether an error says Ollama is in trouble, so the breaker counts it: unreachable, 5xx, a broken answer,
@@ -76,17 +103,23 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Builds the retry → circuit breaker → bulkhead → timeout policy for Ollama calls, instrumented by
- * `@sightglass/resilience`: `circuit_breaker_*`, `retry_*`, `bulkhead_*` and `timeouts_total` metrics, and the
- * breaker in `/health`.
+ * Builds the deadline → retry → bulkhead → circuit breaker policy for Ollama calls, instrumented by
+ * `@sightglass/resilience`: `timeouts_total`, `retry_*`, `bulkhead_*` and, per operation, `circuit_breaker_*`
+ * metrics, and the breakers in `/health`.
  *
- * The order matters. The timeout is innermost, so each attempt gets its own time limit and the breaker counts
- * a timed-out attempt as a failure. The retry is outermost, so a call the open breaker rejects is not retried
- * (the breaker exists to fail fast).
+ * The order matters:
+ * - The deadline is outermost: `timeoutMs` bounds the caller's whole wait, queueing for a slot and retries
+ *   included. An attempt it cuts off counts as a failure to the breaker; one the caller abandons does not.
+ * - The retry is outside the breakers, so a call an open breaker rejects is not retried (the breaker exists
+ *   to fail fast).
+ * - The bulkhead is outside the breakers: a call that waits for a slot has not passed its breaker yet, so when
+ *   the breaker opens, the calls waiting for it are rejected at once instead of going to Ollama later.
+ * - One breaker per operation: with chat stalled and embeddings healthy, embed successes do not reset the
+ *   count of chat failures (a breaker that counts consecutive failures across both never opens).
  *
  * @example
  * const policy = createOllamaPolicy({ timeoutMs: 30_000 });
- * const reply = await policy.execute((signal) => ollama.chat(request, { signal }));
+ * const reply = await policy.execute('chat', (signal) => ollama.chat(request, { signal }));
  */
 export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
   const settings: Required<PolicyOptions> = {
@@ -99,10 +132,7 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     maxConcurrent: options.maxConcurrent ?? 32,
     maxQueued: options.maxQueued ?? 64,
   };
-  const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
-    halfOpenAfter: settings.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(settings.breakerFailures),
-  });
+  const deadline = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const retrying = retry(handleWhen(isRetryable), {
     maxAttempts: settings.retries,
     backoff: new ExponentialBackoff({
@@ -110,19 +140,94 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
       maxDelay: settings.retryDelayMs * 8,
     }),
   });
-  // Inside the breaker: a call refused for want of a slot is not Ollama failing, and the breaker ignores it.
+  // Shared by every operation: Ollama's parallelism is one budget. A call refused for want of a slot never
+  // reaches a breaker, so the breakers ignore overload.
   const slots = bulkhead(settings.maxConcurrent, settings.maxQueued);
-  const limited = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
-  const policy = instrumentPolicy(wrap(retrying, breaker, slots, limited), { name: settings.name });
+  const outer = instrumentPolicy(wrap(deadline, retrying), { name: settings.name });
+  const breakers = {} as Record<OllamaOperation, CircuitBreakerPolicy>;
+  const instrumented: Array<{ dispose(): void }> = [outer, instrumentPolicy(slots, { name: settings.name })];
+  const waiting = new Map<OllamaOperation, Set<() => void>>();
+  for (const operation of OLLAMA_OPERATIONS) {
+    const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
+      halfOpenAfter: settings.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(settings.breakerFailures),
+    });
+    breakers[operation] = breaker;
+    instrumented.push(instrumentPolicy(breaker, { name: breakerName(settings.name, operation) }));
+    const queue = new Set<() => void>();
+    waiting.set(operation, queue);
+    // The calls waiting for a slot go to the open breaker now, which rejects them, rather than to Ollama later.
+    const onBreak = breaker.onBreak(() => {
+      for (const skipQueue of [...queue]) skipQueue();
+    });
+    instrumented.push(onBreak);
+  }
+
+  /** One attempt: a slot, then the operation's breaker, then the call. */
+  const attempt = <T>(
+    operation: OllamaOperation,
+    call: (signal: AbortSignal) => Promise<T>,
+    caller: AbortSignal,
+    attemptSignal: AbortSignal,
+  ): Promise<T> => {
+    const breaker = breakers[operation];
+    const throughBreaker = (): Promise<T> =>
+      breaker.execute(async ({ signal }) => {
+        try {
+          return await call(signal);
+        } catch (error) {
+          // Aborted, and not by the caller: the deadline passed. Ollama was too slow, which the breaker counts.
+          if (signal.aborted && !caller.aborted) {
+            throw new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, {
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      }, attemptSignal);
+    if (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated) {
+      return throughBreaker(); // rejected at once, never queued
+    }
+    const queue = waiting.get(operation)!;
+    const leftQueue = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let started = false;
+      const start = (): Promise<T> => {
+        started = true;
+        queue.delete(skipQueue);
+        return throughBreaker();
+      };
+      function skipQueue(): void {
+        if (started) return;
+        leftQueue.abort(); // the bulkhead drops it when its turn comes
+        start().then(resolve, reject);
+      }
+      queue.add(skipQueue);
+      slots
+        .execute(
+          // A call that left the queue is dropped by the bulkhead before it runs; should it run all the same,
+          // it gives its slot straight back.
+          () => (started ? Promise.reject(new TaskCancelledError()) : start()),
+          AbortSignal.any([attemptSignal, leftQueue.signal]),
+        )
+        .then(resolve, (error: unknown) => {
+          if (!leftQueue.signal.aborted) reject(error);
+        })
+        .finally(() => queue.delete(skipQueue));
+    });
+  };
+
   return {
     // The policy wraps the client call from outside (rather than going in the client's `policy` option), so
     // that the cache's loads and the streams' starts share one policy: see the README.
     // Always a signal of the call's own: without one, cockatiel derives every attempt's timeout from one shared
     // never-aborted signal, which collects a listener per call in flight (Node warns past 10).
-    execute: (call, signal = new AbortController().signal) =>
-      policy.execute((context) => call(context.signal), signal),
-    breaker,
+    execute: (operation, call, signal = new AbortController().signal) =>
+      outer.execute(({ signal: attemptSignal }) => attempt(operation, call, signal, attemptSignal), signal),
+    breakers,
     settings,
-    dispose: () => policy.dispose(),
+    dispose: () => {
+      for (const part of instrumented) part.dispose();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { CATALOG, metricRegistry } from '@sightglass/core';
+import { breakerName, OLLAMA_OPERATIONS } from '../ollama-policy.js';
 
 /** Breaker states as `circuit_breaker_state` reports them (an isolated breaker also reads 1). */
 export type BreakerState = 'closed' | 'open' | 'half_open' | 'unknown';
@@ -12,8 +13,9 @@ export interface GatewayReadings {
   readonly at: number;
   readonly cacheHits: number;
   readonly cacheMisses: number;
+  /** The state of the gateway's breakers taken together: the worst of them (open, then half-open). */
   readonly breakerState: BreakerState;
-  /** Cumulative breaker transitions into each state. */
+  /** Cumulative transitions of the gateway's breakers into each state. */
   readonly breakerOpened: number;
   readonly breakerHalfOpened: number;
   readonly breakerClosed: number;
@@ -33,14 +35,20 @@ export interface GatewayNames {
  */
 export function readGateway(names: GatewayNames): GatewayReadings {
   const registry = metricRegistry();
-  const breaker = { breaker_name: names.ollama };
-  const transitionsTo = (to: string): number =>
-    STATE_NAMES.reduce(
-      (sum, from) =>
-        sum + (registry.value(CATALOG.circuitBreakerStateTransitions, { ...breaker, from, to }) ?? 0),
-      0,
-    );
-  const gauge = registry.value(CATALOG.circuitBreakerState, breaker);
+  const breakers = OLLAMA_OPERATIONS.map((operation) => ({
+    breaker_name: breakerName(names.ollama, operation),
+  }));
+  const transitionsTo = (to: string): number => {
+    let sum = 0;
+    for (const breaker of breakers) {
+      for (const from of STATE_NAMES) {
+        sum += registry.value(CATALOG.circuitBreakerStateTransitions, { ...breaker, from, to }) ?? 0;
+      }
+    }
+    return sum;
+  };
+  const states = breakers.map((breaker) => registry.value(CATALOG.circuitBreakerState, breaker));
+  const gauge = states.includes(1) ? 1 : states.includes(2) ? 2 : states.find((state) => state !== undefined);
   return {
     at: performance.now(),
     cacheHits: registry.value(CATALOG.cacheHits, { cache_name: names.cache }) ?? 0,

@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     fake = realOllama ? undefined : await startFakeOllama(FAKE_OLLAMA_TIMING);
     const ollamaUrl = options.ollamaUrl ?? fake!.url;
     gateway = createGateway({ ollamaUrl, policy: demoPolicy(durationSeconds, realOllama) });
-    const { settings: policy } = gateway.policy;
+    const { settings: policy, breakers } = gateway.policy;
 
     // Warm before listening: /readyz holds off traffic until the common answers are cached.
     const warming = gateway.warm(commonRequests(models));
@@ -106,7 +106,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const load = new LoadGenerator(base, policy.timeoutMs * (policy.retries + 1) + 2000);
     const total = new OutcomeStats();
-    const breaker = gateway.policy.breaker;
     const context: SceneContext = {
       load,
       rate,
@@ -115,8 +114,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       out,
       ...(signal === undefined ? {} : { signal }),
       watchBreaker: (listener) => {
-        const subscription = breaker.onStateChange((state) => listener(circuitStateName(state)));
-        return () => subscription.dispose();
+        const subscriptions = Object.entries(breakers).map(([operation, breaker]) =>
+          breaker.onStateChange((state) => listener(circuitStateName(state), operation)),
+        );
+        return () => {
+          for (const subscription of subscriptions) subscription.dispose();
+        };
       },
     };
     const runs: Array<SceneRun | SceneResult> = [];

@@ -19,7 +19,8 @@ export interface SceneContext {
   readonly out: Output;
   readonly signal?: AbortSignal;
   /** Subscribes to the breaker's state changes (printed as they happen); returns the unsubscribe. */
-  readonly watchBreaker?: (listener: (state: CircuitStateName) => void) => () => void;
+  /** Calls `listener` on every state change of the gateway's breakers (one per Ollama operation). */
+  readonly watchBreaker?: (listener: (state: CircuitStateName, operation: string) => void) => () => void;
 }
 
 /** What a breaker transition means, printed the moment it happens (it can be too quick for the progress line). */
@@ -62,9 +63,9 @@ export async function runScene(
     context.out,
     () => progressText(spec.name, performance.now() - started, durationMs, stats, readings),
     async (progress) => {
-      const unwatch = context.watchBreaker?.((state) => {
+      const unwatch = context.watchBreaker?.((state, operation) => {
         const at = ((performance.now() - started) / 1000).toFixed(1);
-        progress.event(`  ⚡ ${at.padStart(5)} s  ${BREAKER_EVENTS[state]}`);
+        progress.event(`  ⚡ ${at.padStart(5)} s  ${operation} ${BREAKER_EVENTS[state]}`);
       });
       try {
         await context.load.openLoop({
