@@ -191,3 +191,4 @@ export function finish(): void {
     process.exitCode = 1;
   }
 }
+export { available, canPin, pinnedCommand, runWrk, type WrkOptions, type WrkResult } from './wrk.js';
