@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
-import { trackRequest } from './track.js';
-
-/** The parts of an Express request this middleware reads. */
-interface ExpressRequestLike extends IncomingMessage {
-  baseUrl?: string;
-}
+import { type RouteWatcher, watchRoutes } from './express-internals.js';
+import { type RequestMetricsOptions, RequestRecorder, type RouteEntry } from './request-recorder.js';
+import { methodLabel, pathOf } from './route.js';
 
 /** Express middleware, with `dispose()` to stop reporting. */
 export type RequestMetricsMiddleware = ((
@@ -14,12 +10,35 @@ export type RequestMetricsMiddleware = ((
   next: (error?: unknown) => void,
 ) => void) & { dispose(): void };
 
+/** One Express request being measured: it hears the route Express matches, and ends when the response closes. */
+class ExpressMeasurement implements RouteWatcher {
+  route: unknown = undefined;
+  next: RouteWatcher | undefined = undefined;
+  private done = false;
+
+  constructor(
+    private readonly recorder: RequestRecorder,
+    private entry: RouteEntry,
+    private readonly started: number,
+  ) {}
+
+  matched(template: string): void {
+    if (!this.done && template !== this.entry.route) this.entry = this.recorder.move(this.entry, template);
+  }
+
+  finish(response: ServerResponse): void {
+    if (this.done) return;
+    this.done = true;
+    this.recorder.exit(this.entry, this.started, response.statusCode, response.writableFinished !== true);
+  }
+}
+
 /**
  * Express middleware measuring every request under its route template (`req.baseUrl` + the matched route's
  * path, e.g. `/api/users/:id`); a request no route matched is `unmatched`. Mount it first.
  *
- * The route is known only once Express's router matches it, so the middleware watches `req.route` being
- * set: the in-flight gauge moves from `unmatched` to the route at that moment.
+ * The route is known only once Express's router matches it (after any `await` in middleware before it),
+ * so the in-flight gauge counts a request under `unmatched` until then and under its route from then on.
  *
  * @example
  * app.use(requestMetrics({ ignorePaths: ['/metrics'] }));
@@ -31,20 +50,15 @@ export function requestMetrics(options: RequestMetricsOptions = {}): RequestMetr
     response: ServerResponse,
     next: (error?: unknown) => void,
   ): void => {
-    const measurement = trackRequest(recorder, request, response);
-    if (measurement !== undefined) {
-      const expressRequest = request as ExpressRequestLike;
-      let matched: unknown;
-      Object.defineProperty(request, 'route', {
-        configurable: true,
-        enumerable: true,
-        get: () => matched,
-        set(route: { path?: unknown } | undefined) {
-          matched = route;
-          if (route?.path !== undefined)
-            measurement.setRoute(`${expressRequest.baseUrl ?? ''}${String(route.path)}`);
-        },
-      });
+    if (!recorder.ignoresAny || !recorder.ignores(pathOf(request.url))) {
+      const measurement = new ExpressMeasurement(
+        recorder,
+        recorder.enter(methodLabel(request.method)),
+        performance.now(),
+      );
+      watchRoutes(request, measurement);
+      // The response closes once: after its last byte, or unfinished when the client left (499).
+      response.on('close', () => measurement.finish(response));
     }
     next();
   };

@@ -3,6 +3,7 @@ import { CATALOG, type MetricDefinition, metricRegistry } from '@sightglass/core
 import { waitFor } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
+import { getAndClose } from './test-support/clients.js';
 import { inFlight, listen, requestsTotal, sleep } from './test-support/requests.js';
 
 /** The histogram series of an entry as the registry reports them now. */
@@ -101,6 +102,14 @@ describe('instrumentRequestListener', () => {
       requestsTotal('GET', '/hang', '499') === 1 ? true : undefined,
     );
     expect(inFlight('GET', '/hang')).toBe(0);
+  });
+
+  it('keeps the status of a normal response on a connection that closes after it (not 499)', async () => {
+    expect(await getAndClose(`${url}/users/5`)).toBe(200);
+    await waitFor('the request to be recorded', async () =>
+      requestsTotal('GET', '/users/:id', '200') === 3 ? true : undefined,
+    );
+    expect(requestsTotal('GET', '/users/:id', '499')).toBeUndefined();
   });
 
   it('records http.server.request.duration with semantic-convention attributes when asked', async () => {

@@ -31,38 +31,44 @@ interface InFlight {
   count: number;
 }
 
-/** What one (method, route) keeps: its in-flight counter and its prepared outcomes by status. */
-interface RouteEntry {
+/**
+ * What one (method, route) keeps: its in-flight counter and its prepared outcomes by status. Adapters hold
+ * it for the request's lifetime (see {@link RequestRecorder.enter}); it is not part of the public API.
+ */
+export interface RouteEntry {
+  readonly method: string;
+  readonly route: string;
   readonly flight: InFlight;
   readonly outcomes: Map<number, Outcome>;
   closed: Outcome | undefined;
+  /** The last status recorded and its outcome: nearly every request of a route ends with the same status. */
+  lastStatus: number;
+  lastOutcome: Outcome | undefined;
 }
 
-/** One request being measured (a class, not closures: one small object per request). */
+/** One request being measured through the public API (a class, not closures: one small object). */
 class Measurement implements RequestMeasurement {
   readonly started = performance.now();
   private done = false;
 
   constructor(
     private readonly recorder: RequestRecorder,
-    readonly method: string,
-    public route: string,
-    public entry: RouteEntry,
+    private entry: RouteEntry,
   ) {}
 
   setRoute(route: string): void {
-    if (!this.done && route !== this.route) this.recorder.move(this, route);
+    if (!this.done && route !== this.entry.route) this.entry = this.recorder.move(this.entry, route);
   }
 
   finish(statusCode: number, closed: boolean): void {
     if (this.done) return;
     this.done = true;
-    this.recorder.record(this, statusCode, closed);
+    this.recorder.exit(this.entry, this.started, statusCode, closed);
   }
 }
 
 /** Everything recorded when a request of one (method, route, status) ends, prepared once. */
-interface Outcome {
+export interface Outcome {
   readonly duration: BoundHistogram;
   readonly total: CounterCell;
   readonly semconv: BoundHistogram | undefined;
@@ -94,13 +100,12 @@ export class RequestRecorder {
 
   constructor(options: RequestMetricsOptions = {}) {
     this.ignored = new Set(options.ignorePaths ?? []);
+    this.ignoresAny = this.ignored.size > 0;
     this.semanticConventions = options.semanticConventions === true;
   }
 
-  /** Whether any path is left out (so callers can skip computing the path). */
-  get ignoresAny(): boolean {
-    return this.ignored.size > 0;
-  }
+  /** Whether any path is left out (so callers can skip computing the path). A field: read per request. */
+  readonly ignoresAny: boolean;
 
   /** Whether a path is left out of the metrics. */
   ignores(path: string): boolean {
@@ -109,34 +114,53 @@ export class RequestRecorder {
 
   /** Starts measuring a request with its method label and, if known already, its route. */
   start(method: string, route: string = UNMATCHED_ROUTE): RequestMeasurement {
+    return new Measurement(this, this.enter(method, route));
+  }
+
+  /**
+   * The adapters' path, without a measurement object: counts a request in flight under (method, route)
+   * and returns the entry to hand to {@link exit} with the start time. Not for users (the entry is
+   * internal); `start` is the public way.
+   *
+   * @internal
+   */
+  enter(method: string, route: string = UNMATCHED_ROUTE): RouteEntry {
     const entry = this.routeEntry(method, route);
     entry.flight.count++;
-    return new Measurement(this, method, route, entry);
+    return entry;
   }
 
-  /** Moves a request in flight to its route (Express learns it after routing). */
-  move(measurement: Measurement, route: string): void {
-    measurement.entry.flight.count--;
-    measurement.route = route;
-    measurement.entry = this.routeEntry(measurement.method, route);
-    measurement.entry.flight.count++;
-  }
-
-  /** Records a finished request: a lookup by status code on its route's entry, then increments. */
-  record(measurement: Measurement, statusCode: number, closed: boolean): void {
-    const entry = measurement.entry;
+  /**
+   * Moves a request in flight to its route (Express learns it after routing); returns the new entry.
+   *
+   * @internal
+   */
+  move(entry: RouteEntry, route: string): RouteEntry {
     entry.flight.count--;
-    const seconds = (performance.now() - measurement.started) / 1000;
-    let outcome = closed ? entry.closed : entry.outcomes.get(statusCode);
-    if (outcome === undefined) {
-      outcome = this.prepareOutcome(
-        measurement.method,
-        measurement.route,
-        closed ? CLIENT_CLOSED_STATUS : String(statusCode),
-        closed,
-      );
-      if (closed) entry.closed = outcome;
-      else if (entry.outcomes.size < 100) entry.outcomes.set(statusCode, outcome);
+    const moved = this.routeEntry(entry.method, route);
+    moved.flight.count++;
+    return moved;
+  }
+
+  /**
+   * Records a finished request that {@link enter} started at `started` (`performance.now()`).
+   *
+   * @internal
+   */
+  exit(entry: RouteEntry, started: number, statusCode: number, closed: boolean): void {
+    entry.flight.count--;
+    const seconds = (performance.now() - started) / 1000;
+    let outcome: Outcome | undefined;
+    if (closed) outcome = entry.closed ??= this.prepareOutcome(entry, CLIENT_CLOSED_STATUS, true);
+    else if (statusCode === entry.lastStatus) outcome = entry.lastOutcome!;
+    else {
+      outcome = entry.outcomes.get(statusCode);
+      if (outcome === undefined) {
+        outcome = this.prepareOutcome(entry, String(statusCode), false);
+        if (entry.outcomes.size < 100) entry.outcomes.set(statusCode, outcome);
+      }
+      entry.lastStatus = statusCode;
+      entry.lastOutcome = outcome;
     }
     outcome.duration.record(seconds);
     outcome.total.inc();
@@ -149,8 +173,8 @@ export class RequestRecorder {
   }
 
   /** The outcome of a label set, shared by every raw (method, route, status) the label guard maps to it. */
-  private prepareOutcome(method: string, route: string, status: string, closed: boolean): Outcome {
-    const labels = { method, route, status };
+  private prepareOutcome(entry: RouteEntry, status: string, closed: boolean): Outcome {
+    const labels = { method: entry.method, route: entry.route, status };
     const guarded = metricRegistry().guardLabels(CATALOG.requests, labels) as typeof labels;
     const key = `${guarded.method}\u0000${guarded.route}\u0000${guarded.status}`;
     let outcome = this.outcomesByLabels.get(key);
@@ -178,9 +202,13 @@ export class RequestRecorder {
     const found = byRoute?.get(route);
     if (found !== undefined) return found;
     const entry: RouteEntry = {
+      method,
+      route,
       flight: this.flightFor(method, route),
       outcomes: new Map(),
       closed: undefined,
+      lastStatus: -1,
+      lastOutcome: undefined,
     };
     if (this.preparedRoutes < MAX_PREPARED) {
       if (byRoute === undefined) {
