@@ -48,28 +48,10 @@ export function createCachedUpstream(parts: {
       }
     },
     // Streams bypass the cache (an answer is cached whole, and a stream's point is its first token). The
-    // policy guards the start: the timeout bounds the wait for Ollama's first bytes, and the breaker counts a
-    // stream that could not start. Once started, a long generation is not cut by the per-attempt timeout.
-    // The policy gets a signal of its own, not the client's: a client leaving aborts the request to Ollama
-    // (an AbortError, which the breaker ignores) and must never surface as the policy's timeout, which the
-    // breaker would count against Ollama.
+    // policy's deadline bounds the wait for Ollama's first bytes; its breaker sees the whole stream.
     async stream(request, signal) {
       try {
-        return await policy.execute(
-          request.kind,
-          async (attempt) => {
-            const stream = new AbortController();
-            const abort = () => stream.abort();
-            attempt.addEventListener('abort', abort, { once: true });
-            signal.addEventListener('abort', abort, { once: true });
-            try {
-              return await streamOllama(ollama, request, stream.signal);
-            } finally {
-              attempt.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
-            }
-          },
-          new AbortController().signal,
-        );
+        return await policy.stream(request.kind, (stream) => streamOllama(ollama, request, stream), signal);
       } catch (error) {
         throw httpErrorFor(error, policy.settings) ?? error;
       }

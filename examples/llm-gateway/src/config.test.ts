@@ -10,6 +10,7 @@ describe('readGatewayConfig', () => {
       model: 'llama3.2',
       embedModel: 'nomic-embed-text',
       timeoutMs: 60_000,
+      streamIdleTimeoutMs: 30_000,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
       healthDetails: undefined,
@@ -39,12 +40,14 @@ describe('readGatewayConfig', () => {
       HOST: '0.0.0.0',
       MODEL: 'mistral',
       OLLAMA_TIMEOUT_MS: '5000',
+      STREAM_IDLE_TIMEOUT_MS: '2500',
     };
     expect(readGatewayConfig([], env)).toMatchObject({
       ollamaUrl: 'http://gpu:11434',
       port: 9000,
       host: '0.0.0.0',
       timeoutMs: 5000,
+      streamIdleTimeoutMs: 2500,
     });
     expect(
       readGatewayConfig(
@@ -66,6 +69,9 @@ describe('readGatewayConfig', () => {
     );
     expect(() => readGatewayConfig(['--port', '70000'], {})).toThrow('at most 65535');
     expect(() => readGatewayConfig([], { OLLAMA_TIMEOUT_MS: '0' })).toThrow('timeout must be an integer ≥ 1');
+    expect(() => readGatewayConfig(['--stream-idle-timeout-ms', '1s'], {})).toThrow(
+      'stream idle timeout must be an integer ≥ 1, got "1s"',
+    );
     expect(() => readGatewayConfig(['--prot', '1'], {})).toThrow(/--prot/);
   });
 });

@@ -13,8 +13,16 @@ export interface GatewayConfig {
   model: string;
   /** `--embed-model`, `EMBED_MODEL`; default `nomic-embed-text`. */
   embedModel: string;
-  /** `--timeout-ms`, `OLLAMA_TIMEOUT_MS`: time one call to Ollama may take; default 60000. */
+  /**
+   * `--timeout-ms`, `OLLAMA_TIMEOUT_MS`: the longest a request waits for Ollama (queueing and retries
+   * included); default 60000.
+   */
   timeoutMs: number;
+  /**
+   * `--stream-idle-timeout-ms`, `STREAM_IDLE_TIMEOUT_MS`: the longest pause between two chunks of a stream
+   * before it is ended with an error line; default 30000.
+   */
+  streamIdleTimeoutMs: number;
   /**
    * `--metrics-port`, `METRICS_PORT`: serve `/metrics` (and `/health`, `/livez`, `/readyz`, `/dashboard`)
    * on a port of its own instead of the API's; default none (all on the API port).
@@ -62,6 +70,7 @@ export function readGatewayConfig(
       model: { type: 'string' },
       'embed-model': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'stream-idle-timeout-ms': { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       'health-details': { type: 'string' },
@@ -69,6 +78,7 @@ export function readGatewayConfig(
   });
   const port = values.port ?? env.PORT ?? '8080';
   const timeoutMs = values['timeout-ms'] ?? env.OLLAMA_TIMEOUT_MS ?? '60000';
+  const streamIdleTimeoutMs = values['stream-idle-timeout-ms'] ?? env.STREAM_IDLE_TIMEOUT_MS ?? '30000';
   const metricsPort = values['metrics-port'] ?? env.METRICS_PORT;
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const config = {
@@ -78,6 +88,7 @@ export function readGatewayConfig(
     model: values.model ?? env.MODEL ?? 'llama3.2',
     embedModel: values['embed-model'] ?? env.EMBED_MODEL ?? 'nomic-embed-text',
     timeoutMs: number(timeoutMs, 'timeout', 1),
+    streamIdleTimeoutMs: number(streamIdleTimeoutMs, 'stream idle timeout', 1),
     metricsPort:
       metricsPort === undefined || metricsPort === '' ? undefined : number(metricsPort, 'metrics port', 0),
     metricsHost: values['metrics-host'] ?? env.METRICS_HOST ?? host,

@@ -11,6 +11,7 @@ import {
   promtoolBinary,
   promtoolCheckMetrics,
   SPEC_METRICS,
+  waitFor,
 } from '@sightglass/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commonRequests } from './common-prompts.js';
@@ -19,6 +20,12 @@ import { startTestGateway, startTestOllama } from './test-support/fixture.js';
 import { chat, get, post } from './test-support/http.js';
 
 let telemetry: Telemetry;
+const breakerState = (name: string) =>
+  metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: name });
+
+/** Waits until `condition` holds, polling every 10 ms for at most two seconds. */
+const until = (what: string, condition: () => boolean) =>
+  waitFor(what, async () => (condition() ? true : undefined), 2000, 10);
 let ollama: FakeOllama;
 
 beforeAll(async () => {
@@ -112,7 +119,16 @@ describe('the API', () => {
     expect(firstChunks()).toBe(before + 3); // time to first chunk is measured on streams
   });
 
-  it('ends a stream that breaks after it started with an error line, as Ollama does', async () => {
+  it('ends a stream that breaks after it started with an error line, and counts it as the failure it is', async () => {
+    const streams = (outcome: string) =>
+      metricRegistry().value(CATALOG.responseStreams, { route: '/v1/chat', outcome }) ?? 0;
+    const failures = () =>
+      metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'api.chat' }) ?? 0;
+    const [failedBefore, completedBefore, failuresBefore] = [
+      streams('failed'),
+      streams('completed'),
+      failures(),
+    ];
     ollama.faults.set({ dropAfterChunks: 2 });
     const response = await post(url, '/v1/chat', { ...chat('Break halfway'), stream: true });
     expect(response.status).toBe(200);
@@ -122,6 +138,13 @@ describe('the API', () => {
       .map((line) => JSON.parse(line));
     expect(lines.slice(0, 2).every((line) => line.done === false)).toBe(true);
     expect(lines.at(-1)).toMatchObject({ error: expect.stringContaining('the stream from Ollama failed') });
+    // Its status was 200, but the breaker and the stream counter know it broke off.
+    await until('the failed stream to reach the breaker', () => failures() === failuresBefore + 1);
+    expect(streams('failed')).toBe(failedBefore + 1);
+    ollama.faults.clear();
+    await post(url, '/v1/chat', { ...chat('Whole this time'), stream: true });
+    expect(streams('completed')).toBe(completedBefore + 1);
+    expect(failures()).toBe(failuresBefore + 1);
   });
 
   it('answers 400 invalid_json for a body that is not JSON, and 413 for one too large', async () => {
@@ -149,13 +172,16 @@ describe('the API', () => {
   });
 
   it("passes Ollama's 404 for an unknown model on, without counting it against the breaker", async () => {
+    const failures = () =>
+      metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'api.chat' }) ?? 0;
+    const before = failures();
     for (let attempt = 0; attempt < 6; attempt++) {
       const response = await post(url, '/v1/chat', chat('hi', 'no-such-model'));
       expect(response.status).toBe(404);
       expect(response.json).toMatchObject({ error: { code: 'model_not_found' } });
     }
     expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'api.chat' })).toBe(0);
-    expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'api.chat' })).toBe(0);
+    expect(failures()).toBe(before);
   });
 
   it('serves the seed metrics at /metrics under their catalog names, as a valid exposition', async () => {
@@ -376,6 +402,31 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
         expect(answer.ms).toBeLessThan(380);
       }
       expect(ollama.stats.byRoute['POST /api/chat']).toBe(1);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('streams that fail after they started', () => {
+  it('open the breaker when they keep failing, and a stream that stalls is ended after the idle timeout', async () => {
+    const { gateway, url } = await startTestGateway('streams', ollama.url, {
+      policy: { breakerFailures: 2, retries: 0, timeoutMs: 2000, streamIdleTimeoutMs: 200 },
+    });
+    const streams = (outcome: string) =>
+      metricRegistry().value(CATALOG.responseStreams, { route: '/v1/chat', outcome }) ?? 0;
+    try {
+      ollama.faults.set({ stallAfterChunks: 2 });
+      const stalled = await post(url, '/v1/chat', { ...chat('stalls'), stream: true });
+      expect(stalled.status).toBe(200);
+      expect(stalled.text.trimEnd().split('\n').at(-1)).toContain('sent nothing for 200 ms');
+      expect(stalled.ms).toBeLessThan(1500); // the idle timeout, not the 2 s deadline nor the fake's stall
+      expect(streams('idle_timeout')).toBe(1);
+      ollama.faults.set({ errorLineAfterChunks: 1 });
+      await post(url, '/v1/chat', { ...chat('error line'), stream: true });
+      await until('the breaker to open', () => breakerState('streams.chat') === 1);
+      const rejected = await post(url, '/v1/chat', { ...chat('after'), stream: true });
+      expect(rejected.json).toMatchObject({ error: { code: 'circuit_open' } });
     } finally {
       await gateway.close();
     }

@@ -10,6 +10,7 @@ import { listen } from './listen.js';
 import { createOllamaPolicy, type OllamaPolicy, type PolicyOptions } from './ollama-policy.js';
 import type { GatewayRequest } from './requests.js';
 import { API_ROUTES, createRouter, opsRoutes, UNMEASURED_PATHS } from './router.js';
+import { StreamOutcomes } from './stream-response.js';
 
 /** The response cache: in memory, bounded by entries and by bytes of cached JSON. */
 export interface GatewayCacheOptions {
@@ -109,6 +110,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ttlMs: cacheOptions.ttlMs ?? 10 * 60_000,
   });
   const upstream = createCachedUpstream({ ollama, policy, cache });
+  const streamOutcomes = new StreamOutcomes();
   // `server` is created below; the function is asked only once a request came in on it.
   const ops = opsRoutes({
     ...(options.reader === undefined ? {} : { reader: options.reader }),
@@ -128,6 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ops,
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.onUnexpectedError === undefined ? {} : { onUnexpectedError: options.onUnexpectedError }),
+      streamOutcomes,
     }),
     // Route templates, never raw paths, become the `route` label; unknown paths count as `unmatched`.
     { routes, ignorePaths: UNMEASURED_PATHS },
@@ -164,6 +167,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         await cache.dispose();
         dashboard?.close();
         policy.dispose();
+        streamOutcomes.dispose();
         listener.dispose();
       })();
       return closing;

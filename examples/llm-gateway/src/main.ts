@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   });
   const gateway = createGateway({
     ollamaUrl: config.ollamaUrl,
-    policy: { timeoutMs: config.timeoutMs },
+    policy: { timeoutMs: config.timeoutMs, streamIdleTimeoutMs: config.streamIdleTimeoutMs },
     metrics: !separateMetrics,
     dashboard: !separateMetrics,
     ...(config.healthDetails === undefined ? {} : { healthDetails: config.healthDetails }),

@@ -61,7 +61,8 @@ async function traffic(seconds: number, perSecond: number, tag: string): Promise
 }
 
 const STATE = prometheusName(CATALOG.circuitBreakerState);
-const breakerState = () => metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama.chat' });
+const breakerState = () =>
+  metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama.chat' });
 
 beforeAll(async () => {
   if (binary === undefined) return;

@@ -1,4 +1,10 @@
-import { ConnectionError, MalformedResponseError, ResponseError, TimeoutError } from '@sightglass/ollama';
+import {
+  ConnectionError,
+  MalformedResponseError,
+  OllamaErrorCode,
+  ResponseError,
+  TimeoutError,
+} from '@sightglass/ollama';
 import { instrumentPolicy } from '@sightglass/resilience';
 import {
   bulkhead,
@@ -14,6 +20,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import { watchStream } from './watch-stream.js';
 
 /** How calls to Ollama are protected. Every field is optional; the defaults suit a real Ollama. */
 export interface PolicyOptions {
@@ -43,6 +50,11 @@ export interface PolicyOptions {
   maxConcurrent?: number;
   /** Calls waiting for a slot at most; beyond it a call is refused at once (503). Default 64. */
   maxQueued?: number;
+  /**
+   * Longest pause between two chunks of a stream that has started, in ms; after it the stream is given up
+   * (the client gets an error line) and the breaker counts a failure. Default 30000.
+   */
+  streamIdleTimeoutMs?: number;
 }
 
 /** The Ollama endpoints the gateway calls: each has a circuit breaker of its own. */
@@ -62,6 +74,17 @@ export interface OllamaPolicy {
     signal?: AbortSignal,
   ): Promise<T>;
   /**
+   * Starts a stream under the same policy; resolves with its chunks once Ollama has started answering.
+   * The deadline and the slot cover the start only (a long generation is not cut off), but the breaker
+   * sees the whole stream: one that fails halfway, or pauses for longer than `streamIdleTimeoutMs`, is a
+   * failure. `clientGone` aborts the stream at any time, which the breaker never counts.
+   */
+  stream<T>(
+    operation: OllamaOperation,
+    start: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
+    clientGone: AbortSignal,
+  ): Promise<AsyncIterable<T>>;
+  /**
    * The circuit breakers, one per operation (`circuit_breaker_state{breaker_name="ollama.chat"}` and so on):
    * a stalled chat model opens the chat breaker while embeddings, served by another model, go on.
    */
@@ -80,9 +103,9 @@ export function breakerName(policyName: string, operation: OllamaOperation): str
 export class DeadlineExceededError extends TimeoutError {}
 
 /**
- * Whether an error says Ollama is in trouble, so the breaker counts it: unreachable, 5xx, a broken answer,
- * or too slow. A 4xx (unknown model, bad request) is the caller's problem: Ollama answered, and counting it
- * would let one client with a typo open the breaker for everyone.
+ * Whether an error says Ollama is in trouble, so the breaker counts it: unreachable, 5xx, a broken answer
+ * or stream, or too slow. A 4xx (unknown model, bad request) is the caller's problem: Ollama answered, and
+ * counting it would let one client with a typo open the breaker for everyone.
  */
 export function isUpstreamFailure(error: unknown): boolean {
   return (
@@ -90,7 +113,9 @@ export function isUpstreamFailure(error: unknown): boolean {
     error instanceof TimeoutError ||
     error instanceof TaskCancelledError ||
     error instanceof MalformedResponseError ||
-    (error instanceof ResponseError && error.status_code >= 500)
+    (error instanceof ResponseError &&
+      // An error line in the middle of a stream: Ollama failed after it had answered 200.
+      (error.status_code >= 500 || error.code === OllamaErrorCode.STREAM_ERROR))
   );
 }
 
@@ -131,6 +156,7 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     halfOpenAfterMs: options.halfOpenAfterMs ?? 10_000,
     maxConcurrent: options.maxConcurrent ?? 32,
     maxQueued: options.maxQueued ?? 64,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 30_000,
   };
   const deadline = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const retrying = retry(handleWhen(isRetryable), {
@@ -163,44 +189,45 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     instrumented.push(onBreak);
   }
 
-  /** One attempt: a slot, then the operation's breaker, then the call. */
+  /** `error`, or a {@link DeadlineExceededError} when `signal` aborted and the caller did not: the deadline did. */
+  const deadlineOr = (error: unknown, signal: AbortSignal, caller: AbortSignal): unknown =>
+    signal.aborted && !caller.aborted
+      ? new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, { cause: error })
+      : error;
+
+  /**
+   * One attempt: a slot, then the operation's breaker, then `work`. The slot is given back when `work`
+   * settles, or earlier when it calls `freeSlot` (a stream once started: its length is not Ollama's queue).
+   * Resolves or rejects as `work` does, which is what the breaker counts.
+   */
   const attempt = <T>(
     operation: OllamaOperation,
-    call: (signal: AbortSignal) => Promise<T>,
-    caller: AbortSignal,
     attemptSignal: AbortSignal,
+    work: (signal: AbortSignal, freeSlot: () => void) => Promise<T>,
   ): Promise<T> => {
     const breaker = breakers[operation];
-    const throughBreaker = (): Promise<T> =>
-      breaker.execute(async ({ signal }) => {
-        try {
-          return await call(signal);
-        } catch (error) {
-          // Aborted, and not by the caller: the deadline passed. Ollama was too slow, which the breaker counts.
-          if (signal.aborted && !caller.aborted) {
-            throw new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, {
-              cause: error,
-            });
-          }
-          throw error;
-        }
-      }, attemptSignal);
     if (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated) {
-      return throughBreaker(); // rejected at once, never queued
+      return breaker.execute(({ signal }) => work(signal, () => {}), attemptSignal); // rejected, never queued
     }
     const queue = waiting.get(operation)!;
     const leftQueue = new AbortController();
     return new Promise<T>((resolve, reject) => {
       let started = false;
-      const start = (): Promise<T> => {
+      const start = (): Promise<unknown> => {
         started = true;
         queue.delete(skipQueue);
-        return throughBreaker();
+        let freeSlot!: () => void;
+        const slotFreed = new Promise<void>((free) => {
+          freeSlot = free;
+        });
+        const done = breaker.execute(({ signal }) => work(signal, freeSlot), attemptSignal);
+        done.then(resolve, reject);
+        return Promise.race([done, slotFreed]);
       };
       function skipQueue(): void {
         if (started) return;
         leftQueue.abort(); // the bulkhead drops it when its turn comes
-        start().then(resolve, reject);
+        start().catch(() => {}); // its outcome reaches the caller through `done`
       }
       queue.add(skipQueue);
       slots
@@ -210,8 +237,8 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
           () => (started ? Promise.reject(new TaskCancelledError()) : start()),
           AbortSignal.any([attemptSignal, leftQueue.signal]),
         )
-        .then(resolve, (error: unknown) => {
-          if (!leftQueue.signal.aborted) reject(error);
+        .then(undefined, (error: unknown) => {
+          if (!started) reject(error); // refused a slot (bulkhead full) or its caller gave up while queued
         })
         .finally(() => queue.delete(skipQueue));
     });
@@ -222,8 +249,47 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     // that the cache's loads and the streams' starts share one policy: see the README.
     // Always a signal of the call's own: without one, cockatiel derives every attempt's timeout from one shared
     // never-aborted signal, which collects a listener per call in flight (Node warns past 10).
-    execute: (operation, call, signal = new AbortController().signal) =>
-      outer.execute(({ signal: attemptSignal }) => attempt(operation, call, signal, attemptSignal), signal),
+    execute: (operation, call, caller = new AbortController().signal) =>
+      outer.execute(
+        ({ signal: attemptSignal }) =>
+          attempt(operation, attemptSignal, async (signal) => {
+            try {
+              return await call(signal);
+            } catch (error) {
+              throw deadlineOr(error, signal, caller);
+            }
+          }),
+        caller,
+      ),
+    // The stream has a signal of its own: the attempt's aborts it only until Ollama starts answering (the
+    // deadline covers the start), the client's at any time. The policy itself gets a fresh signal, so that a
+    // client leaving never surfaces as the policy's timeout, which the breaker would count against Ollama.
+    stream: (operation, start, clientGone) => {
+      const stream = new AbortController();
+      const abort = () => stream.abort();
+      clientGone.addEventListener('abort', abort, { once: true });
+      return outer.execute(
+        ({ signal: attemptSignal }) =>
+          new Promise<AsyncIterable<never>>((resolve, reject) => {
+            attempt(operation, attemptSignal, async (signal, freeSlot) => {
+              signal.addEventListener('abort', abort, { once: true });
+              let chunks: AsyncIterable<never>;
+              try {
+                chunks = (await start(stream.signal)) as AsyncIterable<never>;
+              } catch (error) {
+                throw deadlineOr(error, signal, clientGone);
+              } finally {
+                signal.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
+              }
+              const watched = watchStream(chunks, settings.streamIdleTimeoutMs, abort);
+              resolve(watched.chunks);
+              freeSlot();
+              await watched.ended; // what the breaker counts: how the stream ended
+            }).catch(reject); // before the start, the caller's failure; after it, the stream's reader sees it
+          }),
+        new AbortController().signal,
+      );
+    },
     breakers,
     settings,
     dispose: () => {

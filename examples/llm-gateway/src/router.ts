@@ -10,7 +10,7 @@ import { HttpError } from './http-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './request-body.js';
 import { parseGatewayRequest, type RequestKind } from './requests.js';
 import { sendError, sendJson } from './respond.js';
-import { clientGone, sendStream } from './stream-response.js';
+import { clientGone, type StreamOutcomes, sendStream } from './stream-response.js';
 import type { Upstream } from './upstream.js';
 
 /** The API: `POST` a JSON body, get Ollama's answer back as JSON. */
@@ -76,6 +76,8 @@ export interface RouterOptions {
   maxBodyBytes?: number;
   /** Called with every error that is not an `HttpError` (a bug), answered with 500. Default `console.error`. */
   onUnexpectedError?: (error: unknown) => void;
+  /** Where streamed responses are counted by outcome; not counted without it. */
+  streamOutcomes?: StreamOutcomes;
 }
 
 function pathOf(url: string | undefined): string {
@@ -97,7 +99,12 @@ export function createRouter(options: RouterOptions): RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const onUnexpectedError = options.onUnexpectedError ?? ((error: unknown) => console.error(error));
 
-  const serveApi = async (kind: RequestKind, request: IncomingMessage, response: ServerResponse) => {
+  const serveApi = async (
+    route: string,
+    kind: RequestKind,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => {
     try {
       if (request.method !== 'POST') {
         throw new HttpError(405, 'method_not_allowed', `use POST for ${pathOf(request.url)}`, {
@@ -109,7 +116,8 @@ export function createRouter(options: RouterOptions): RequestListener {
         if (options.upstream.stream === undefined) {
           throw new HttpError(400, 'invalid_request', 'this upstream does not stream; leave stream out');
         }
-        await sendStream(response, await options.upstream.stream(gatewayRequest, clientGone(response)));
+        const chunks = await options.upstream.stream(gatewayRequest, clientGone(response));
+        options.streamOutcomes?.record(route, await sendStream(response, chunks));
         return;
       }
       const answer = await options.upstream.answer(gatewayRequest);
@@ -125,7 +133,7 @@ export function createRouter(options: RouterOptions): RequestListener {
     const path = pathOf(request.url);
     const kind = api.get(path);
     if (kind !== undefined) {
-      void serveApi(kind, request, response);
+      void serveApi(path, kind, request, response);
       return;
     }
     const op = ops.get(path);

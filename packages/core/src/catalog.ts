@@ -364,6 +364,14 @@ export const CATALOG = Object.freeze({
     description: 'Total requests',
     labels: ['method', 'route', 'status'],
   }),
+  responseStreams: define({
+    name: 'response_streams',
+    kind: 'counter',
+    unit: '{stream}',
+    description:
+      'Streamed responses by how they ended: completed, failed (the upstream broke off), idle_timeout, client_left',
+    labels: ['route', 'outcome'],
+  }),
   requestsInFlight: define({
     name: 'requests_in_flight',
     kind: 'gauge',

@@ -1,6 +1,6 @@
 import { CATALOG } from '@sightglass/core';
 import { legend, query, type RowSpec, timeseries } from '../panels.js';
-import { aggregate, labelOf, metricName, DASHBOARD_SCOPE as S, selector } from '../promql.js';
+import { aggregate, labelOf, metricName, rate, DASHBOARD_SCOPE as S, selector, sumBy } from '../promql.js';
 import {
   LATENCY_QUANTILES,
   quantileName,
@@ -12,6 +12,7 @@ import {
 const STATUS = labelOf(CATALOG.requests, 'status');
 const ROUTE = labelOf(CATALOG.requests, 'route');
 const METHOD = labelOf(CATALOG.requests, 'method');
+const OUTCOME = labelOf(CATALOG.responseStreams, 'outcome');
 
 /** HTTP requests the service serves (@sightglass/http): rate, errors, latency, in flight. */
 export function requestsRow(): RowSpec {
@@ -60,6 +61,19 @@ export function requestsRow(): RowSpec {
         'Requests being served now, by route.',
         'short',
         [query(aggregate('sum', [ROUTE], selector(metricName(CATALOG.requestsInFlight), S)), legend(ROUTE))],
+        { ...half, min: 0 },
+      ),
+      timeseries(
+        'Streams by outcome',
+        'Streamed responses ended per second, by route and outcome. A stream’s status is the 200 sent before ' +
+          'its first chunk: failed and idle_timeout are the ones that broke off after it.',
+        'ops',
+        [
+          query(
+            sumBy([ROUTE, OUTCOME], rate(metricName(CATALOG.responseStreams), S)),
+            legend(ROUTE, OUTCOME),
+          ),
+        ],
         { ...half, min: 0 },
       ),
     ],
