@@ -7,21 +7,24 @@ export const CLIENT_CLOSED_STATUS = '499';
 /** The method label of a method outside the standard set (as the OTel semantic conventions do). */
 export const OTHER_METHOD = '_OTHER';
 
-const KNOWN_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
-
 /** The method label: the standard methods as they are, anything else `_OTHER`. */
 export function methodLabel(method: string | undefined): string {
-  return method !== undefined && KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
+  // A switch, not a Set: the parser's method strings are the same constants, so this is a pointer
+  // comparison or two per request, touching no table.
+  switch (method) {
+    case 'GET':
+    case 'POST':
+    case 'HEAD':
+    case 'PUT':
+    case 'DELETE':
+    case 'PATCH':
+    case 'OPTIONS':
+    case 'CONNECT':
+    case 'TRACE':
+      return method;
+    default:
+      return OTHER_METHOD;
+  }
 }
 
 /** A route template matcher for plain node:http: `/users/:id` matches `/users/42`, `/files/*` any rest. */
@@ -48,7 +51,10 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
   });
   return {
     match(path) {
-      for (const route of compiled) if (route.regex.test(path)) return route.template;
+      for (let index = 0; index < compiled.length; index++) {
+        const route = compiled[index]!;
+        if (route.regex.test(path)) return route.template;
+      }
       return undefined;
     },
   };

@@ -150,8 +150,17 @@ export async function runBench(plan: BenchPlan): Promise<void> {
       await Promise.all(servers.map((server) => server.ask('gc')));
       const before = await Promise.all(servers.map((server) => server.ask('cpu')));
       const startedAt = performance.now();
-      const requests = await Promise.all(
-        servers.map((server) => load(server.url, seconds, pinned, server.id)),
+      // wrk processes start one after another: the first ones run a moment with fewer servers competing.
+      // The starting order turns every round so that no variant always has that place.
+      const shift = (round * 3) % servers.length;
+      const order = [...servers.keys()].map((index) => (index + shift) % servers.length);
+      if (round % 2 === 1) order.reverse();
+      const requests = new Array<number>(servers.length);
+      await Promise.all(
+        order.map(async (index) => {
+          const server = servers[index]!;
+          requests[index] = await load(server.url, seconds, pinned, server.id);
+        }),
       );
       const after = await Promise.all(servers.map((server) => server.ask('cpu')));
       const elapsedUs = (performance.now() - startedAt) * 1000;
