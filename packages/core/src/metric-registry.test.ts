@@ -118,6 +118,33 @@ describe('counters in the metric registry', () => {
     expect(registry.value(CATALOG.requests, { method: 'GET', route: 'other', status: '200' })).toBe(3);
   });
 
+  it('frees the slot of a label value once no series reports under it', () => {
+    const registry = new MetricRegistry();
+    registry.setLabelGuardOptions({ maxValues: 2 });
+    const first = registry.addCounter(CATALOG.cacheHits, { cache_name: 'tenant-1' });
+    const second = registry.addGauge(CATALOG.cacheEntries, { cache_name: 'tenant-2' }, () => 1);
+    registry.addCounter(CATALOG.cacheMisses, { cache_name: 'tenant-1' }); // tenant-1 in two metrics
+    first.remove();
+    // tenant-1 still has its misses series: a new cache cannot take its slot.
+    expect(registry.guardLabels(CATALOG.cacheHits, { cache_name: 'tenant-3' })).toEqual({
+      cache_name: 'other',
+    });
+    second();
+    registry.addCounter(CATALOG.cacheHits, { cache_name: 'tenant-3' }).cell.inc();
+    expect(seriesOf(CATALOG.cacheHits, registry)).toEqual([[{ cache_name: 'tenant-3' }, 1]]);
+  });
+
+  it('a lookup admits nothing: asking for values nobody reports leaves the budget to real ones', () => {
+    const registry = new MetricRegistry();
+    registry.setLabelGuardOptions({ maxValues: 2 });
+    for (let i = 0; i < 10; i++) {
+      expect(registry.value(CATALOG.cacheHits, { cache_name: `junk-${i}` })).toBeUndefined();
+      registry.guardLabels(CATALOG.cacheHits, { cache_name: `junk-${i}` });
+    }
+    registry.addCounter(CATALOG.cacheHits, { cache_name: 'real' }).cell.inc();
+    expect(seriesOf(CATALOG.cacheHits, registry)).toEqual([[{ cache_name: 'real' }, 1]]);
+  });
+
   it('spends one budget per label name, so every metric with the label agrees on what became "other"', () => {
     const registry = new MetricRegistry();
     registry.setLabelGuardOptions({ maxValues: 2 });

@@ -140,8 +140,12 @@ export class MetricRegistry {
   private readonly epochMs = Date.now();
 
   /**
-   * Sets the bounds on label values. Values already admitted stay admitted (their series exist); the new
-   * bounds decide for every value seen from now on. `{}` restores the defaults.
+   * Sets the bounds on label values. Values that series report under stay admitted; the new bounds decide
+   * for every value seen from now on. `{}` restores the defaults.
+   *
+   * A value holds one of its label's `maxValues` slots while a series reports under it. When every slot is
+   * taken, a new value takes the slot of the value whose series have been gone the longest, if any; else it
+   * becomes `other`. Values in use are never pushed out.
    */
   setLabelGuardOptions(options: LabelGuardOptions): void {
     new LabelGuard(options); // validates before anything changes
@@ -193,14 +197,17 @@ export class MetricRegistry {
     return { cell, remove };
   }
 
-  /** Applies the entry's label guards to a label set (a new object; the input is not changed). */
+  /**
+   * Applies the entry's label guards to a label set (a new object; the input is not changed): the values a
+   * series made now would report under. Admits nothing: only a series that is made takes a value's slot.
+   */
   guardLabels<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): Attributes {
     const guarded: Attributes = {};
     for (const label of definition.labels) {
       const raw = (labels as Record<string, unknown>)[label];
       // A label left undefined is left out (an optional attribute such as `error.type`); Prometheus reads a
       // missing label and an empty one alike.
-      if (raw !== undefined) guarded[label] = this.labelGuard(label).value(String(raw));
+      if (raw !== undefined) guarded[label] = this.labelGuard(label).resolve(String(raw));
     }
     return guarded;
   }
@@ -276,6 +283,11 @@ export class MetricRegistry {
     const key = labelString(definition, attributes);
     let series = state.series.get(key);
     if (series === undefined) {
+      // The series holds its label values' slots until it is removed (see removeFromSeries).
+      for (const label of definition.labels) {
+        const value = attributes[label];
+        if (value !== undefined) this.labelGuard(label).acquire(value as string);
+      }
       series = {
         labels: shareString(key),
         startOffsetMs: smallInteger(Date.now() - this.epochMs),
@@ -292,7 +304,14 @@ export class MetricRegistry {
     remove();
     if (series.cells !== undefined) return;
     const state = this.states.get(definition.name);
-    if (state?.series.get(series.labels) === series) state.series.delete(series.labels);
+    if (state?.series.get(series.labels) !== series) return;
+    state.series.delete(series.labels);
+    // Its label values no longer hold their slots: one no other series reports under can give its slot up.
+    const attributes = parseLabelString(definition, series.labels);
+    for (const label of definition.labels) {
+      const value = attributes[label];
+      if (value !== undefined) this.labelGuards.get(label)?.release(value as string);
+    }
   }
 
   private stateFor(definition: MetricDefinition): DefinitionState {
