@@ -33,6 +33,7 @@ describe('httpErrorFor', () => {
     [new ResponseError('server busy', 503), 503, 'upstream_busy'],
     [new ResponseError('unexpected EOF', 500), 502, 'upstream_error'],
     [new ConnectionError(OllamaErrorCode.CONNECTION_FAILED, 'refused'), 502, 'upstream_unreachable'],
+    [new ConnectionError(OllamaErrorCode.CONNECTION_RESET, 'reset mid-answer'), 502, 'upstream_reset'],
     [new MalformedResponseError('{"resp'), 502, 'upstream_error'],
     [new AbortError(), 502, 'upstream_error'],
   ])('maps %s to %i %s', (error, status, code) => {

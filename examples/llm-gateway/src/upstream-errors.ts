@@ -1,5 +1,11 @@
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { ConnectionError, OllamaError, ResponseError, TimeoutError } from '@sightglass/ollama';
+import {
+  ConnectionError,
+  OllamaError,
+  OllamaErrorCode,
+  ResponseError,
+  TimeoutError,
+} from '@sightglass/ollama';
 import { isCircuitRejection } from '@sightglass/resilience';
 import { BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
 import { HttpError } from './http-error.js';
@@ -24,7 +30,9 @@ export interface ErrorMappingContext {
  * | Ollama: unknown model | 404 | `model_not_found` |
  * | Ollama: bad request | 400 | `upstream_rejected` |
  * | Ollama: busy (503) | 503, `retry-after: 1` | `upstream_busy` |
- * | Ollama: other status, unreachable, broken answer | 502 | `upstream_error` / `upstream_unreachable` |
+ * | Ollama: other status, broken answer | 502 | `upstream_error` |
+ * | Ollama: no connection could be made (refused, unresolvable, connect timeout) | 502 | `upstream_unreachable` |
+ * | Ollama: the connection broke while it had the request (reset, closed mid-answer) | 502 | `upstream_reset` |
  *
  * Returns `undefined` for an error that is not about Ollama (a bug), which the router answers with 500.
  */
@@ -61,6 +69,14 @@ export function httpErrorFor(error: unknown, context: ErrorMappingContext): Http
     return new HttpError(502, 'upstream_error', `Ollama answered ${error.status_code}: ${message}`);
   }
   if (error instanceof ConnectionError) {
+    // Reached, then cut off: Ollama had the request (and may still be generating), so not "unreachable".
+    if (error.code === OllamaErrorCode.CONNECTION_RESET) {
+      return new HttpError(
+        502,
+        'upstream_reset',
+        `The connection to Ollama broke during the call (${error.code})`,
+      );
+    }
     return new HttpError(502, 'upstream_unreachable', `Ollama could not be reached (${error.code})`);
   }
   if (error instanceof OllamaError) {

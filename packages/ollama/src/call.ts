@@ -1,4 +1,19 @@
-import { AbortError, TimeoutError } from './errors.js';
+import { AbortError, isTimeoutReason, TimeoutError } from './errors.js';
+
+/**
+ * The error of a call, or of a policy's attempt, aborted with `reason`: a `TimeoutError` when the reason
+ * says a deadline passed (`AbortSignal.timeout()`, a policy's `TimeoutError`), as fetch then rejects with
+ * a `TimeoutError` too; else an `AbortError`.
+ */
+function abortedBy(reason: unknown, by: 'signal' | 'policy'): AbortError | TimeoutError {
+  const options = { cause: reason };
+  if (isTimeoutReason(reason)) {
+    return new TimeoutError(`The Ollama call's ${by} aborted it with a timeout`, options);
+  }
+  return by === 'signal'
+    ? new AbortError('The Ollama call was aborted by its signal', options)
+    : new AbortError('The Ollama call was cancelled by its policy', options);
+}
 
 /**
  * One call's cancellation: a single AbortController that the caller's `signal`, the call's timeout and the
@@ -21,11 +36,10 @@ export class Call {
   ) {
     if (external !== undefined) {
       if (external.aborted) {
-        this.abort(new AbortError('The Ollama call was aborted by its signal', { cause: external.reason }));
+        this.abort(abortedBy(external.reason, 'signal'));
         return;
       }
-      const onExternalAbort = () =>
-        this.abort(new AbortError('The Ollama call was aborted by its signal', { cause: external.reason }));
+      const onExternalAbort = () => this.abort(abortedBy(external.reason, 'signal'));
       this.onExternalAbort = onExternalAbort;
       external.addEventListener('abort', onExternalAbort, { once: true });
     }
@@ -60,10 +74,7 @@ export class Call {
     const policy = new AbortController();
     // AbortSignal.any follows the call's signal without a listener on it per attempt (no pile-up on retries).
     this.attempt = { policy, signal: AbortSignal.any([this.controller.signal, policy.signal]) };
-    const onPolicyAbort = () =>
-      policy.abort(
-        new AbortError('The Ollama call was cancelled by its policy', { cause: policySignal.reason }),
-      );
+    const onPolicyAbort = () => policy.abort(abortedBy(policySignal.reason, 'policy'));
     if (policySignal.aborted) onPolicyAbort();
     else policySignal.addEventListener('abort', onPolicyAbort, { once: true });
     return () => policySignal.removeEventListener('abort', onPolicyAbort);
@@ -73,7 +84,9 @@ export class Call {
   get requestReason(): AbortError | TimeoutError | undefined {
     return (
       this.reason ??
-      (this.attempt?.policy.signal.aborted ? (this.attempt.policy.signal.reason as AbortError) : undefined)
+      (this.attempt?.policy.signal.aborted
+        ? (this.attempt.policy.signal.reason as AbortError | TimeoutError)
+        : undefined)
     );
   }
 

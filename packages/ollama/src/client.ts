@@ -320,6 +320,7 @@ export class Ollama {
     try {
       if (call.reason !== undefined) throw call.reason;
       response = await this.transport.run(call, () => this.transport.stream(call, path, payload));
+      if (operation !== undefined) this.genAi?.accept(model);
     } catch (error) {
       const mapped = call.reason ?? error;
       this.record(operation, model, started, mapped);

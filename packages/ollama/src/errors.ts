@@ -11,11 +11,20 @@ export const OllamaErrorCode = Object.freeze({
   MALFORMED_RESPONSE: 'ERR_SIGHTGLASS_OLLAMA_MALFORMED_RESPONSE',
   /** A stream ended without its final `done` (or `success`) line. */
   INCOMPLETE_STREAM: 'ERR_SIGHTGLASS_OLLAMA_INCOMPLETE_STREAM',
-  /** No connection could be made, or it broke before the answer began (after any retries). */
+  /**
+   * No connection could carry the request: refused, unresolvable, unreachable, timed out while connecting
+   * (after any retries). Ollama never got the request.
+   */
   CONNECTION_FAILED: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_FAILED',
-  /** The connection broke after the answer began (mid-stream or mid-body); never retried. */
+  /**
+   * A connection that carried the request broke (reset, closed by the other side): before the answer
+   * began or after (mid-stream, mid-body). Ollama may have received it and be generating; never retried.
+   */
   CONNECTION_RESET: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_RESET',
-  /** The call's `timeoutMs`, or the pool's headers/body timeout, ran out. */
+  /**
+   * The call's `timeoutMs`, the pool's headers/body timeout, or the deadline of whoever aborted the call's
+   * `signal` with a timeout as its reason (`AbortSignal.timeout()`, a `TimeoutError`) ran out.
+   */
   TIMEOUT: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
   /** The call was aborted: its `signal`, the stream's `abort()` or the client's `abort()`/`close()`. */
   ABORTED: 'ERR_SIGHTGLASS_OLLAMA_ABORTED',
@@ -169,12 +178,41 @@ export function isUndiciTimeout(error: unknown): boolean {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
-/** The `error.type` a failed call is reported under: the HTTP status for a status error, else the code. */
+/** The prefix every {@link OllamaErrorCode} shares; `error.type` is the rest, in lower case. */
+const CODE_PREFIX = 'ERR_SIGHTGLASS_OLLAMA_';
+
+/** Whether `reason` (an abort signal's, an error) says a deadline passed: a `TimeoutError` of any origin. */
+export function isTimeoutReason(reason: unknown): boolean {
+  return (
+    reason instanceof TimeoutError ||
+    (reason as { name?: unknown } | null | undefined)?.name === 'TimeoutError'
+  );
+}
+
+/**
+ * The `error.type` a failed call is reported under, a short identifier that never holds a message:
+ *
+ * | failure | `error.type` |
+ * |---|---|
+ * | HTTP status ≥ 400 | the status: `404`, `503` … |
+ * | `timeoutMs`, undici's timeouts, a signal aborted with a `TimeoutError`, a policy's timeout | `timeout` |
+ * | aborted (signal, `abort()`, `close()`) | `aborted` |
+ * | no connection could carry the request / one that did broke | `connection_failed` / `connection_reset` |
+ * | an `{"error"}` line mid-stream, bad JSON, a stream without its end | `stream_error`, `malformed_response`, `incomplete_stream` |
+ * | anything else: a policy's rejection | its name or class (`BrokenCircuitError`), else `_OTHER` |
+ */
 export function errorType(error: unknown): string {
   if (error instanceof ResponseError && error.code === OllamaErrorCode.HTTP_STATUS) {
     return String(error.status_code);
   }
-  if (error instanceof OllamaError) return error.code;
-  const name = (error as { name?: unknown } | null | undefined)?.name;
-  return typeof name === 'string' && name !== 'Error' ? name : '_OTHER';
+  if (error instanceof OllamaError) return error.code.slice(CODE_PREFIX.length).toLowerCase();
+  if (typeof error !== 'object' || error === null) return '_OTHER';
+  // cockatiel's timeout policy rejects with TaskCancelledError (marked, its `name` is plain `Error`). When the
+  // call's own signal aborts the call throws its AbortError instead, so one reaching here is the policy's.
+  if (isTimeoutReason(error) || 'isTaskCancelledError' in error) return 'timeout';
+  const { name } = error as { name?: unknown };
+  if (typeof name === 'string' && name !== 'Error' && name !== '') return name;
+  // cockatiel's errors keep `name` as `Error`: their class says what they are (BrokenCircuitError, …).
+  const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof className === 'string' && !['', 'Error', 'Object'].includes(className) ? className : '_OTHER';
 }

@@ -4,6 +4,7 @@ import {
   type HistogramCell,
   histogramRecorder,
   type LabelValues,
+  OVERFLOW_LABEL_VALUE,
   reportInstrumentationError,
 } from '@sightglass/core';
 
@@ -44,12 +45,18 @@ const overflow = {
 
 /**
  * Records the GenAI semantic-convention metrics of one client's calls, in a metric group that `dispose()`
- * stops. Model names are passed as they are: the core label guard bounds their number. Nothing here
- * throws into the call that is being measured.
+ * stops. Nothing here throws into the call that is being measured.
+ *
+ * A model name is reported only once Ollama has accepted a call for it (answered one, or started a
+ * stream); a failed call for a model it has not accepted (a 404 for a model it does not have, a typo, a
+ * name nobody pulled) is reported under `other`. So names Ollama refused never take any of the label
+ * guard's slots, and a flood of them cannot leave a real model reported as `other`.
  */
 export class GenAiMetrics {
   private readonly group = createMetricGroup();
   private readonly series = new Map<string, Series>();
+  /** The models Ollama accepted a call for, at most {@link MAX_SERIES}. */
+  private readonly accepted = new Set<string>();
 
   constructor(
     private readonly address: string,
@@ -100,9 +107,15 @@ export class GenAiMetrics {
     return series;
   }
 
+  /** Ollama accepted a call for `model` (answered it, or started its stream): the name is a real model. */
+  accept(model: string): void {
+    if (this.accepted.size < MAX_SERIES) this.accepted.add(model);
+  }
+
   /** A call that succeeded: its duration in seconds and the usage its answer reported. */
   succeeded(operation: GenAiOperation, model: string, seconds: number, usage: Usage | undefined): void {
     try {
+      this.accept(model);
       const series = this.seriesFor(operation, model, undefined);
       series.duration.record(seconds);
       if (usage === undefined) return;
@@ -119,10 +132,11 @@ export class GenAiMetrics {
     }
   }
 
-  /** A call that failed, under its `error.type`. */
+  /** A call that failed, under its `error.type`; under `other` for a model Ollama has not accepted. */
   failed(operation: GenAiOperation, model: string, seconds: number, errorType: string): void {
     try {
-      this.seriesFor(operation, model, errorType).duration.record(seconds);
+      const reported = this.accepted.has(model) ? model : OVERFLOW_LABEL_VALUE;
+      this.seriesFor(operation, reported, errorType).duration.record(seconds);
     } catch (error) {
       reportInstrumentationError('ollama GenAI metrics', error);
     }
@@ -141,5 +155,6 @@ export class GenAiMetrics {
   dispose(): void {
     this.group.dispose();
     this.series.clear();
+    this.accepted.clear();
   }
 }

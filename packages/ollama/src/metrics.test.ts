@@ -1,5 +1,7 @@
 import { CATALOG, type HealthCheckResult, healthRegistry, metricRegistry } from '@sightglass/core';
+import { TimeoutStrategy, timeout } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
+import { TimeoutError } from './errors.js';
 import { client, collect, eventually, fakeOllama, poolSeries } from './test-support/servers.js';
 
 const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Count the connections' }] };
@@ -120,7 +122,7 @@ describe('GenAI metrics', () => {
         ['chat', 'llama3.2', undefined],
         ['text_completion', 'llama3.2', undefined],
         ['embeddings', 'nomic-embed-text', undefined],
-        ['chat', 'missing', '404'],
+        ['chat', 'other', '404'], // a model Ollama does not have is never reported by name
       ]),
     );
     const input = genAiSeries('gen_ai.client.token.usage', {
@@ -172,14 +174,119 @@ describe('GenAI metrics', () => {
     await ollama.chat(chat, { timeoutMs: 1 }).catch(() => undefined);
     const series = genAiSeries('gen_ai.client.operation.duration', base);
     const types = series.map((s) => s.attributes['error.type']);
-    expect(types.sort()).toEqual([
-      'ERR_SIGHTGLASS_OLLAMA_ABORTED',
-      'ERR_SIGHTGLASS_OLLAMA_STREAM_ERROR',
-      'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
-    ]);
+    expect(types.sort()).toEqual(['aborted', 'stream_error', 'timeout']);
     expect(series.reduce((total, s) => total + (s.histogram?.count ?? 0), 0)).toBe(3); // nothing for `left`
     expect(metricRegistry().value(CATALOG.connectionPoolMaxConnections, { pool_name: 'genai-errors' })).toBe(
       16,
     );
+  });
+
+  it('names Ollama refused never take a label slot: after 150 of them a real model keeps its name', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url, name: 'genai-junk' });
+    for (let i = 0; i < 150; i++) {
+      await expect(ollama.chat({ ...chat, model: `junk-${i}` })).rejects.toMatchObject({ status_code: 404 });
+    }
+    await ollama.chat({ ...chat, model: 'llama3.2:latest' });
+    const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
+    const series = genAiSeries('gen_ai.client.operation.duration', base).map((s) => [
+      s.attributes['gen_ai.request.model'],
+      s.attributes['error.type'],
+      s.histogram?.count,
+    ]);
+    expect(series).toEqual([
+      ['other', '404', 150],
+      ['llama3.2:latest', undefined, 1],
+    ]);
+  });
+
+  it('a model Ollama accepted keeps its name on failures; one it never accepted fails under "other"', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 200 });
+    const ollama = client({ host: server.url, name: 'genai-accepted' });
+    const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'text_completion' };
+    server.faults.set({ errorStatus: 503 });
+    await ollama.generate({ model: 'llama3.2', prompt: 'x' }).catch(() => undefined); // not accepted yet
+    server.faults.set({ stallAfterChunks: 1 });
+    // Accepted once its stream began: the stall past timeoutMs is recorded under its name.
+    await collect(
+      await ollama.generate({ model: 'llama3.2', prompt: 'x', stream: true }, { timeoutMs: 100 }),
+    ).catch(() => undefined);
+    server.faults.clear();
+    const series = genAiSeries('gen_ai.client.operation.duration', base).map((s) => [
+      s.attributes['gen_ai.request.model'],
+      s.attributes['error.type'],
+    ]);
+    expect(series).toEqual([
+      ['other', '503'],
+      ['llama3.2', 'timeout'],
+    ]);
+  });
+});
+
+describe('error.type says what happened', () => {
+  async function types(run: (ollama: ReturnType<typeof client>) => Promise<unknown>, setup = {}) {
+    const server = await fakeOllama({ tokensPerSecond: 200 });
+    const ollama = client({ host: server.url, ...setup });
+    await run(ollama).catch(() => undefined);
+    return genAiSeries('gen_ai.client.operation.duration', { 'server.port': String(server.port) })
+      .map((s) => s.attributes['error.type'])
+      .filter((type) => type !== undefined);
+  }
+
+  it('a connection reset midway through a stream is connection_reset', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url, name: 'genai-reset' });
+    await ollama.chat(chat);
+    server.faults.set({ dropAfterChunks: 3 });
+    await expect(collect(await ollama.chat({ ...chat, stream: true }))).rejects.toMatchObject({
+      code: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_RESET',
+    });
+    // Not streamed, the drop comes before the answer, but Ollama had the request: a reset too.
+    await expect(ollama.chat(chat)).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_RESET' });
+    const series = genAiSeries('gen_ai.client.operation.duration', { 'server.port': String(server.port) });
+    expect(series.map((s) => [s.attributes['error.type'], s.histogram?.count])).toEqual(
+      expect.arrayContaining([['connection_reset', 2]]),
+    );
+  });
+
+  it('a signal aborted with a timeout (a deadline, AbortSignal.timeout) is a TimeoutError and timeout', async () => {
+    const deadline = new AbortController();
+    const recorded = await types(async (ollama) => {
+      const pending = ollama.chat({ ...chat, stream: false }, { signal: deadline.signal });
+      // A policy's deadline, as the gateway's: the signal aborts with a TimeoutError as its reason.
+      setTimeout(() => deadline.abort(Object.assign(new Error('deadline'), { name: 'TimeoutError' })), 20);
+      await expect(pending).rejects.toMatchObject({
+        name: 'TimeoutError',
+        code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
+      });
+      await expect(ollama.chat(chat, { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      const left = new AbortController();
+      const aborted = ollama.chat(chat, { signal: left.signal });
+      setTimeout(() => left.abort(), 20);
+      await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    });
+    expect(recorded.sort()).toEqual(['aborted', 'timeout']);
+  });
+
+  it("a policy's timeout is timeout: cockatiel's TaskCancelledError, or an attempt cut with a TimeoutError", async () => {
+    const aggressive = await types((ollama) => ollama.chat(chat), {
+      policy: timeout(20, TimeoutStrategy.Aggressive),
+    });
+    expect(aggressive).toEqual(['timeout']); // was TaskCancelledError
+    const deadline = {
+      execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T) => {
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(new TimeoutError('the policy gave up')), 20);
+        return Promise.resolve(fn({ signal: controller.signal }));
+      },
+    };
+    const cut = await types(
+      async (ollama) =>
+        await expect(ollama.chat(chat)).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT' }),
+      { policy: deadline },
+    );
+    expect(cut).toEqual(['timeout']);
   });
 });

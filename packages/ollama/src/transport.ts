@@ -150,8 +150,10 @@ export class Transport {
   }
 
   /**
-   * Turns what undici or a socket threw into the call's typed error. `began`: the answer had begun, so a
-   * broken connection is a reset (never retried), not a failure to connect.
+   * Turns what undici or a socket threw into the call's typed error. A connection that broke under the
+   * request (reset, closed by the other side) is a reset, whether or not the answer had begun (`began`):
+   * Ollama may have the request. Only a connection that could not carry it (refused, unresolvable, timed out
+   * connecting) failed; after `began` every broken connection is a reset.
    */
   fail(error: unknown, call: Call, began: boolean): unknown {
     const reason = call.requestReason;
@@ -162,12 +164,15 @@ export class Transport {
     }
     if (isConnectionFailure(error)) {
       const code = errorCode(error) ?? '';
-      this.options.monitor.connectionFailed(error, BROKEN_CONNECTION_CODES.has(code));
+      const broken = BROKEN_CONNECTION_CODES.has(code);
+      this.options.monitor.connectionFailed(error, broken);
       const message = error instanceof Error ? error.message : String(error);
-      return began
+      return began || broken
         ? new ConnectionError(
             OllamaErrorCode.CONNECTION_RESET,
-            `The connection to Ollama broke mid-answer: ${message} (${code})`,
+            began
+              ? `The connection to Ollama broke mid-answer: ${message} (${code})`
+              : `The connection to Ollama broke before its answer began (it may have the request): ${message} (${code})`,
             { cause: error },
           )
         : new ConnectionError(
