@@ -276,10 +276,18 @@ describe('when Ollama fails', () => {
     expect(state()).toBe(0);
   });
 
-  it('answers 504 when Ollama does not answer within the timeout', async () => {
+  it('answers 504 when Ollama does not answer within the timeout, and its metrics say timeout', async () => {
+    const timeouts = () =>
+      metricRegistry()
+        .snapshot()
+        .find((entry) => entry.definition === CATALOG.genAiClientOperationDuration)
+        ?.series.filter((series) => series.attributes['error.type'] === 'timeout')
+        .reduce((sum, series) => sum + series.value, 0) ?? 0;
+    const before = timeouts();
     ollama.faults.set({ addedLatencyMs: 10_000 });
     const response = await post(url, '/v1/chat', chat('slow'));
     expect(response.status).toBe(504);
+    await until('the cut-off call to be recorded as a timeout', () => timeouts() === before + 1);
     expect(response.json).toMatchObject({ error: { code: 'upstream_timeout' } });
     expect(response.ms).toBeGreaterThanOrEqual(950);
     expect(response.ms).toBeLessThan(3000);

@@ -120,11 +120,16 @@ export function isUpstreamFailure(error: unknown): boolean {
 }
 
 /**
- * Whether retrying can help: the failure came fast (refused, reset, 5xx). A timeout is not retried: the
+ * Whether retrying can help: the failure came fast (refused, 5xx). A timeout is not retried: the
  * caller has already waited a whole attempt, and a second one would double the wait during an outage.
  */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof ConnectionError || (error instanceof ResponseError && error.status_code >= 500);
+  return (
+    // Refused or unresolvable: Ollama never had the request. A reset may come after it began generating,
+    // and retrying that would make it generate twice.
+    (error instanceof ConnectionError && error.code === OllamaErrorCode.CONNECTION_FAILED) ||
+    (error instanceof ResponseError && error.status_code >= 500)
+  );
 }
 
 /**
@@ -189,11 +194,27 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     instrumented.push(onBreak);
   }
 
+  const deadlineExceeded = (cause?: unknown) =>
+    new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, { cause });
+
   /** `error`, or a {@link DeadlineExceededError} when `signal` aborted and the caller did not: the deadline did. */
   const deadlineOr = (error: unknown, signal: AbortSignal, caller: AbortSignal): unknown =>
-    signal.aborted && !caller.aborted
-      ? new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, { cause: error })
+    signal.aborted && !caller.aborted && !(error instanceof DeadlineExceededError)
+      ? deadlineExceeded(error)
       : error;
+
+  /**
+   * The signal the call to Ollama gets: it aborts with `signal`, with the reason that says why (the
+   * caller's, or a {@link DeadlineExceededError}), so the client and its metrics report a timeout as a
+   * timeout. Cockatiel aborts its signals without a reason.
+   */
+  const withReason = (signal: AbortSignal, caller: AbortSignal): AbortSignal => {
+    const controller = new AbortController();
+    const abort = () => controller.abort(caller.aborted ? caller.reason : deadlineExceeded());
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    return controller.signal;
+  };
 
   /**
    * One attempt: a slot, then the operation's breaker, then `work`. The slot is given back when `work`
@@ -254,7 +275,7 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
         ({ signal: attemptSignal }) =>
           attempt(operation, attemptSignal, async (signal) => {
             try {
-              return await call(signal);
+              return await call(withReason(signal, caller));
             } catch (error) {
               throw deadlineOr(error, signal, caller);
             }
@@ -266,12 +287,12 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     // client leaving never surfaces as the policy's timeout, which the breaker would count against Ollama.
     stream: (operation, start, clientGone) => {
       const stream = new AbortController();
-      const abort = () => stream.abort();
-      clientGone.addEventListener('abort', abort, { once: true });
+      clientGone.addEventListener('abort', () => stream.abort(clientGone.reason), { once: true });
       return outer.execute(
         ({ signal: attemptSignal }) =>
           new Promise<AsyncIterable<never>>((resolve, reject) => {
             attempt(operation, attemptSignal, async (signal, freeSlot) => {
+              const abort = () => stream.abort(deadlineExceeded());
               signal.addEventListener('abort', abort, { once: true });
               let chunks: AsyncIterable<never>;
               try {
@@ -281,7 +302,9 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
               } finally {
                 signal.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
               }
-              const watched = watchStream(chunks, settings.streamIdleTimeoutMs, abort);
+              const watched = watchStream(chunks, settings.streamIdleTimeoutMs, (reason) =>
+                stream.abort(reason),
+              );
               resolve(watched.chunks);
               freeSlot();
               await watched.ended; // what the breaker counts: how the stream ended

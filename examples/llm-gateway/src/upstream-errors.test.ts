@@ -63,8 +63,9 @@ describe('what the policy counts and retries', () => {
     expect(isUpstreamFailure(new AbortError())).toBe(false);
   });
 
-  it('retries fast failures only', () => {
-    expect(isRetryable(new ConnectionError(OllamaErrorCode.CONNECTION_RESET, 'reset'))).toBe(true);
+  it('retries fast failures only, and never one Ollama may have started generating for', () => {
+    expect(isRetryable(new ConnectionError(OllamaErrorCode.CONNECTION_FAILED, 'refused'))).toBe(true);
+    expect(isRetryable(new ConnectionError(OllamaErrorCode.CONNECTION_RESET, 'reset'))).toBe(false);
     expect(isRetryable(new ResponseError('boom', 502))).toBe(true);
     expect(isRetryable(new TaskCancelledError())).toBe(false);
     expect(isRetryable(new ResponseError('bad request', 400))).toBe(false);

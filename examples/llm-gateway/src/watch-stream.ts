@@ -27,7 +27,7 @@ export interface WatchedStream<T> {
 export function watchStream<T>(
   source: AsyncIterable<T>,
   idleTimeoutMs: number,
-  abortUpstream: () => void,
+  abortUpstream: (reason: Error) => void,
 ): WatchedStream<T> {
   let settle!: (error?: unknown) => void;
   const ended = new Promise<void>((resolve, reject) => {
@@ -41,8 +41,9 @@ export function watchStream<T>(
         let timer: NodeJS.Timeout | undefined;
         const idle = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            abortUpstream();
-            reject(new StreamIdleTimeoutError(idleTimeoutMs));
+            const idleTimeout = new StreamIdleTimeoutError(idleTimeoutMs);
+            abortUpstream(idleTimeout);
+            reject(idleTimeout);
           }, idleTimeoutMs);
         });
         let next: IteratorResult<T>;
@@ -63,8 +64,9 @@ export function watchStream<T>(
     } finally {
       if (!finished) {
         // The reader stopped early (the client went away): close the request to Ollama too.
-        settle(new AbortError('the stream was left before its end'));
-        abortUpstream();
+        const left = new AbortError('the stream was left before its end');
+        settle(left);
+        abortUpstream(left);
         try {
           await iterator.return?.();
         } catch {

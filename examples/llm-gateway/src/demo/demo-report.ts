@@ -45,7 +45,7 @@ export function printIntro(out: Output, urls: DemoUrls, warm: WarmReport, settin
   );
   println(
     out,
-    `  policy     timeout ${formatMs(settings.timeoutMs)}, breaker opens after ${settings.breakerFailures} failures, half-open after ${formatMs(settings.halfOpenAfterMs)}`,
+    `  policy     timeout ${formatMs(settings.timeoutMs)}, breakers (chat, generate, embed) open after ${settings.breakerFailures} failures, half-open after ${formatMs(settings.halfOpenAfterMs)}`,
   );
   println(out, 'Press Ctrl-C to stop.');
 }
