@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { expect, it } from 'vitest';
-import { type RouteWatcher, watchRoutes } from './express-internals.js';
+import { type RouteWatcher, unwatchRoutes, watchRoutes } from './express-internals.js';
 import { listen } from './test-support/requests.js';
 
 it('Express gives requests their app’s `request` as prototype, and a mounted app’s inherits it', async () => {
@@ -33,13 +33,14 @@ it('Express gives requests their app’s `request` as prototype, and a mounted a
 it('Express’s router assigns req.route on a match, with req.baseUrl set to the mount path', async () => {
   const app = express();
   const matched: string[] = [];
-  const watcher: RouteWatcher = {
-    route: undefined,
-    next: undefined,
-    matched: (template) => matched.push(template),
-  };
   app.use((request, _response, next) => {
-    watchRoutes(request, watcher);
+    const watcher: RouteWatcher = {
+      request,
+      route: undefined,
+      next: undefined,
+      matched: (template) => matched.push(template),
+    };
+    watchRoutes(watcher);
     next();
   });
   const router = express.Router();
@@ -54,4 +55,31 @@ it('Express’s router assigns req.route on a match, with req.baseUrl set to the
   // Express 5.3 assigns it twice per match (router and route); each assignment sees the same template.
   expect(matched.length).toBeGreaterThan(0);
   expect(new Set(matched)).toEqual(new Set(['/api/items/:id']));
+});
+
+it('keeps watchers of several requests on one socket apart, and lets each go', () => {
+  const socket = {};
+  const prototype = {};
+  const first = Object.assign(Object.create(prototype), { socket, baseUrl: '' });
+  const second = Object.assign(Object.create(prototype), { socket, baseUrl: '/v2' });
+  const heard: string[] = [];
+  const watcher = (request: object, name: string): RouteWatcher => ({
+    request,
+    route: undefined,
+    next: undefined,
+    matched: (template) => heard.push(`${name} ${template}`),
+  });
+  const a = watcher(first, 'first');
+  const b = watcher(second, 'second');
+  watchRoutes(a);
+  watchRoutes(b);
+  second.route = { path: '/x' };
+  first.route = { path: '/y' };
+  expect(heard).toEqual(['second /v2/x', 'first /y']);
+  expect([first.route.path, second.route.path]).toEqual(['/y', '/x']);
+  unwatchRoutes(a);
+  unwatchRoutes(b);
+  first.route = { path: '/z' }; // unwatched: kept as Express would
+  expect(first.route.path).toBe('/z');
+  expect(heard).toHaveLength(2);
 });

@@ -13,16 +13,20 @@
  */
 
 /**
- * What a measured request carries (under one symbol, shared by every copy of this package): the route
- * Express assigned, and what to tell when it does. A request measured twice (middleware in an application
- * and in one mounted in it) chains the second watcher behind the first.
+ * What a measured request is watched by: the route Express assigned, and what to tell when it does.
+ * Watchers are kept on the request's socket, not on the request: Express gives each request a hidden
+ * class of its own, so a property added to a request builds a new hidden class every time (measured
+ * slower), while sockets share theirs. A socket can hold several (pipelined requests, or one request
+ * measured by two middlewares), each naming its request.
  */
 export interface RouteWatcher {
+  /** The request watched. */
+  readonly request: object;
   /** The route object Express assigned last, what `req.route` reads. */
   route: unknown;
   /** Told the matched route's template under its mount path (`/api/users/:id`). */
   matched(template: string): void;
-  /** A second watcher of the same request. */
+  /** The next watcher on the same socket. */
   next: RouteWatcher | undefined;
 }
 
@@ -31,12 +35,13 @@ interface ExpressRoute {
   path?: unknown;
 }
 
-const WATCHER = Symbol.for('sightglass.http.expressRouteWatcher');
+const WATCHERS = Symbol.for('sightglass.http.expressRouteWatchers');
 const WATCHED = Symbol.for('sightglass.http.expressRoutesWatched');
-/** Where an unmeasured request (an ignored path) keeps the route Express assigned. */
+/** Where an unwatched request (an ignored path) keeps the route Express assigned. */
 const ROUTE = Symbol.for('sightglass.http.expressRoute');
 
-type Watched = { [WATCHER]?: RouteWatcher; [WATCHED]?: true; [ROUTE]?: unknown; baseUrl?: string };
+type Holder = { [WATCHERS]?: RouteWatcher | undefined };
+type Watched = Holder & { [WATCHED]?: true; [ROUTE]?: unknown; baseUrl?: string; socket?: Holder | null };
 
 /** Templates of mounted routes by route and mount path, so a request builds no string to look up. */
 const templates = new WeakMap<object, { baseUrl: string; template: string }>();
@@ -51,21 +56,35 @@ function templateOf(route: ExpressRoute, baseUrl: string | undefined): string {
   return template;
 }
 
+/** Where a request's watchers are kept: its socket, or the request itself when it has none. */
+function holderOf(request: Watched): Holder {
+  return request.socket ?? request;
+}
+
 /**
- * Makes `watcher` hear every route Express's router matches for `request`, from now on. The first time
- * a prototype is seen (an application's `app.request`) one `route` accessor is defined on it, which the
- * requests of that application and of applications mounted in it afterwards inherit; requests of other
- * applications are not affected, and `req.route` keeps reading as Express set it.
+ * Makes `watcher` hear every route Express's router matches for its request, until {@link unwatchRoutes}.
+ * The first time a prototype is seen (an application's `app.request`) one `route` accessor is defined on
+ * it, which the requests of that application and of applications mounted in it afterwards inherit;
+ * requests of other applications are not affected, and `req.route` keeps reading as Express set it.
  */
-export function watchRoutes(request: object, watcher: RouteWatcher): void {
-  const watched = request as Watched;
-  if (watched[WATCHED] !== true) defineRouteAccessor(Object.getPrototypeOf(request) as object);
-  const first = watched[WATCHER];
-  if (first === undefined) watched[WATCHER] = watcher;
-  else {
-    watcher.next = first.next;
-    first.next = watcher;
+export function watchRoutes(watcher: RouteWatcher): void {
+  const request = watcher.request as Watched;
+  if (request[WATCHED] !== true) defineRouteAccessor(Object.getPrototypeOf(request) as object);
+  const holder = holderOf(request);
+  watcher.next = holder[WATCHERS];
+  holder[WATCHERS] = watcher;
+}
+
+/** Stops `watcher` hearing routes (its request ended). */
+export function unwatchRoutes(watcher: RouteWatcher): void {
+  const holder = holderOf(watcher.request as Watched);
+  let each = holder[WATCHERS];
+  if (each === watcher) {
+    holder[WATCHERS] = watcher.next;
+    return;
   }
+  while (each !== undefined && each.next !== watcher) each = each.next;
+  if (each !== undefined) each.next = watcher.next;
 }
 
 function defineRouteAccessor(prototype: object): void {
@@ -73,20 +92,22 @@ function defineRouteAccessor(prototype: object): void {
   Object.defineProperty(prototype, 'route', {
     configurable: true,
     get(this: Watched) {
-      const watcher = this[WATCHER];
-      return watcher === undefined ? this[ROUTE] : watcher.route;
+      for (let each = holderOf(this)[WATCHERS]; each !== undefined; each = each.next)
+        if (each.request === this) return each.route;
+      return this[ROUTE];
     },
     set(this: Watched, route: ExpressRoute | undefined) {
-      const watcher = this[WATCHER];
-      if (watcher === undefined) {
-        this[ROUTE] = route;
-        return;
-      }
-      const template = route?.path === undefined ? undefined : templateOf(route, this.baseUrl);
-      for (let each: RouteWatcher | undefined = watcher; each !== undefined; each = each.next) {
+      let watched = false;
+      let template: string | undefined;
+      for (let each = holderOf(this)[WATCHERS]; each !== undefined; each = each.next) {
+        if (each.request !== this) continue;
+        watched = true;
         each.route = route;
-        if (template !== undefined) each.matched(template);
+        if (route?.path === undefined) continue;
+        template ??= templateOf(route, this.baseUrl);
+        each.matched(template);
       }
+      if (!watched) this[ROUTE] = route;
     },
   });
 }

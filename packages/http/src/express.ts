@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RouteWatcher, watchRoutes } from './express-internals.js';
+import { type RouteWatcher, unwatchRoutes, watchRoutes } from './express-internals.js';
 import { type RequestMetricsOptions, RequestRecorder, type RouteEntry } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';
 
@@ -17,6 +17,7 @@ class ExpressMeasurement implements RouteWatcher {
   private done = false;
 
   constructor(
+    readonly request: IncomingMessage,
     private readonly recorder: RequestRecorder,
     private entry: RouteEntry,
     private readonly started: number,
@@ -29,6 +30,7 @@ class ExpressMeasurement implements RouteWatcher {
   finish(response: ServerResponse): void {
     if (this.done) return;
     this.done = true;
+    unwatchRoutes(this);
     this.recorder.exit(this.entry, this.started, response.statusCode, response.writableFinished !== true);
   }
 }
@@ -52,11 +54,12 @@ export function requestMetrics(options: RequestMetricsOptions = {}): RequestMetr
   ): void => {
     if (!recorder.ignoresAny || !recorder.ignores(pathOf(request.url))) {
       const measurement = new ExpressMeasurement(
+        request,
         recorder,
         recorder.enter(methodLabel(request.method)),
         performance.now(),
       );
-      watchRoutes(request, measurement);
+      watchRoutes(measurement);
       // The response closes once: after its last byte, or unfinished when the client left (499).
       response.on('close', () => measurement.finish(response));
     }
