@@ -14,7 +14,21 @@ describe('readGatewayConfig', () => {
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
       healthDetails: undefined,
+      cacheUrl: undefined,
     });
+  });
+
+  it('keeps the cache in Redis with CACHE_URL or --cache-url, and refuses what is not a Redis URL', () => {
+    expect(readGatewayConfig([], { CACHE_URL: 'redis://cache:6379' }).cacheUrl).toBe('redis://cache:6379');
+    expect(
+      readGatewayConfig(['--cache-url', 'rediss://user:pw@cache:6380/2'], { CACHE_URL: 'redis://x' })
+        .cacheUrl,
+    ).toBe('rediss://user:pw@cache:6380/2');
+    expect(readGatewayConfig([], { CACHE_URL: '' }).cacheUrl).toBeUndefined();
+    expect(() => readGatewayConfig([], { CACHE_URL: 'http://cache:6379' })).toThrow(
+      'cache URL must be a redis:// or rediss:// URL, got "http://…"',
+    );
+    expect(() => readGatewayConfig(['--cache-url', 'cache:6379 x'], {})).toThrow('cache URL must be');
   });
 
   it('puts metrics on a port of their own with METRICS_PORT, on the API host unless METRICS_HOST says', () => {

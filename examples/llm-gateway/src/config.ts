@@ -36,6 +36,25 @@ export interface GatewayConfig {
    * loopback and hidden on an endpoint that listens beyond it (`HOST=0.0.0.0`).
    */
   healthDetails: HealthDetails | undefined;
+  /**
+   * `--cache-url`, `CACHE_URL`: keep the response cache in Redis (`redis://host:6379`), shared by every
+   * replica; default none, meaning in memory, per process.
+   */
+  cacheUrl: string | undefined;
+}
+
+function cacheUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`cache URL must be a redis:// or rediss:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`cache URL must be a redis:// or rediss:// URL, got "${url.protocol}//…"`);
+  }
+  return value;
 }
 
 function healthDetails(value: string | undefined): HealthDetails | undefined {
@@ -74,6 +93,7 @@ export function readGatewayConfig(
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       'health-details': { type: 'string' },
+      'cache-url': { type: 'string' },
     },
   });
   const port = values.port ?? env.PORT ?? '8080';
@@ -93,6 +113,7 @@ export function readGatewayConfig(
       metricsPort === undefined || metricsPort === '' ? undefined : number(metricsPort, 'metrics port', 0),
     metricsHost: values['metrics-host'] ?? env.METRICS_HOST ?? host,
     healthDetails: healthDetails(values['health-details'] ?? env.HEALTH_DETAILS),
+    cacheUrl: cacheUrl(values['cache-url'] ?? env.CACHE_URL),
   };
   for (const [what, value] of [
     ['port', config.port],

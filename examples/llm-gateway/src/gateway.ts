@@ -1,6 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createCache, type MemoryCache, memoryStore, type WarmReport } from '@sightglass/cache';
+import {
+  createCache,
+  type MemoryCache,
+  memoryStore,
+  type RemoteCache,
+  redisStore,
+  type WarmReport,
+} from '@sightglass/cache';
 import { instrumentRequestListener } from '@sightglass/http';
 import { Ollama } from '@sightglass/ollama';
 import { createDashboard, type DashboardOptions, type PrometheusReader } from '@sightglass/prometheus';
@@ -12,17 +19,52 @@ import type { GatewayRequest } from './requests.js';
 import { API_ROUTES, createRouter, opsRoutes, UNMEASURED_PATHS } from './router.js';
 import { StreamOutcomes } from './stream-response.js';
 
-/** The response cache: in memory, bounded by entries and by bytes of cached JSON. */
+/**
+ * Where the response cache keeps answers: in this process's memory (the default), or in a Redis that every
+ * replica of the gateway shares.
+ */
+export interface GatewayRedisOptions {
+  /** The Redis URL, e.g. `redis://127.0.0.1:6379`; credentials and a database number go in it. */
+  url: string;
+  /**
+   * Prepended to every key, so that other applications (or another gateway's cache) can share the Redis.
+   * Replicas that share answers must use the same prefix.
+   * @default `llm-gateway:`
+   */
+  keyPrefix?: string;
+  /**
+   * How long one Redis command may take before it counts as failed and the request is answered from Ollama,
+   * in ms.
+   * @default 500
+   */
+  commandTimeoutMs?: number;
+}
+
+/** The response cache: in memory, bounded by entries and by bytes of cached JSON, or on Redis. */
 export interface GatewayCacheOptions {
   /** The `cache_name` label and the name in `/health`. Default `responses`. */
   name?: string;
-  /** Most answers kept. Default 10000. */
+  /**
+   * Keep answers in Redis, shared by every replica, instead of in memory. A Redis outage fails open: answers
+   * come from Ollama, `/health` shows the cache degraded, and the cache recovers by itself when Redis is
+   * back; the gateway also starts with Redis down. `maxEntries` and `maxBytes` do not apply (Redis's
+   * `maxmemory` bounds it).
+   * @default none: in memory
+   */
+  redis?: GatewayRedisOptions;
+  /** Most answers kept in memory. Default 10000. */
   maxEntries?: number;
-  /** Most bytes of answers kept (UTF-16 code units of the JSON, close enough). Default 64 MiB. */
+  /** Most bytes of answers kept in memory (UTF-16 code units of the JSON, close enough). Default 64 MiB. */
   maxBytes?: number;
   /** How long an answer is served from the cache, in ms. Default 10 minutes. */
   ttlMs?: number;
 }
+
+/** The response cache: answers as the JSON text sent back, in memory or on Redis. */
+export type ResponseCache = MemoryCache<string> | RemoteCache<string>;
+
+/** Answers are JSON text already: stored as they are, not encoded again. */
+const TEXT = { serialize: (text: string) => text, deserialize: (text: string) => text };
 
 /** Options of {@link createGateway}. Only `ollamaUrl` is required. */
 export interface GatewayOptions {
@@ -61,7 +103,8 @@ export interface Gateway {
   readonly server: Server;
   readonly ollama: Ollama;
   readonly policy: OllamaPolicy;
-  readonly cache: MemoryCache<string>;
+  /** The response cache: a `MemoryCache`, or a `RemoteCache` with `cache.redis`. */
+  readonly cache: ResponseCache;
   /** The paths it serves: the API's and the operational endpoints'. */
   readonly routes: readonly string[];
   /**
@@ -76,6 +119,34 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting requests, lets those in flight finish (up to `closeGraceMs`), then releases everything. */
   close(): Promise<void>;
+}
+
+/** The response cache the options describe: in memory, or on Redis (connecting in the background). */
+function createResponseCache(options: GatewayCacheOptions): ResponseCache {
+  const name = options.name ?? 'responses';
+  const ttlMs = options.ttlMs ?? 10 * 60_000;
+  if (options.redis !== undefined) {
+    const { url, keyPrefix = 'llm-gateway:', commandTimeoutMs } = options.redis;
+    return createCache<string>({
+      name,
+      store: redisStore<string>({
+        url,
+        keyPrefix,
+        serializer: TEXT,
+        ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      }),
+      ttlMs,
+    });
+  }
+  return createCache<string>({
+    name,
+    store: memoryStore<string>({
+      max: options.maxEntries ?? 10_000,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      sizeOf: (json) => json.length,
+    }),
+    ttlMs,
+  });
 }
 
 /**
@@ -99,16 +170,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     name: policy.settings.name,
     connections: options.connections ?? 16,
   });
-  const cacheOptions = options.cache ?? {};
-  const cache = createCache<string>({
-    name: cacheOptions.name ?? 'responses',
-    store: memoryStore<string>({
-      max: cacheOptions.maxEntries ?? 10_000,
-      maxSize: cacheOptions.maxBytes ?? 64 * 1024 * 1024,
-      sizeOf: (json) => json.length,
-    }),
-    ttlMs: cacheOptions.ttlMs ?? 10 * 60_000,
-  });
+  const cache = createResponseCache(options.cache ?? {});
   const upstream = createCachedUpstream({ ollama, policy, cache });
   const streamOutcomes = new StreamOutcomes();
   // `server` is created below; the function is asked only once a request came in on it.

@@ -4,6 +4,7 @@
  *   OLLAMA_URL=http://127.0.0.1:11434 PORT=8080 node dist/main.js
  *   node dist/main.js --ollama-url http://gpu-box:11434 --port 8080 --model llama3.2
  *   METRICS_PORT=9464 node dist/main.js     # /metrics, /health and /dashboard on a port of their own
+ *   CACHE_URL=redis://127.0.0.1:6379 node dist/main.js   # one response cache for every replica
  *
  * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
  */
@@ -14,6 +15,13 @@ import { commonRequests } from './common-prompts.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { isLoopback } from './health-details.js';
+
+/** A URL without its password, fit for a log line. */
+function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
+}
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
@@ -32,6 +40,8 @@ async function main(): Promise<void> {
   const gateway = createGateway({
     ollamaUrl: config.ollamaUrl,
     policy: { timeoutMs: config.timeoutMs, streamIdleTimeoutMs: config.streamIdleTimeoutMs },
+    // With CACHE_URL every replica shares the answers in Redis; it starts (degraded) with Redis down too.
+    ...(config.cacheUrl === undefined ? {} : { cache: { redis: { url: config.cacheUrl } } }),
     metrics: !separateMetrics,
     dashboard: !separateMetrics,
     ...(config.healthDetails === undefined ? {} : { healthDetails: config.healthDetails }),
@@ -44,6 +54,9 @@ async function main(): Promise<void> {
   console.log(`llm-gateway: POST ${url}/v1/chat, ${url}/v1/generate, ${url}/v1/embed`);
   const metricsUrl = telemetry.metricsServer?.url ?? `${url}/metrics`;
   console.log(`metrics: ${metricsUrl}  health: ${url}/health  (Ollama: ${config.ollamaUrl})`);
+  console.log(
+    `cache: ${config.cacheUrl === undefined ? 'in memory' : `Redis at ${redactUrl(config.cacheUrl)}`}`,
+  );
   warming.then((report) =>
     console.log(
       `warmed ${report.loaded} common answers in ${Math.round(report.durationMs)} ms (${report.failed} failed)`,
