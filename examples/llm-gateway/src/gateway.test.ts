@@ -375,6 +375,27 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
     }
   });
 
+  it('keeps the queue moving when the calls ahead of it left, and does not blame Ollama for a queue', async () => {
+    const { gateway, url } = await startTestGateway('saturated', ollama.url, {
+      policy: { timeoutMs: 400, breakerFailures: 2, retries: 0, maxConcurrent: 1, maxQueued: 10 },
+    });
+    try {
+      // One slow call holds the only slot; two chats queue behind it and run out of time mostly waiting.
+      ollama.faults.set({ paths: ['/api/chat'], addedLatencyMs: 300 });
+      const answers = await Promise.all([0, 1, 2].map((i) => post(url, '/v1/chat', chat(`busy ${i}`))));
+      expect(answers[0]?.status).toBe(200);
+      // The breaker counted none of the waits in the queue against Ollama.
+      expect(breakerState('saturated.chat')).toBe(0);
+      ollama.faults.clear();
+      // The slot is free and the queue is not stalled behind entries that left it.
+      const after = await post(url, '/v1/embed', { model: 'nomic-embed-text', input: 'next' });
+      expect(after.status).toBe(200);
+      expect(after.ms).toBeLessThan(300);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("bounds a caller's whole wait by the timeout, time queued for a slot included", async () => {
     const { gateway, url } = await startTestGateway('queued', ollama.url, {
       policy: { timeoutMs: 400, breakerFailures: 100, retries: 0, maxConcurrent: 1, maxQueued: 10 },

@@ -1,4 +1,5 @@
 import {
+  AbortError,
   ConnectionError,
   MalformedResponseError,
   OllamaErrorCode,
@@ -103,6 +104,13 @@ export function breakerName(policyName: string, operation: OllamaOperation): str
 export class DeadlineExceededError extends TimeoutError {}
 
 /**
+ * A call whose deadline passed while it had run for less than half of it: most of the wait was the queue
+ * for a slot (the gateway is saturated), so it says nothing about Ollama and the breaker does not count it.
+ * The client still gets a 504.
+ */
+export class QueuedPastDeadlineError extends TimeoutError {}
+
+/**
  * Whether an error says Ollama is in trouble, so the breaker counts it: unreachable, 5xx, a broken answer
  * or stream, or too slow. A 4xx (unknown model, bad request) is the caller's problem: Ollama answered, and
  * counting it would let one client with a typo open the breaker for everyone.
@@ -110,7 +118,7 @@ export class DeadlineExceededError extends TimeoutError {}
 export function isUpstreamFailure(error: unknown): boolean {
   return (
     error instanceof ConnectionError ||
-    error instanceof TimeoutError ||
+    (error instanceof TimeoutError && !(error instanceof QueuedPastDeadlineError)) ||
     error instanceof TaskCancelledError ||
     error instanceof MalformedResponseError ||
     (error instanceof ResponseError &&
@@ -197,41 +205,57 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
   const deadlineExceeded = (cause?: unknown) =>
     new DeadlineExceededError(`Ollama did not answer within ${settings.timeoutMs} ms`, { cause });
 
-  /** `error`, or a {@link DeadlineExceededError} when `signal` aborted and the caller did not: the deadline did. */
-  const deadlineOr = (error: unknown, signal: AbortSignal, caller: AbortSignal): unknown =>
-    signal.aborted && !caller.aborted && !(error instanceof DeadlineExceededError)
-      ? deadlineExceeded(error)
-      : error;
+  /**
+   * `error`, or what the deadline made of it when `signal` aborted and the caller did not: a
+   * {@link DeadlineExceededError} (counted against Ollama) when the attempt had run for at least half of the
+   * deadline since `startedAt`, else a {@link QueuedPastDeadlineError} (the queue's fault, not counted).
+   */
+  const deadlineOr = (
+    error: unknown,
+    signal: AbortSignal,
+    caller: AbortSignal,
+    startedAt: number,
+  ): unknown => {
+    if (!signal.aborted || caller.aborted || error instanceof TimeoutError) return error;
+    if (performance.now() - startedAt >= settings.timeoutMs / 2) return deadlineExceeded(error);
+    return new QueuedPastDeadlineError(`Ollama did not answer within ${settings.timeoutMs} ms`, {
+      cause: error,
+    });
+  };
 
   /**
-   * The signal the call to Ollama gets: it aborts with `signal`, with the reason that says why (the
-   * caller's, or a {@link DeadlineExceededError}), so the client and its metrics report a timeout as a
-   * timeout. Cockatiel aborts its signals without a reason.
+   * The signal the call to Ollama gets, while `signal` may abort it: it aborts with the reason that says why
+   * (the caller's, or a {@link DeadlineExceededError}), so the client and its metrics report a timeout as a
+   * timeout (cockatiel aborts its signals without a reason). `release()` once the call settled: cockatiel
+   * aborts an attempt's signal after every success too.
    */
-  const withReason = (signal: AbortSignal, caller: AbortSignal): AbortSignal => {
+  const withReason = (signal: AbortSignal, caller: AbortSignal) => {
     const controller = new AbortController();
     const abort = () => controller.abort(caller.aborted ? caller.reason : deadlineExceeded());
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
-    return controller.signal;
+    return { signal: controller.signal, release: () => signal.removeEventListener('abort', abort) };
   };
 
   /**
    * One attempt: a slot, then the operation's breaker, then `work`. The slot is given back when `work`
    * settles, or earlier when it calls `freeSlot` (a stream once started: its length is not Ollama's queue).
-   * Resolves or rejects as `work` does, which is what the breaker counts.
+   * Resolves or rejects as `work` does, which is what the breaker counts. `abandoned` (the deadline passed, or
+   * the client left) while it waits for a slot: it never starts.
    */
   const attempt = <T>(
     operation: OllamaOperation,
     attemptSignal: AbortSignal,
     work: (signal: AbortSignal, freeSlot: () => void) => Promise<T>,
+    abandoned: () => boolean = () => attemptSignal.aborted,
   ): Promise<T> => {
     const breaker = breakers[operation];
-    if (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated) {
-      return breaker.execute(({ signal }) => work(signal, () => {}), attemptSignal); // rejected, never queued
+    // Not closed: the breaker rejects the call at once, or it is the probe, or it waits for the probe in
+    // flight. None of them waits for a slot, so an operation probing never holds the others' slots.
+    if (breaker.state !== CircuitState.Closed) {
+      return breaker.execute(({ signal }) => work(signal, () => {}), attemptSignal);
     }
     const queue = waiting.get(operation)!;
-    const leftQueue = new AbortController();
     return new Promise<T>((resolve, reject) => {
       let started = false;
       const start = (): Promise<unknown> => {
@@ -247,19 +271,16 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
       };
       function skipQueue(): void {
         if (started) return;
-        leftQueue.abort(); // the bulkhead drops it when its turn comes
         start().catch(() => {}); // its outcome reaches the caller through `done`
       }
       queue.add(skipQueue);
+      // No signal for the bulkhead: cockatiel drops an aborted entry when its turn comes without handing the
+      // slot on, which would stall the queue behind it. A call that left the queue (or was abandoned) runs
+      // as nothing instead, giving its slot straight back.
       slots
-        .execute(
-          // A call that left the queue is dropped by the bulkhead before it runs; should it run all the same,
-          // it gives its slot straight back.
-          () => (started ? Promise.reject(new TaskCancelledError()) : start()),
-          AbortSignal.any([attemptSignal, leftQueue.signal]),
-        )
+        .execute(() => (started || abandoned() ? Promise.resolve() : start()))
         .then(undefined, (error: unknown) => {
-          if (!started) reject(error); // refused a slot (bulkhead full) or its caller gave up while queued
+          if (!started) reject(error); // refused a slot: the bulkhead is full
         })
         .finally(() => queue.delete(skipQueue));
     });
@@ -274,10 +295,14 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
       outer.execute(
         ({ signal: attemptSignal }) =>
           attempt(operation, attemptSignal, async (signal) => {
+            const startedAt = performance.now();
+            const callSignal = withReason(signal, caller);
             try {
-              return await call(withReason(signal, caller));
+              return await call(callSignal.signal);
             } catch (error) {
-              throw deadlineOr(error, signal, caller);
+              throw deadlineOr(error, signal, caller, startedAt);
+            } finally {
+              callSignal.release();
             }
           }),
         caller,
@@ -287,31 +312,50 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     // client leaving never surfaces as the policy's timeout, which the breaker would count against Ollama.
     stream: (operation, start, clientGone) => {
       const stream = new AbortController();
-      clientGone.addEventListener('abort', () => stream.abort(clientGone.reason), { once: true });
-      return outer.execute(
+      const clientLeft = () => stream.abort(clientGone.reason);
+      if (clientGone.aborted) clientLeft();
+      else clientGone.addEventListener('abort', clientLeft, { once: true });
+      const started = outer.execute(
         ({ signal: attemptSignal }) =>
           new Promise<AsyncIterable<never>>((resolve, reject) => {
-            attempt(operation, attemptSignal, async (signal, freeSlot) => {
+            const work = async (signal: AbortSignal, freeSlot: () => void) => {
+              const startedAt = performance.now();
               const abort = () => stream.abort(deadlineExceeded());
               signal.addEventListener('abort', abort, { once: true });
               let chunks: AsyncIterable<never>;
               try {
                 chunks = (await start(stream.signal)) as AsyncIterable<never>;
               } catch (error) {
-                throw deadlineOr(error, signal, clientGone);
+                throw deadlineOr(error, signal, clientGone, startedAt);
               } finally {
                 signal.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
+              }
+              if (attemptSignal.aborted) {
+                // Started after its caller stopped waiting (it waited for a half-open probe past its
+                // deadline): nobody will read it.
+                stream.abort(deadlineExceeded());
+                throw new AbortError('the stream started after its caller had stopped waiting');
               }
               const watched = watchStream(chunks, settings.streamIdleTimeoutMs, (reason) =>
                 stream.abort(reason),
               );
               resolve(watched.chunks);
               freeSlot();
-              await watched.ended; // what the breaker counts: how the stream ended
-            }).catch(reject); // before the start, the caller's failure; after it, the stream's reader sees it
+              try {
+                await watched.ended; // what the breaker counts: how the stream ended
+              } finally {
+                clientGone.removeEventListener('abort', clientLeft);
+              }
+            };
+            // before the start, the caller's failure; after it, the stream's reader sees it
+            attempt(operation, attemptSignal, work, () => attemptSignal.aborted || clientGone.aborted).catch(
+              reject,
+            );
           }),
         new AbortController().signal,
       );
+      started.catch(() => clientGone.removeEventListener('abort', clientLeft));
+      return started;
     },
     breakers,
     settings,
