@@ -20,9 +20,9 @@
  *   full GC runs in every server before every window, so one window's garbage is not collected in the next.
  * - SIGHTGLASS_BENCH_ROUNDS (default 11) and SIGHTGLASS_BENCH_SECONDS (default 4) set the rounds.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { available, canPin } from '@sightglass/bench-kit';
 
 const SERVER_CPU = 1;
 const LOAD_CPU = 0;
@@ -49,16 +49,6 @@ export interface BenchPlan {
 
 const rounds = Number(process.env.SIGHTGLASS_BENCH_ROUNDS ?? 11);
 const seconds = Number(process.env.SIGHTGLASS_BENCH_SECONDS ?? 4);
-
-function available(command: string, flag: string): boolean {
-  try {
-    execFileSync(command, [flag], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    // wrk prints its usage and exits 1 for a flag it does not know: it is there all the same.
-    return (error as { code?: string }).code !== 'ENOENT';
-  }
-}
 
 interface Server {
   id: string;
@@ -129,7 +119,7 @@ export async function runBench(plan: BenchPlan): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const pinned = availableParallelism() >= 2 && available('taskset', '-V');
+  const pinned = canPin();
   // SIGHTGLASS_BENCH_ONLY=floor,ours measures only those variants (and plain).
   const only = process.env.SIGHTGLASS_BENCH_ONLY?.split(',');
   const ids = Object.keys(plan.variants).filter(
