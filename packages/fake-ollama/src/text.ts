@@ -4,7 +4,7 @@ import { hashString, mulberry32 } from './prng.js';
  * The fake model's vocabulary. Plain, short words so answers read like (dull) prose in a demo; the list's
  * content does not matter to a test, only that it never changes, since answers must be reproducible.
  */
-const WORDS: readonly string[] = [
+export const WORDS: readonly string[] = [
   'the',
   'a',
   'light',
@@ -75,6 +75,17 @@ const WORDS: readonly string[] = [
 
 /** Pieces a text is counted in: runs of letters and digits, and each other non-space character. */
 const PIECE = /[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu;
+
+/** Pieces a generated text is streamed in: words with their leading space, spaces, short runs of marks. */
+const STREAM_PIECE = /\s?[\p{L}\p{N}]+|\s+|[^\s\p{L}\p{N}]{1,3}/gu;
+
+/**
+ * Splits a text the fake generates (a JSON answer, a tool call) into the tokens it streams: joined, they
+ * give the text back exactly.
+ */
+export function streamTokens(text: string): string[] {
+  return text.match(STREAM_PIECE) ?? [];
+}
 
 /** Splits text into the pieces the fake counts as tokens. */
 export function tokenPieces(text: string): string[] {
