@@ -17,8 +17,11 @@ export interface GenerationPlan {
   readonly tokens: readonly string[];
   readonly promptTokens: number;
   readonly loadedNs: bigint;
-  /** The line carrying one token (`response` for generate, `message.content` for chat). */
-  chunk(token: string): object;
+  /**
+   * The line carrying the token at `index` (`response` for generate, `message.content` for chat), or
+   * `undefined` for a token that is generated but not sent on its own (part of a tool call).
+   */
+  chunk(token: string, index: number): object | undefined;
   /** The `done: true` line, given the metrics. */
   final(metrics: Metrics): object;
 }
@@ -51,7 +54,8 @@ export async function streamAnswer(
     }
     lastNs = process.hrtime.bigint();
     if (i === 0) firstNs = lastNs;
-    if ((await sink.chunk(plan.chunk(plan.tokens[i]!))) === 'stopped') return false;
+    const line = plan.chunk(plan.tokens[i]!, i);
+    if (line !== undefined && (await sink.chunk(line)) === 'stopped') return false;
     context.state.stats.tokens++;
   }
   const doneNs = process.hrtime.bigint();

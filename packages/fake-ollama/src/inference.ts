@@ -1,14 +1,17 @@
+import { type AnswerPlan, planAnswer } from './answer-plan.js';
 import type { RequestContext } from './context.js';
 import { parseKeepAlive } from './durations.js';
-import { type GenerationPlan, type Metrics, streamAnswer, withoutZeros } from './generation.js';
-import { parseModelName } from './names.js';
+import { TOP_LOGPROBS_RANGE } from './logprobs.js';
 import type { ResolvedModel } from './options.js';
 import { seedFrom } from './prng.js';
-import { parseRequest, stringField } from './request-body.js';
-import { sendError, sendJson } from './responses.js';
-import { runModel } from './run-model.js';
+import { type GoType, parseRequest, stringField } from './request-body.js';
+import { requestOptionsError } from './request-options.js';
+import { sendError } from './responses.js';
+import { SchemaError } from './schema-value.js';
 import { BufferSink, type ChunkSink, StreamSink } from './sinks.js';
-import { answerTokens, countPromptTokens, jsonAnswerTokens, tokenIds } from './text.js';
+import { INVALID_SCHEMA, readFormat } from './structured-output.js';
+import { readThink, type ThinkLevel, thinkLevel } from './thinking.js';
+import { type ToolCall, toolsRefusal } from './tool-calls.js';
 
 /** Ollama's answer for a model name it cannot parse (`errtypes.InvalidModelNameErrMsg`). */
 export const INVALID_MODEL_NAME = 'invalid model name';
@@ -23,260 +26,146 @@ export function modelNotFound(name: string): string {
 }
 
 /** A request both generate and chat share, read from the body. */
-interface Common {
+export interface Common {
   readonly body: Record<string, unknown>;
   readonly name: string;
   readonly keepAliveMs: number;
   readonly stream: boolean;
+  readonly think: boolean | ThinkLevel | undefined;
+  /** `logprobs: true`, with `top_logprobs` alternatives per token (0–20). */
+  readonly logprobs: boolean;
+  readonly topLogprobs: number;
 }
 
-/** Reads what generate and chat share, or answers the request's error and returns `undefined`. */
-function readCommon(
+/** The fields both GenerateRequest and ChatRequest decode with a plain Go type. */
+const COMMON_FIELDS: Readonly<Record<string, GoType>> = {
+  model: 'string',
+  stream: 'bool',
+  options: 'object',
+  logprobs: 'bool',
+  top_logprobs: 'number',
+  truncate: 'bool',
+  shift: 'bool',
+};
+
+/**
+ * Reads what generate and chat share, or answers the request's error and returns `undefined`: Go's
+ * decoder errors first (a field of the wrong type, a bad `think` or `keep_alive`), then a `top_logprobs`
+ * outside 0–20, as Ollama's handlers check them.
+ */
+export function readCommon(
   context: RequestContext,
   goStruct: string,
-  schema: Parameters<typeof parseRequest>[2],
+  fields: Readonly<Record<string, GoType>>,
 ): Common | undefined {
-  const parsed = parseRequest(context.body, goStruct, schema);
-  if ('error' in parsed) {
-    sendError(context.response, 400, parsed.error);
+  const parsed = parseRequest(context.body, goStruct, { ...fields, ...COMMON_FIELDS });
+  const fail = (message: string): undefined => {
+    sendError(context.response, 400, message);
     return undefined;
+  };
+  if ('error' in parsed) return fail(parsed.error);
+  const { body } = parsed;
+  const think = readThink(body.think);
+  if ('error' in think) return fail(think.error);
+  const keepAlive = parseKeepAlive(body.keep_alive);
+  if ('error' in keepAlive) return fail(keepAlive.error);
+  const top = body.top_logprobs ?? 0;
+  if (!Number.isInteger(top)) {
+    return fail(
+      `json: cannot unmarshal number ${top} into Go struct field ${goStruct}.top_logprobs of type int`,
+    );
   }
-  const keepAlive = parseKeepAlive(parsed.body.keep_alive);
-  if ('error' in keepAlive) {
-    sendError(context.response, 400, keepAlive.error);
-    return undefined;
-  }
+  if ((top as number) < 0 || (top as number) > 20) return fail(TOP_LOGPROBS_RANGE);
   return {
-    body: parsed.body,
-    name: stringField(parsed.body, 'model'),
+    body,
+    name: stringField(body, 'model'),
     keepAliveMs: keepAlive.ms,
-    stream: parsed.body.stream !== false,
+    stream: body.stream !== false,
+    think: think.think,
+    logprobs: body.logprobs === true,
+    topLogprobs: top as number,
   };
 }
 
-/** Go's decoder error for a chat message of the wrong shape, or `undefined` when all are fine. */
-function messagesError(messages: readonly unknown[]): string | undefined {
-  const typeOf = (value: unknown): string =>
-    Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value;
-  for (const message of messages) {
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      if (message === null) continue;
-      return `json: cannot unmarshal ${typeOf(message)} into Go struct field ChatRequest.messages of type api.Message`;
-    }
-    for (const field of ['role', 'content']) {
-      const value = (message as Record<string, unknown>)[field];
-      if (value !== undefined && value !== null && typeof value !== 'string') {
-        return `json: cannot unmarshal ${typeOf(value)} into Go struct field Message.messages.${field} of type string`;
-      }
-    }
-  }
-  return undefined;
-}
-
 /**
- * Ollama's capability checks before it schedules a model: thinking asked of a model without it, and
- * generation asked of an embedding-only model, are both 400s. Answers and returns `false` on failure.
+ * Ollama's checks before it schedules a model, in its order: thinking asked of a model without it, then
+ * the capabilities (`completion`, and `tools` when the request has tools), then the options' types. Answers
+ * and returns `undefined` on failure, else how hard the model thinks.
  */
-function checkCapabilities(
+export function checkCapabilities(
   context: RequestContext,
   request: Common,
   model: ResolvedModel,
-  verb: string,
-): boolean {
-  const think = request.body.think;
-  if (think !== undefined && think !== null && think !== false && !model.capabilities.includes('thinking')) {
-    sendError(context.response, 400, `${JSON.stringify(request.name)} does not support thinking`);
-    return false;
+  verb: 'generate' | 'chat',
+  wantsTools = false,
+): { thinking: ThinkLevel | undefined } | undefined {
+  const thinking = thinkLevel(model, request.name, request.think);
+  let error: string | undefined;
+  if ('error' in thinking) error = thinking.error;
+  else if (!model.capabilities.includes('completion')) {
+    error = `${JSON.stringify(request.name)} does not support ${verb}`;
+  } else if (wantsTools && !model.capabilities.includes('tools')) error = toolsRefusal(model);
+  else error = requestOptionsError(request.body.options as Record<string, unknown> | undefined);
+  if (error !== undefined) {
+    sendError(context.response, 400, error);
+    return undefined;
   }
-  if (!model.capabilities.includes('completion')) {
-    sendError(context.response, 400, `${JSON.stringify(request.name)} does not support ${verb}`);
-    return false;
-  }
-  return true;
+  return { thinking: (thinking as { level: ThinkLevel | undefined }).level };
 }
 
-/** The answer's tokens and why it ended: `length` when `options.num_predict` cut it short. */
-function planTokens(
+/** The seed of a request: the server's, the request's `options.seed`, the model and the prompt. */
+export function requestSeed(
   context: RequestContext,
   request: Common,
   model: ResolvedModel,
   prompt: string,
-): { tokens: string[]; doneReason: 'stop' | 'length' } {
+): number {
   const options = (request.body.options ?? {}) as Record<string, unknown>;
-  const seed = seedFrom(
+  return seedFrom(
     context.state.options.seed,
     typeof options.seed === 'number' ? options.seed : '',
     model.key,
     prompt,
   );
-  const format = request.body.format;
-  const json =
-    (typeof format === 'string' && format !== '') || (typeof format === 'object' && format !== null);
-  const count = context.state.options.tokensPerAnswer;
-  const tokens = json ? jsonAnswerTokens(seed, count) : answerTokens(seed, count);
-  const limit = options.num_predict;
-  // As in Ollama, num_predict <= 0 means no limit (-1 is its default, -2 "fill the context").
-  if (typeof limit === 'number' && limit > 0 && limit < tokens.length) {
-    return { tokens: tokens.slice(0, Math.floor(limit)), doneReason: 'length' };
-  }
-  return { tokens, doneReason: 'stop' };
 }
 
-function sinkFor(context: RequestContext, stream: boolean): ChunkSink {
+/**
+ * Plans the answer's tokens, or answers 400 and returns `undefined` for a `format` Ollama would not take
+ * (Ollama finds that out only when the runner starts and says it with a 500; the fake says it up front).
+ */
+export function planOrFail(
+  context: RequestContext,
+  request: Common,
+  seed: number,
+  thinking: ThinkLevel | undefined,
+  toolCalls: readonly ToolCall[] = [],
+): AnswerPlan | undefined {
+  const format = readFormat(request.body.format);
+  if ('error' in format) {
+    sendError(context.response, 400, format.error);
+    return undefined;
+  }
+  const options = (request.body.options ?? {}) as Record<string, unknown>;
+  try {
+    return planAnswer({
+      seed,
+      tokensPerAnswer: context.state.options.tokensPerAnswer,
+      numPredict: options.num_predict,
+      thinking,
+      format,
+      toolCalls,
+    });
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    sendError(context.response, 400, INVALID_SCHEMA);
+    return undefined;
+  }
+}
+
+export function sinkFor(context: RequestContext, stream: boolean): ChunkSink {
   return stream
     ? new StreamSink(context.response, context.signal, context.chunkFaults)
     : new BufferSink(context.response, context.signal, context.chunkFaults);
 }
 
-const now = (): string => new Date().toISOString();
-
-/** `POST /api/generate`: a completion, streamed as NDJSON unless `stream: false`. */
-export async function handleGenerate(context: RequestContext): Promise<void> {
-  const request = readCommon(context, 'GenerateRequest', {
-    model: 'string',
-    prompt: 'string',
-    suffix: 'string',
-    system: 'string',
-    template: 'string',
-    stream: 'bool',
-    raw: 'bool',
-    options: 'object',
-  });
-  if (request === undefined) return;
-  const { body, name } = request;
-  // An empty name fails Ollama's name parsing, which generate reports as a missing model (a 404).
-  if (name.trim() === '') return sendError(context.response, 404, modelNotFound(name));
-  if (parseModelName(name) === undefined) return sendError(context.response, 400, INVALID_MODEL_NAME);
-  const model = context.state.registry.find(name);
-  if (model === undefined) return sendError(context.response, 404, modelNotFound(name));
-  const prompt = stringField(body, 'prompt');
-  if (prompt === '' && body.keep_alive !== undefined && request.keepAliveMs === 0) {
-    context.state.registry.keepLoaded(model, 0);
-    return sendJson(context.response, 200, {
-      model: name,
-      created_at: now(),
-      response: '',
-      done: true,
-      done_reason: 'unload',
-    });
-  }
-  if (!checkCapabilities(context, request, model, 'generate')) return;
-  const system = stringField(body, 'system');
-  const raw = body.raw === true;
-  if (raw && (stringField(body, 'template') !== '' || system !== '' || Array.isArray(body.context))) {
-    return sendError(context.response, 400, 'raw mode does not support template, system, or context');
-  }
-
-  const run = await runModel(context, model, request.keepAliveMs);
-  if (run === undefined) return;
-  try {
-    if (prompt === '') {
-      return sendJson(context.response, 200, {
-        model: name,
-        created_at: now(),
-        response: '',
-        done: true,
-        done_reason: 'load',
-      });
-    }
-    const suffix = stringField(body, 'suffix');
-    const { tokens, doneReason } = planTokens(
-      context,
-      request,
-      model,
-      `${system}\u0000${prompt}\u0000${suffix}`,
-    );
-    const text = tokens.join('');
-    const plan: GenerationPlan = {
-      tokens,
-      promptTokens: countPromptTokens([system, prompt, suffix]),
-      loadedNs: run.loadedNs,
-      chunk: (token) => ({ model: name, created_at: now(), response: token, done: false }),
-      final: (metrics: Metrics) => ({
-        model: name,
-        created_at: now(),
-        response: request.stream ? '' : text,
-        done: true,
-        done_reason: doneReason,
-        // The conversation's tokens, for the deprecated `context` field; raw mode has none.
-        ...(raw ? {} : { context: tokenIds(`${system} ${prompt} ${text}`) }),
-        ...withoutZeros(metrics),
-      }),
-    };
-    await streamAnswer(context, sinkFor(context, request.stream), plan);
-  } finally {
-    run.finish();
-  }
-}
-
-/** `POST /api/chat`: the next assistant message, streamed as NDJSON unless `stream: false`. */
-export async function handleChat(context: RequestContext): Promise<void> {
-  const request = readCommon(context, 'ChatRequest', {
-    model: 'string',
-    messages: 'array',
-    stream: 'bool',
-    options: 'object',
-  });
-  if (request === undefined) return;
-  const { body, name } = request;
-  if (name.trim() === '') return sendError(context.response, 400, 'model is required');
-  if (parseModelName(name) === undefined) return sendError(context.response, 400, INVALID_MODEL_NAME);
-  const messages = (body.messages ?? []) as unknown[];
-  const shapeError = messagesError(messages);
-  if (shapeError !== undefined) return sendError(context.response, 400, shapeError);
-  const model = context.state.registry.find(name);
-  if (model === undefined) return sendError(context.response, 404, modelNotFound(name));
-  const emptyMessage = { role: 'assistant', content: '' };
-  if (messages.length === 0 && body.keep_alive !== undefined && request.keepAliveMs === 0) {
-    context.state.registry.keepLoaded(model, 0);
-    return sendJson(context.response, 200, {
-      model: name,
-      created_at: now(),
-      message: emptyMessage,
-      done_reason: 'unload',
-      done: true,
-    });
-  }
-  if (!checkCapabilities(context, request, model, 'chat')) return;
-
-  const run = await runModel(context, model, request.keepAliveMs);
-  if (run === undefined) return;
-  try {
-    if (messages.length === 0) {
-      return sendJson(context.response, 200, {
-        model: name,
-        created_at: now(),
-        message: emptyMessage,
-        done_reason: 'load',
-        done: true,
-      });
-    }
-    const turns = messages.map((m) => (m ?? {}) as { role?: string | null; content?: string | null });
-    const contents = turns.map((m) => m.content ?? '');
-    const transcript = turns.map((m) => `${m.role ?? ''}: ${m.content ?? ''}`).join('\n');
-    const { tokens, doneReason } = planTokens(context, request, model, transcript);
-    const text = tokens.join('');
-    const plan: GenerationPlan = {
-      tokens,
-      promptTokens: countPromptTokens(contents),
-      loadedNs: run.loadedNs,
-      chunk: (token) => ({
-        model: name,
-        created_at: now(),
-        message: { role: 'assistant', content: token },
-        done: false,
-      }),
-      final: (metrics: Metrics) => ({
-        model: name,
-        created_at: now(),
-        message: { role: 'assistant', content: request.stream ? '' : text },
-        done_reason: doneReason,
-        done: true,
-        ...withoutZeros(metrics),
-      }),
-    };
-    await streamAnswer(context, sinkFor(context, request.stream), plan);
-  } finally {
-    run.finish();
-  }
-}
+export const now = (): string => new Date().toISOString();

@@ -22,6 +22,8 @@ export function tagsEntryJson(model: ResolvedModel): Record<string, unknown> {
     size: model.size,
     digest: model.digest,
     details: detailsJson(model),
+    // Since Ollama 0.30 (ListModelResponse.Capabilities, omitted when empty); /api/ps has none.
+    ...(model.capabilities.length > 0 ? { capabilities: model.capabilities } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelName } from './names.js';
+import { fullModelName, parseModelName } from './names.js';
 
 describe('parseModelName', () => {
   it('fills in the default tag, namespace and host, and compares without case', () => {
@@ -18,5 +18,13 @@ describe('parseModelName', () => {
     for (const bad of ['', ' ', 'a/b/c/d', 'model:', ':tag', 'mo del', '-x', 'a//b', 'x'.repeat(81)]) {
       expect(parseModelName(bad)).toBeUndefined();
     }
+  });
+});
+
+describe('fullModelName', () => {
+  it('names a model as Ollama does in its capability errors, host and namespace included', () => {
+    expect(fullModelName('gemma3')).toBe('registry.ollama.ai/library/gemma3:latest');
+    expect(fullModelName('me/coder:7b')).toBe('registry.ollama.ai/me/coder:7b');
+    expect(fullModelName('example.com:5000/team/coder')).toBe('example.com:5000/team/coder:latest');
   });
 });

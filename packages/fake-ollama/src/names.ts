@@ -40,3 +40,15 @@ export function parseModelName(raw: string): ModelName | undefined {
   const display = `${path}:${tag}`;
   return { display, key: display.toLowerCase() };
 }
+
+/**
+ * The full name Ollama gives a model in some messages (`model.Name`, e.g.
+ * `registry.ollama.ai/library/llama3.2:latest`), for a name {@link parseModelName} accepts.
+ */
+export function fullModelName(raw: string): string {
+  const display = parseModelName(raw)?.display ?? raw;
+  const colon = display.lastIndexOf(':');
+  const parts = display.slice(0, colon).split('/');
+  const path = parts.length === 1 ? `${DEFAULT_NAMESPACE}/${parts[0]}` : parts.join('/');
+  return `${parts.length === 3 ? '' : `${DEFAULT_HOST}/`}${path}${display.slice(colon)}`;
+}

@@ -2,6 +2,7 @@ import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeOllama, startFakeOllama } from './index.js';
 import { FAST } from './test-support/http.js';
+import { schemaProblems } from './test-support/validate-schema.js';
 
 // The official client against the fake: every call a user relies on, with the shapes and values a real
 // Ollama gives. If the fake drifts from the protocol, the client notices here first.
@@ -177,7 +178,12 @@ describe('embeddings', () => {
 describe('model management', () => {
   it('lists, shows, reports the version and the loaded models', async () => {
     const { models } = await ollama.list();
-    expect(models.map((m) => m.name)).toEqual(['llama3.2:latest', 'nomic-embed-text:latest']);
+    expect(models.map((m) => m.name)).toEqual([
+      'llama3.2:latest',
+      'qwen3:latest',
+      'gemma3:latest',
+      'nomic-embed-text:latest',
+    ]);
     expect(models[0]).toMatchObject({
       model: 'llama3.2:latest',
       size: 2019393189,
@@ -285,5 +291,138 @@ describe('errors as the client sees them', () => {
     }
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
+  });
+});
+
+// Today's Ollama features through the official client (ollama-js 0.6.4), matched against Ollama v0.33.
+describe('tools, structured output and thinking', () => {
+  const weather = {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'The current weather in a city',
+      parameters: {
+        type: 'object',
+        required: ['city'],
+        properties: {
+          city: { type: 'string', description: 'The city' },
+          unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+        },
+      },
+    },
+  };
+  const question = [{ role: 'user', content: 'What is the weather in Toronto?' }];
+
+  it('calls a tool, streamed and not, then answers the tool’s result', async () => {
+    const whole = await ollama.chat({ model: 'llama3.2', messages: question, tools: [weather] });
+    const [call] = whole.message.tool_calls!;
+    expect(call!.function.name).toBe('get_weather');
+    expect(schemaProblems(call!.function.arguments, weather.function.parameters)).toEqual([]);
+    expect(whole).toMatchObject({ done: true, done_reason: 'stop', message: { content: '' } });
+    const streamed = [];
+    for await (const chunk of await ollama.chat({
+      model: 'llama3.2',
+      messages: question,
+      tools: [weather],
+      stream: true,
+    }))
+      streamed.push(chunk);
+    expect(streamed.flatMap((c) => c.message.tool_calls ?? [])).toEqual(whole.message.tool_calls);
+    const final = await ollama.chat({
+      model: 'llama3.2',
+      messages: [
+        ...question,
+        whole.message,
+        { role: 'tool', content: '11 degrees, cloudy', tool_name: 'get_weather' },
+      ],
+      tools: [weather],
+    });
+    expect(final.message.tool_calls).toBeUndefined();
+    expect(final.message.content).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('answers JSON that fits a schema, streamed and not, on chat and generate', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        city: { type: 'string' },
+        temperature: { type: 'number', minimum: -50, maximum: 50 },
+        conditions: { type: 'array', items: { enum: ['sunny', 'cloudy', 'rain'] } },
+      },
+      required: ['city', 'temperature', 'conditions'],
+    };
+    const chat = await ollama.chat({ model: 'llama3.2', messages: question, format: schema });
+    expect(schemaProblems(JSON.parse(chat.message.content), schema)).toEqual([]);
+    let streamed = '';
+    for await (const chunk of await ollama.chat({
+      model: 'llama3.2',
+      messages: question,
+      format: schema,
+      stream: true,
+    }))
+      streamed += chunk.message.content;
+    expect(streamed).toBe(chat.message.content);
+    const generated = await ollama.generate({ model: 'llama3.2', prompt: 'Weather?', format: schema });
+    expect(schemaProblems(JSON.parse(generated.response!), schema)).toEqual([]);
+  });
+
+  it('thinks on a thinking model, streamed and not', async () => {
+    const whole = await ollama.chat({ model: 'qwen3', messages: question, think: true });
+    expect(whole.message.thinking).toMatch(/^[A-Z]/);
+    expect(whole.message.content).toMatch(/\.$/);
+    let thinking = '';
+    let content = '';
+    for await (const chunk of await ollama.chat({
+      model: 'qwen3',
+      messages: question,
+      think: true,
+      stream: true,
+    })) {
+      if (chunk.message.thinking) expect(content).toBe('');
+      thinking += chunk.message.thinking ?? '';
+      content += chunk.message.content;
+    }
+    expect({ thinking, content }).toEqual({
+      thinking: whole.message.thinking,
+      content: whole.message.content,
+    });
+    const generated = await ollama.generate({ model: 'qwen3', prompt: 'Why?', think: 'high' });
+    expect(generated.thinking).toMatch(/\w/);
+  });
+
+  it('refuses tools and thinking the way Ollama does', async () => {
+    await expect(
+      ollama.chat({ model: 'gemma3', messages: question, tools: [weather] }),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      status_code: 400,
+      message: 'registry.ollama.ai/library/gemma3:latest does not support tools',
+    });
+    await expect(
+      ollama.chat({ model: 'llama3.2', messages: question, think: true, stream: true }),
+    ).rejects.toMatchObject({
+      status_code: 400,
+      message: '"llama3.2" does not support thinking',
+    });
+    await expect(ollama.generate({ model: 'llama3.2', prompt: 'x', format: 'yaml' })).rejects.toMatchObject({
+      status_code: 400,
+      message: 'invalid format: "\\"yaml\\""; expected "json" or a valid JSON Schema object',
+    });
+  });
+
+  it('passes images to a vision model and logprobs back', async () => {
+    const seen = await ollama.chat({
+      model: 'gemma3',
+      messages: [{ role: 'user', content: 'What is this?', images: [new Uint8Array([1, 2, 3])] }],
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(seen.prompt_eval_count).toBeGreaterThan(256);
+    expect(seen.logprobs).toHaveLength(seen.eval_count);
+    expect(seen.logprobs?.[0]?.top_logprobs).toHaveLength(2);
+    const { models } = await ollama.list();
+    expect(models.find((m) => m.name === 'gemma3:latest')).toMatchObject({
+      capabilities: ['completion', 'vision'],
+    });
   });
 });

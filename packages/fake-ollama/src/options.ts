@@ -32,8 +32,11 @@ export interface FakeModel {
   /** Context window shown by `/api/show` and `/api/ps`. Default 131072. */
   contextLength?: number;
   /**
-   * What `/api/show` lists; `completion` is required by `/api/generate` and `/api/chat` (an embedding-only
-   * model answers them with 400 "does not support generate/chat", as Ollama does). Default `['completion']`.
+   * What `/api/show` and `/api/tags` list, and what the model does: `completion` is required by
+   * `/api/generate` and `/api/chat` (an embedding-only model answers them with 400 "does not support
+   * generate/chat", as Ollama does), `tools` by a chat with tools, `thinking` makes it think (by default,
+   * as Ollama's thinking models do), `vision` makes it look at images, `embedding` serves `/api/embed`.
+   * Default `['completion']`.
    */
   capabilities?: string[];
 }
@@ -55,7 +58,11 @@ export interface ResolvedModel {
   readonly capabilities: readonly string[];
 }
 
-/** The models a server has when `models` is not given: a chat model and an embedding model. */
+/**
+ * The models a server has when `models` is not given: `llama3.2` (chat, tools), `qwen3` (chat, tools,
+ * thinking), `gemma3` (chat, vision) and `nomic-embed-text` (embedding), with the capabilities
+ * `ollama show` gives the real ones.
+ */
 export const DEFAULT_MODELS: readonly FakeModel[] = Object.freeze([
   {
     name: 'llama3.2:latest',
@@ -66,6 +73,28 @@ export const DEFAULT_MODELS: readonly FakeModel[] = Object.freeze([
     embeddingLength: 3072,
     contextLength: 131072,
     capabilities: ['completion', 'tools'],
+  },
+  {
+    // A thinking model (Qwen 3 8B's figures): thinks by default, and calls tools.
+    name: 'qwen3:latest',
+    size: 5225388164,
+    family: 'qwen3',
+    parameterSize: '8.2B',
+    quantizationLevel: 'Q4_K_M',
+    embeddingLength: 4096,
+    contextLength: 40960,
+    capabilities: ['completion', 'tools', 'thinking'],
+  },
+  {
+    // A vision model (Gemma 3 4B's figures): sees images, and has no tools, as the real one.
+    name: 'gemma3:latest',
+    size: 3338801804,
+    family: 'gemma3',
+    parameterSize: '4.3B',
+    quantizationLevel: 'Q4_K_M',
+    embeddingLength: 2560,
+    contextLength: 131072,
+    capabilities: ['completion', 'vision'],
   },
   {
     name: 'nomic-embed-text:latest',

@@ -6,9 +6,10 @@ import {
   handlePutFaults,
   handleResetStats,
 } from './admin.js';
+import { handleChat } from './chat.js';
 import type { Handler } from './context.js';
 import { handleEmbed, handleEmbeddings } from './embed.js';
-import { handleChat, handleGenerate } from './inference.js';
+import { handleGenerate } from './generate.js';
 import {
   handleCopy,
   handleDelete,

@@ -35,3 +35,7 @@ export async function raw(
 
 /** Options that make answers fast enough for tests: 8 tokens at 2000/s after 2 ms. */
 export const FAST = { tokensPerSecond: 2000, ttftMs: 2, tokensPerAnswer: 8 } as const;
+
+/** An answer's JSON line, read loosely: tests reach into fields of every shape. */
+// biome-ignore lint/suspicious/noExplicitAny: lines of every shape, checked by the assertions themselves
+export type Line = Record<string, any>;
