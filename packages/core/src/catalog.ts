@@ -44,31 +44,77 @@ export const REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
 ]);
 
-/** Bucket boundaries the GenAI semantic conventions give for `gen_ai.client.operation.duration`, in seconds. */
+/**
+ * The OpenTelemetry semantic conventions version the GenAI metrics follow: v1.41.0, the last release of the
+ * GenAI conventions from open-telemetry/semantic-conventions (they now live in
+ * open-telemetry/semantic-conventions-genai, whose unreleased main renames the client inference metrics to
+ * `gen_ai.client.inference.*` and replaces `gen_ai.client.token.usage` by counters; not followed until released).
+ */
+export const GENAI_SEMCONV_VERSION = '1.41.0';
+
+/**
+ * Bucket boundaries the GenAI semantic conventions give, in seconds, for `gen_ai.client.operation.duration`,
+ * `gen_ai.client.operation.time_to_first_chunk`, `gen_ai.client.operation.time_per_output_chunk` and
+ * `gen_ai.server.request.duration`.
+ */
 export const GENAI_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ]);
 
-/** Bucket boundaries the GenAI semantic conventions give for token counts. */
+/** Bucket boundaries the GenAI semantic conventions give for token counts (`gen_ai.client.token.usage`). */
 export const GENAI_TOKEN_BUCKETS: readonly number[] = Object.freeze([
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ]);
 
-/** Bucket boundaries the GenAI semantic conventions give for time to first token / chunk, in seconds. */
-export const GENAI_FIRST_CHUNK_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+/** Bucket boundaries the GenAI semantic conventions give for `gen_ai.server.time_to_first_token`, in seconds. */
+export const GENAI_TIME_TO_FIRST_TOKEN_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ]);
 
-/** Bucket boundaries the GenAI semantic conventions give for time per output token, in seconds. */
+/** Bucket boundaries the GenAI semantic conventions give for `gen_ai.server.time_per_output_token`, in seconds. */
 export const GENAI_PER_TOKEN_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5,
 ]);
 
-/** The attributes of GenAI client metrics (semantic conventions), as label names. */
+/**
+ * Model-load (cold start) buckets in seconds: a load is counted from a quarter of a second (below it Ollama
+ * found the model loaded), and a large model from a cold disk can take minutes.
+ */
+export const MODEL_LOAD_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300,
+]);
+
+/**
+ * Pool-wait buckets in seconds: a free connection takes microseconds, a new one a millisecond or so on a
+ * LAN, and a call queued behind streams waits for one of them to end (seconds, minutes).
+ */
+export const POOL_WAIT_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+]);
+
+/**
+ * The attributes every GenAI metric has (semantic conventions v1.41.0, `metric_attributes.gen_ai`):
+ * `gen_ai.operation.name` and `gen_ai.provider.name` required, `gen_ai.request.model` and `server.port`
+ * conditionally required, `gen_ai.response.model` and `server.address` recommended.
+ */
 const GENAI_LABELS = [
   'gen_ai.operation.name',
   'gen_ai.provider.name',
   'gen_ai.request.model',
+  'gen_ai.response.model',
+  'server.address',
+  'server.port',
+] as const;
+
+/**
+ * The attributes of the two GenAI metrics the conventions give `error.type` (conditionally required, when
+ * the operation ended in an error): `gen_ai.client.operation.duration` and `gen_ai.server.request.duration`.
+ */
+const GENAI_LABELS_WITH_ERROR = [
+  'gen_ai.operation.name',
+  'gen_ai.provider.name',
+  'gen_ai.request.model',
+  'gen_ai.response.model',
   'error.type',
   'server.address',
   'server.port',
@@ -316,12 +362,21 @@ export const CATALOG = Object.freeze({
     description: 'Connections that failed to open or broke',
     labels: ['pool_name'],
   }),
+  connectionPoolWaitDurationSeconds: define({
+    name: 'connection_pool_wait_duration_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time a request waited for a connection: from handing it to the pool to a connection starting to send it (queued for a free one, or opening one)',
+    labels: ['pool_name'],
+    boundaries: POOL_WAIT_BUCKETS_SECONDS,
+  }),
   genAiClientOperationDuration: define({
     name: 'gen_ai.client.operation.duration',
     kind: 'histogram',
     unit: 's',
     description: 'GenAI operation duration',
-    labels: GENAI_LABELS,
+    labels: GENAI_LABELS_WITH_ERROR,
     boundaries: GENAI_DURATION_BUCKETS_SECONDS,
   }),
   genAiClientTokenUsage: define({
@@ -336,18 +391,88 @@ export const CATALOG = Object.freeze({
     name: 'gen_ai.client.operation.time_to_first_chunk',
     kind: 'histogram',
     unit: 's',
-    description: 'Time from issuing a streaming request to receiving its first chunk',
+    description: 'Time from issuing a streaming request to receiving its first chunk (streams only)',
     labels: GENAI_LABELS,
-    boundaries: GENAI_FIRST_CHUNK_BUCKETS_SECONDS,
+    boundaries: GENAI_DURATION_BUCKETS_SECONDS,
+  }),
+  genAiClientTimePerOutputChunk: define({
+    name: 'gen_ai.client.operation.time_per_output_chunk',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time between two chunks of a stream, recorded for each chunk after the first (streams only)',
+    labels: GENAI_LABELS,
+    boundaries: GENAI_DURATION_BUCKETS_SECONDS,
+  }),
+  genAiServerRequestDuration: define({
+    name: 'gen_ai.server.request.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: "Request duration as the model server reports it (Ollama's total_duration)",
+    labels: GENAI_LABELS_WITH_ERROR,
+    boundaries: GENAI_DURATION_BUCKETS_SECONDS,
+  }),
+  genAiServerTimeToFirstToken: define({
+    name: 'gen_ai.server.time_to_first_token',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time to the first token as the model server reports it: load (and queue) plus prompt evaluation (load_duration + prompt_eval_duration)',
+    labels: GENAI_LABELS,
+    boundaries: GENAI_TIME_TO_FIRST_TOKEN_BUCKETS_SECONDS,
   }),
   genAiServerTimePerOutputToken: define({
     name: 'gen_ai.server.time_per_output_token',
     kind: 'histogram',
     unit: 's',
-    description:
-      'Time per output token after the first, as the model server reports it (eval_duration / eval_count)',
+    description: 'Time per output token as the model server reports it (eval_duration / eval_count)',
     labels: GENAI_LABELS,
     boundaries: GENAI_PER_TOKEN_BUCKETS_SECONDS,
+  }),
+  ollamaModelLoadDurationSeconds: define({
+    name: 'ollama_model_load_duration_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Model loads (cold starts) Ollama reported: load_duration of answers where it was at least 0.25 s (below, the model was loaded already)',
+    labels: ['pool_name', 'model'],
+    boundaries: MODEL_LOAD_BUCKETS_SECONDS,
+  }),
+  ollamaLoadedModels: define({
+    name: 'ollama_loaded_models',
+    kind: 'gauge',
+    unit: '{model}',
+    description: 'Models Ollama holds in memory, from /api/ps (opt-in poller)',
+    labels: ['pool_name'],
+  }),
+  ollamaModelSizeBytes: define({
+    name: 'ollama_model_size_bytes',
+    kind: 'gauge',
+    unit: 'By',
+    description: 'Memory a loaded model takes, from /api/ps `size` (opt-in poller)',
+    labels: ['pool_name', 'model'],
+  }),
+  ollamaModelVramBytes: define({
+    name: 'ollama_model_vram_bytes',
+    kind: 'gauge',
+    unit: 'By',
+    description: 'GPU memory a loaded model takes, from /api/ps `size_vram` (opt-in poller)',
+    labels: ['pool_name', 'model'],
+  }),
+  ollamaModelExpiresInSeconds: define({
+    name: 'ollama_model_expires_in_seconds',
+    kind: 'gauge',
+    unit: 's',
+    description: 'Seconds until Ollama unloads a loaded model (its keep_alive), from /api/ps `expires_at`',
+    labels: ['pool_name', 'model'],
+  }),
+  ollamaPsPollFailures: define({
+    name: 'ollama_ps_poll_failures',
+    kind: 'counter',
+    unit: '{poll}',
+    description:
+      '/api/ps polls that failed (unreachable, timed out, bad answer); the gauges keep their last values',
+    labels: ['pool_name'],
   }),
   requestDurationSeconds: define({
     name: 'request_duration_seconds',

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import { Call } from './call.js';
 import { AbortError, errorType } from './errors.js';
 import { GenAiMetrics, type GenAiOperation, type Usage } from './genai-metrics.js';
+import { GenAiStream } from './genai-stream.js';
 import { buildHeaders } from './headers.js';
 import { type ParsedHost, resolveHost } from './host.js';
 import { encodeImages } from './images.js';
@@ -35,6 +36,7 @@ import {
   resolveConfig,
 } from './options.js';
 import { PoolMonitor } from './pool-monitor.js';
+import { PsPoller } from './ps-poller.js';
 import { checkRequest, requestJson } from './request-json.js';
 import { AbortableAsyncIterator, NdjsonIterator, type StreamHooks } from './stream.js';
 import { Transport } from './transport.js';
@@ -70,6 +72,7 @@ export class Ollama {
   private readonly transport: Transport;
   private readonly monitor: PoolMonitor;
   private readonly genAi: GenAiMetrics | undefined;
+  private readonly psPoller: PsPoller | undefined;
   private readonly calls = new Set<Call>();
   private closing: Promise<void> | undefined;
 
@@ -92,11 +95,16 @@ export class Ollama {
     });
     this.monitor = new PoolMonitor(this.pool, c.connections, c);
     this.name = this.monitor.name;
-    this.genAi = c.metrics ? new GenAiMetrics(this.host.address, this.host.port) : undefined;
+    this.genAi = c.metrics ? new GenAiMetrics(this.host.address, this.host.port, this.name) : undefined;
+    const headers = buildHeaders(config.headers, this.host.authorization);
+    if (c.metrics && c.psPoll !== undefined) {
+      this.psPoller = new PsPoller(this.host, headers, this.name, c.psPoll);
+      this.monitor.attachPsPoll(() => this.psPoller!.details());
+    }
     this.transport = new Transport({
       pool: this.pool,
       host: this.host,
-      headers: buildHeaders(config.headers, this.host.authorization),
+      headers,
       retries: c.retries,
       retryDelayMs: c.retryDelayMs,
       policy: c.policy,
@@ -115,7 +123,7 @@ export class Ollama {
       for (const call of [...this.calls]) call.abort(new AbortError('The Ollama client was closed'));
       this.monitor.dispose();
       this.genAi?.dispose();
-      await this.pool.close();
+      await Promise.all([this.psPoller?.stop(), this.pool.close()]);
     })();
     return this.closing;
   }
@@ -340,13 +348,6 @@ export class Ollama {
   ): StreamHooks<T> | undefined {
     const genAi = this.genAi;
     if (operation === undefined || genAi === undefined) return undefined;
-    return {
-      first: () => genAi.firstChunk(operation, model, (performance.now() - started) / 1000),
-      done: (last) => this.record(operation, model, started, undefined, last as Usage),
-      // A stream the caller left early (`break`) did not fail: it is recorded as nothing, not as an error.
-      failed: (error) => {
-        if (error !== undefined) this.record(operation, model, started, error);
-      },
-    };
+    return new GenAiStream<T & object>(genAi, operation, model, started);
   }
 }

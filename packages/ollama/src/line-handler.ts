@@ -41,7 +41,15 @@ export class LineResponseHandler implements Dispatcher.DispatchHandler {
     this.controller?.abort(reason);
   };
 
-  constructor(private readonly signal: AbortSignal) {
+  /** When the request was handed to the pool (`performance.now()`), for the pool-wait histogram. */
+  private readonly createdMs: number;
+
+  /** `pool`, if given, is told how long the request waited for a connection. */
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly pool?: { waited(ms: number): void },
+  ) {
+    this.createdMs = pool === undefined ? 0 : performance.now();
     this.response = new Promise<LineResponse>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -52,6 +60,8 @@ export class LineResponseHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    // undici calls this as it starts writing the request on a connection: the wait for one is over.
+    this.pool?.waited(performance.now() - this.createdMs);
     if (this.signal.aborted) controller.abort(this.signal.reason as Error);
   }
 

@@ -243,10 +243,13 @@ describe('error.type says what happened', () => {
     });
     // Not streamed, the drop comes before the answer, but Ollama had the request: a reset too.
     await expect(ollama.chat(chat)).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_CONNECTION_RESET' });
-    const series = genAiSeries('gen_ai.client.operation.duration', { 'server.port': String(server.port) });
-    expect(series.map((s) => [s.attributes['error.type'], s.histogram?.count])).toEqual(
-      expect.arrayContaining([['connection_reset', 2]]),
-    );
+    // The stream had named its answering model (gen_ai.response.model), the other call had not: two series.
+    const series = genAiSeries('gen_ai.client.operation.duration', {
+      'server.port': String(server.port),
+      'error.type': 'connection_reset',
+    });
+    expect(series.map((s) => s.attributes['gen_ai.response.model']).sort()).toEqual(['llama3.2', undefined]);
+    expect(series.reduce((total, s) => total + (s.histogram?.count ?? 0), 0)).toBe(2);
   });
 
   it('a signal aborted with a timeout (a deadline, AbortSignal.timeout) is a TimeoutError and timeout', async () => {
@@ -288,5 +291,154 @@ describe('error.type says what happened', () => {
       { policy: deadline },
     );
     expect(cut).toEqual(['timeout']);
+  });
+});
+
+describe('GenAI metrics of semantic conventions v1.41.0', () => {
+  const sum = (series: ReturnType<typeof genAiSeries>, key: 'count' | 'sum') =>
+    series.reduce((total, s) => total + (s.histogram?.[key] ?? 0), 0);
+
+  it('gen_ai.response.model from the answer; error.type only on the duration metrics', async () => {
+    const server = await fakeOllama();
+    const ollama = client({ host: server.url, name: 'genai-response-model' });
+    const base = { 'server.port': String(server.port) };
+    const reply = await ollama.chat({ ...chat, model: 'llama3.2:latest' });
+    expect(reply.model).toBe('llama3.2:latest');
+    for (const name of [
+      'gen_ai.client.operation.duration',
+      'gen_ai.client.token.usage',
+      'gen_ai.server.request.duration',
+      'gen_ai.server.time_to_first_token',
+      'gen_ai.server.time_per_output_token',
+    ]) {
+      const series = genAiSeries(name, base);
+      expect(series.length, name).toBeGreaterThan(0);
+      for (const s of series) {
+        expect(s.attributes['gen_ai.response.model'], name).toBe(reply.model);
+        expect(Object.keys(s.attributes), name).not.toContain('error.type');
+      }
+    }
+    await ollama.chat({ ...chat, model: 'missing' }).catch(() => undefined);
+    const failed = genAiSeries('gen_ai.client.operation.duration', { ...base, 'error.type': '404' });
+    expect(failed.map((s) => s.attributes['gen_ai.response.model'])).toEqual([undefined]);
+    expect(genAiSeries('gen_ai.client.token.usage', { ...base, 'gen_ai.request.model': 'other' })).toEqual(
+      [],
+    );
+  });
+
+  it('server request duration, time to first token and time per output token from what Ollama reports', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 500, ttftMs: 20 });
+    const ollama = client({ host: server.url, name: 'genai-server' });
+    const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'text_completion' };
+    const reply = await ollama.generate({ model: 'llama3.2', prompt: 'Why is the sky blue?' });
+    const total = genAiSeries('gen_ai.server.request.duration', base);
+    expect(sum(total, 'count')).toBe(1);
+    expect(sum(total, 'sum')).toBeCloseTo(reply.total_duration / 1e9, 9);
+    const first = genAiSeries('gen_ai.server.time_to_first_token', base);
+    expect(sum(first, 'sum')).toBeCloseTo(
+      ((reply.load_duration ?? 0) + (reply.prompt_eval_duration ?? 0)) / 1e9,
+      9,
+    );
+    expect(sum(first, 'sum')).toBeGreaterThanOrEqual(0.015); // the fake's 20 ms prompt evaluation
+    const perToken = genAiSeries('gen_ai.server.time_per_output_token', base);
+    expect(sum(perToken, 'sum')).toBeCloseTo(reply.eval_duration / reply.eval_count / 1e9, 9);
+    // Not streamed: no client chunk metrics.
+    expect(genAiSeries('gen_ai.client.operation.time_to_first_chunk', base)).toEqual([]);
+    expect(genAiSeries('gen_ai.client.operation.time_per_output_chunk', base)).toEqual([]);
+    // Embeddings: a server duration, but no first token and no time per token.
+    const embedded = await ollama.embed({ model: 'nomic-embed-text', input: 'a b c' });
+    const embeddings = { 'server.port': String(server.port), 'gen_ai.operation.name': 'embeddings' };
+    expect(sum(genAiSeries('gen_ai.server.request.duration', embeddings), 'sum')).toBeCloseTo(
+      (embedded.total_duration ?? 0) / 1e9,
+      9,
+    );
+    expect(genAiSeries('gen_ai.server.time_to_first_token', embeddings)).toEqual([]);
+  });
+
+  it('time per output chunk: one value per chunk after the first, summing to the stream after its first chunk', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 200 });
+    const ollama = client({ host: server.url, name: 'genai-chunks' });
+    const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
+    const started = performance.now();
+    let firstAt = 0;
+    let lastAt = 0;
+    const chunks = [];
+    for await (const chunk of await ollama.chat({ ...chat, stream: true })) {
+      lastAt = performance.now();
+      if (chunks.length === 0) firstAt = lastAt;
+      chunks.push(chunk);
+    }
+    const last = chunks.at(-1)!;
+    const finalIsOutput = last.message.content !== '' || (last.message.tool_calls?.length ?? 0) > 0;
+    const expected = chunks.length - 1 - (finalIsOutput ? 0 : 1);
+    expect(expected).toBeGreaterThan(5);
+    const perChunk = genAiSeries('gen_ai.client.operation.time_per_output_chunk', base);
+    expect(perChunk.map((s) => s.attributes['gen_ai.response.model'])).toEqual(['llama3.2']);
+    expect(sum(perChunk, 'count')).toBe(expected);
+    // The values add up to the time from the first chunk to the last output chunk, measured by the client.
+    expect(sum(perChunk, 'sum')).toBeGreaterThan(0);
+    expect(sum(perChunk, 'sum')).toBeLessThanOrEqual((lastAt - firstAt) / 1000 + 0.02);
+    const first = genAiSeries('gen_ai.client.operation.time_to_first_chunk', base);
+    expect(sum(first, 'count')).toBe(1);
+    expect(sum(first, 'sum')).toBeLessThanOrEqual((firstAt - started) / 1000 + 0.02);
+    expect(sum(genAiSeries('gen_ai.client.operation.duration', base), 'count')).toBe(1);
+  });
+
+  it('counts model loads from load_duration (a cold start), not the small load_duration of a loaded model', async () => {
+    const server = await fakeOllama({ loadDurationMs: 300 });
+    const ollama = client({ host: server.url, name: 'genai-loads' });
+    const cold = await ollama.chat(chat);
+    const warm = await ollama.chat(chat);
+    await collect(await ollama.generate({ model: 'llama3.2', prompt: 'x', stream: true }));
+    expect(cold.load_duration).toBeGreaterThanOrEqual(0.29e9); // the fake's 300 ms, give or take its timer
+    expect(warm.load_duration ?? 0).toBeLessThan(0.25e9);
+    const loads = genAiSeries(CATALOG.ollamaModelLoadDurationSeconds.name, { pool_name: 'genai-loads' });
+    expect(loads.map((s) => [s.attributes.model, s.histogram?.count])).toEqual([['llama3.2', 1]]);
+    expect(loads[0]?.histogram?.sum).toBeCloseTo(cold.load_duration / 1e9, 9);
+    // The load is part of the server's time to first token too.
+    const first = genAiSeries('gen_ai.server.time_to_first_token', { 'server.port': String(server.port) });
+    expect(Math.max(...first.map((s) => s.histogram?.max ?? 0))).toBeGreaterThanOrEqual(0.29);
+    await ollama.close();
+    expect(genAiSeries(CATALOG.ollamaModelLoadDurationSeconds.name, { pool_name: 'genai-loads' })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('pool wait', () => {
+  function waits(pool: string) {
+    return genAiSeries(CATALOG.connectionPoolWaitDurationSeconds.name, { pool_name: pool })[0]?.histogram;
+  }
+
+  it('times how long calls waited for a connection, streamed and not', async () => {
+    const server = await fakeOllama({ tokensPerSecond: 100, parallel: 4 });
+    const ollama = client({ host: server.url, name: 'pool-wait', connections: 1 });
+    await ollama.version(); // opens the one connection
+    expect(waits('pool-wait')?.count).toBe(1);
+    const stream = await ollama.chat({ ...chat, stream: true });
+    const queuedAt = performance.now();
+    const queued = ollama.chat(chat); // waits for the stream's connection
+    const queuedStream = ollama.generate({ model: 'llama3.2', prompt: 'x', stream: true });
+    await eventually(() => expect(poolSeries('pool-wait').pending).toBe(2));
+    await collect(stream); // a third of a second at 100 tokens/s, the connection held all along
+    const heldS = (performance.now() - queuedAt) / 1000;
+    await queued;
+    await collect(await queuedStream);
+    const histogram = waits('pool-wait');
+    expect(histogram?.count).toBe(4);
+    expect(histogram?.max).toBeGreaterThanOrEqual(heldS - 0.01);
+    expect(histogram?.min).toBeLessThan(0.05);
+  });
+
+  it('is not reported with metrics off, and ends with the client', async () => {
+    const server = await fakeOllama();
+    const quiet = client({ host: server.url, name: 'pool-wait-off', metrics: false });
+    await quiet.version();
+    expect(waits('pool-wait-off')).toBeUndefined();
+    const ollama = client({ host: server.url, name: 'pool-wait-closed' });
+    await ollama.version();
+    expect(waits('pool-wait-closed')?.count).toBe(1);
+    await ollama.close();
+    expect(waits('pool-wait-closed')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { ErrorCode, SightglassError, validateName } from '@sightglass/core';
 import type { HeadersInit } from './headers.js';
+import { type PsPollOptions, type ResolvedPsPoll, resolvePsPoll } from './ps-poller.js';
 
 /**
  * Anything that runs a call under a resilience policy: a cockatiel policy (a circuit breaker instrumented
@@ -50,6 +51,11 @@ export interface Config {
   metrics?: boolean;
   /** Register the pool in the health registry (component `connection_pool`). Default `true`. */
   health?: boolean;
+  /**
+   * Poll `GET /api/ps` for the models Ollama holds in memory (their size, VRAM and expiry as gauges): `true`
+   * for the defaults (every 15 s, 5 s timeout), or `{ intervalMs, timeoutMs }`. Needs `metrics`. Default `false`.
+   */
+  psPoll?: boolean | PsPollOptions;
 }
 
 /** Options of one call, the last argument of every method. */
@@ -76,6 +82,7 @@ export interface ResolvedConfig {
   policy: ExecutionPolicy | undefined;
   metrics: boolean;
   health: boolean;
+  psPoll: ResolvedPsPoll | undefined;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -93,6 +100,7 @@ const KNOWN_OPTIONS = new Set([
   'policy',
   'metrics',
   'health',
+  'psPoll',
   // accepted for compatibility with the `ollama` package, and ignored: the transport is the pool
   'fetch',
   'proxy',
@@ -151,5 +159,6 @@ export function resolveConfig(config: Config): ResolvedConfig {
     policy,
     metrics: config.metrics ?? true,
     health: config.health ?? true,
+    psPoll: resolvePsPoll(config.psPoll),
   };
 }

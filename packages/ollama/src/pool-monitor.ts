@@ -6,6 +6,7 @@ import {
   guard,
   type HealthCheckResult,
   HealthComponent,
+  type HistogramCell,
   healthRegistry,
   MAX_NAME_LENGTH,
   type MetricGroup,
@@ -30,6 +31,8 @@ interface LastError {
 export class PoolMonitor {
   private readonly group: MetricGroup | undefined;
   private readonly errors: CounterCell | undefined;
+  private readonly wait: HistogramCell | undefined;
+  private psPoll: (() => Record<string, unknown>) | undefined;
   private readonly unregister: (() => void) | undefined;
   private readonly listeners: Array<[string, (...args: never[]) => void]> = [];
   private lastError: LastError | undefined;
@@ -85,6 +88,7 @@ export class PoolMonitor {
     const opened = group.counter(CATALOG.connectionPoolConnectionsOpened, labels);
     const closed = group.counter(CATALOG.connectionPoolConnectionsClosed, labels);
     this.errors = group.counter(CATALOG.connectionPoolConnectionErrors, labels);
+    this.wait = group.histogram(CATALOG.connectionPoolWaitDurationSeconds, labels);
     this.listen('connect', () => opened.inc());
     this.listen('disconnect', () => closed.inc());
     this.listen('connectionError', (_origin: unknown, _targets: unknown, error: unknown) =>
@@ -131,6 +135,24 @@ export class PoolMonitor {
     this.lastError = { message, code: errorCode(error), at: new Date(atMs).toISOString(), atMs };
   }
 
+  /** Whether the pool's metrics are reported (then requests are timed while they wait for a connection). */
+  get metrics(): boolean {
+    return this.wait !== undefined;
+  }
+
+  /**
+   * A request waited `ms` for a connection: from being handed to the pool to undici starting to write it on
+   * a connection (`onRequestStart`), queued for a free one or while one was opened for it.
+   */
+  waited(ms: number): void {
+    this.wait?.record(ms / 1000);
+  }
+
+  /** Shows the `/api/ps` poller's state in the pool's health details (it never changes the status). */
+  attachPsPoll(details: (() => Record<string, unknown>) | undefined): void {
+    this.psPoll = details;
+  }
+
   /** Notes that a request reached the server, which clears the degraded state a failure set. */
   reached(): void {
     this.lastSuccessMs = Date.now();
@@ -152,6 +174,7 @@ export class PoolMonitor {
         pending: stats.pending,
         utilization_percent: (100 * stats.running) / this.connections,
         ...(this.lastError === undefined ? {} : { last_error: lastError }),
+        ...(this.psPoll === undefined ? {} : { ps_poll: this.psPoll() }),
       },
     };
   }

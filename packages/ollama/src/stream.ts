@@ -26,7 +26,9 @@ export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T
 /** What a stream reports as it goes, for the metrics. */
 export interface StreamHooks<T> {
   /** The first chunk arrived. */
-  first(): void;
+  first(chunk: T): void;
+  /** A chunk after the first arrived (the final one included). */
+  chunk(chunk: T): void;
   /** The final chunk arrived. */
   done(last: T): void;
   /** The stream failed with `error`, or (`undefined`) was left before its end. */
@@ -177,8 +179,8 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
         }
         if (this.first) {
           this.first = false;
-          this.hooks?.first();
-        }
+          this.hooks?.first(message);
+        } else this.hooks?.chunk(message);
         if (message.done === true || message.status === 'success') {
           this.state = 'finished';
           this.hooks?.done(message);

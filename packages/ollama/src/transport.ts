@@ -18,6 +18,7 @@ import { LineResponseHandler } from './line-handler.js';
 import type { LineReader } from './ndjson-lines.js';
 import type { ExecutionPolicy } from './options.js';
 import type { PoolMonitor } from './pool-monitor.js';
+import { timePoolWait } from './pool-wait.js';
 
 /** The response of a request that got its headers and a status below 400. */
 export type OkResponse = Dispatcher.ResponseData;
@@ -44,7 +45,12 @@ export interface TransportOptions {
  * every failure into a typed error, and runs the whole under the client's policy, if any.
  */
 export class Transport {
-  constructor(private readonly options: TransportOptions) {}
+  /** The pool, timing how long each `request()` waits for a connection when the pool reports metrics. */
+  private readonly dispatcher: Dispatcher;
+
+  constructor(private readonly options: TransportOptions) {
+    this.dispatcher = options.monitor.metrics ? timePoolWait(options.pool, options.monitor) : options.pool;
+  }
 
   /**
    * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the current
@@ -74,9 +80,16 @@ export class Transport {
     path: string,
     body?: string,
   ): Promise<OkResponse> {
-    const { pool, host, headers } = this.options;
+    const { host, headers } = this.options;
+    const dispatcher = this.dispatcher;
     const response = await this.withRetries(call, () =>
-      pool.request({ path: `${host.basePath}${path}`, method, headers, body, signal: call.requestSignal }),
+      dispatcher.request({
+        path: `${host.basePath}${path}`,
+        method,
+        headers,
+        body,
+        signal: call.requestSignal,
+      }),
     );
     if (response.statusCode >= 400) throw await this.statusError(response, call);
     return response;
@@ -88,9 +101,9 @@ export class Transport {
    * answer is hundreds of small chunks, and the stream machinery was most of what each one cost.
    */
   async stream(call: Call, path: string, body: string): Promise<{ statusCode: number; lines: LineReader }> {
-    const { pool, host, headers } = this.options;
+    const { pool, host, headers, monitor } = this.options;
     const response = await this.withRetries(call, () => {
-      const handler = new LineResponseHandler(call.requestSignal);
+      const handler = new LineResponseHandler(call.requestSignal, monitor.metrics ? monitor : undefined);
       pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
       return handler.response;
     });

@@ -1,0 +1,89 @@
+import { reportInstrumentationError } from '@sightglass/core';
+import { errorType } from './errors.js';
+import {
+  type GenAiMetrics,
+  type GenAiOperation,
+  responseModel,
+  type Series,
+  type Usage,
+} from './genai-metrics.js';
+import type { StreamHooks } from './stream.js';
+
+/** What a chunk of a chat or generate stream may carry. */
+interface Chunk {
+  done?: unknown;
+  response?: unknown;
+  thinking?: unknown;
+  message?: { content?: unknown; thinking?: unknown; tool_calls?: unknown } | null;
+}
+
+function nonEmpty(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/**
+ * Whether a chunk carries generated output (text, thinking, tool calls). Ollama's final `done` line usually
+ * carries only the figures, right after the last token: it is not counted as an output chunk then.
+ */
+export function carriesOutput(chunk: Chunk): boolean {
+  if (nonEmpty(chunk.response) || nonEmpty(chunk.thinking)) return true;
+  const message = chunk.message;
+  if (message === null || typeof message !== 'object') return false;
+  if (nonEmpty(message.content) || nonEmpty(message.thinking)) return true;
+  return Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
+}
+
+/**
+ * The GenAI metrics of one streamed call: the time to its first chunk, the time between chunks after it
+ * (`gen_ai.client.operation.time_per_output_chunk`, one value per chunk, as the application receives it),
+ * and at its end what {@link GenAiMetrics.succeeded} or {@link GenAiMetrics.failed} records. The series are
+ * bound at the first chunk (which names the answering model), so a chunk costs a clock read and a bucket
+ * increment, with nothing allocated.
+ */
+export class GenAiStream<T extends object> implements StreamHooks<T> {
+  private series: Series | undefined;
+  private response: string | undefined;
+  private lastMs = 0;
+
+  constructor(
+    private readonly genAi: GenAiMetrics,
+    private readonly operation: GenAiOperation,
+    private readonly model: string,
+    private readonly startedMs: number,
+  ) {}
+
+  first(chunk: T): void {
+    try {
+      const now = performance.now();
+      this.response = responseModel(chunk as Usage);
+      this.series = this.genAi.seriesFor(this.operation, this.model, this.response);
+      this.series.firstChunk.record((now - this.startedMs) / 1000);
+      this.lastMs = now;
+    } catch (error) {
+      reportInstrumentationError('ollama GenAI metrics', error);
+    }
+  }
+
+  chunk(chunk: T): void {
+    const series = this.series;
+    if (series === undefined) return;
+    if ((chunk as Chunk).done === true && !carriesOutput(chunk as Chunk)) return;
+    const now = performance.now();
+    series.perChunk.record((now - this.lastMs) / 1000);
+    this.lastMs = now;
+  }
+
+  done(last: T): void {
+    this.genAi.succeeded(this.operation, this.model, this.seconds(), last as Usage);
+  }
+
+  /** A stream the caller left early (`break`, `error` undefined) did not fail: it is recorded as nothing. */
+  failed(error: unknown): void {
+    if (error === undefined) return;
+    this.genAi.failed(this.operation, this.model, this.seconds(), errorType(error), this.response);
+  }
+
+  private seconds(): number {
+    return (performance.now() - this.startedMs) / 1000;
+  }
+}
