@@ -471,7 +471,7 @@ export const CATALOG = Object.freeze({
     kind: 'counter',
     unit: '{poll}',
     description:
-      '/api/ps polls that failed (unreachable, timed out, bad answer); the gauges keep their last values',
+      '/api/ps polls that failed (unreachable, timed out, bad answer); the model gauges are absent until one succeeds',
     labels: ['pool_name'],
   }),
   requestDurationSeconds: define({

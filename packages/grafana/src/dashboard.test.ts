@@ -41,7 +41,7 @@ describe('the dashboard', () => {
     expect(buildDashboard()).toEqual(dashboard);
   });
 
-  it('has rows for breakers, pools, caches, requests, GenAI calls and the runtime', () => {
+  it('has rows for breakers, pools, caches, requests, GenAI calls, the LLM server and the runtime', () => {
     const rows = dashboard.panels.filter((panel) => panel.type === 'row').map((panel) => panel.title);
     expect(rows).toEqual([
       'Overview',
@@ -50,6 +50,7 @@ describe('the dashboard', () => {
       'Caches',
       'Requests (HTTP)',
       'GenAI calls',
+      'LLM server (Ollama)',
       'Node.js runtime',
     ]);
   });

@@ -2,6 +2,7 @@ import type { PanelSpec, RowSpec } from './panels.js';
 import { breakersRow } from './rows/breakers.js';
 import { cachesRow } from './rows/caches.js';
 import { genAiRow } from './rows/genai.js';
+import { llmRow } from './rows/llm.js';
 import { overviewRow } from './rows/overview.js';
 import { poolsRow } from './rows/pools.js';
 import { requestsRow } from './rows/requests.js';
@@ -47,7 +48,16 @@ const GRID_WIDTH = 24;
 
 /** The rows of the dashboard, top to bottom. Panel ids are the row's id plus the panel's position. */
 export function dashboardRows(): readonly RowSpec[] {
-  return [overviewRow(), breakersRow(), poolsRow(), cachesRow(), requestsRow(), genAiRow(), runtimeRow()];
+  return [
+    overviewRow(),
+    breakersRow(),
+    poolsRow(),
+    cachesRow(),
+    requestsRow(),
+    genAiRow(),
+    llmRow(),
+    runtimeRow(),
+  ];
 }
 
 /**

@@ -12,7 +12,7 @@ function perInstance(metric: string, suffix: string): ReturnType<typeof query> {
 export function runtimeRow(): RowSpec {
   const gc = RUNTIME_METRICS.gcDuration;
   return {
-    id: 700,
+    id: 800,
     title: 'Node.js runtime',
     panels: [
       timeseries(
