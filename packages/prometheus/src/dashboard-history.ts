@@ -9,6 +9,7 @@ import {
   reportInstrumentationError,
   SightglassError,
 } from '@sightglass/core';
+import { compareOutcomes } from './dashboard-llm-sample.js';
 import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
 
 /** Options of the dashboard's history (see the package README for the memory each option costs). */
@@ -20,7 +21,10 @@ export interface DashboardHistoryOptions {
    * numbers per breaker, pool and cache: the default with ten of each takes about 700 KB of heap.
    */
   historyLength?: number;
-  /** Breakers, pools and caches shown per kind. Default 50; the rest are left out of the dashboard only. */
+  /**
+   * Breakers, pools, caches and LLM models shown per kind. Default 50; the rest are left out of the
+   * dashboard only.
+   */
   maxEntities?: number;
   /**
    * How often the dashboard asks the health registry's evaluator for a report while the page is open, in
@@ -39,7 +43,7 @@ export interface DashboardHistoryOptions {
 export interface DashboardData {
   readonly intervalMs: number;
   readonly historyLength: number;
-  /** Whether some breakers, pools or caches were left out (more than `maxEntities`). */
+  /** Whether some breakers, pools, caches or models were left out (more than `maxEntities`). */
   readonly truncated: boolean;
   /** Seconds since the epoch, oldest first. */
   readonly time: readonly number[];
@@ -58,6 +62,30 @@ export interface DashboardData {
     readonly p95: Column;
     readonly p99: Column;
     readonly inFlight: Column;
+  };
+  /**
+   * The LLM calls the `@sightglass/ollama` client reports, per model (`gen_ai.request.model`) and over every
+   * model; `models` is empty and `psPolling` false when no GenAI series were seen (the page hides the row).
+   */
+  readonly llm: {
+    readonly models: Record<
+      string,
+      { readonly callsPerSecondByOutcome: Record<string, Column> } & Record<
+        | 'timeToFirstChunkP50'
+        | 'timeToFirstChunkP95'
+        | 'outputTokensPerSecond'
+        | 'coldStarts'
+        | 'loadSeconds',
+        Column
+      >
+    >;
+    readonly timeToFirstChunkP50: Column;
+    readonly timeToFirstChunkP95: Column;
+    readonly outputTokensPerSecond: Column;
+    /** Whether an `/api/ps` poller reports at the latest sample (the client's `psPoll`). */
+    readonly psPolling: boolean;
+    readonly loadedModels: Column;
+    readonly loaded: Record<string, Record<'sizeBytes' | 'vramBytes' | 'expiresInSeconds', Column>>;
   };
   /**
    * The health registry's last report (statuses only, no details), the one `/health` and `health_status`
@@ -209,8 +237,45 @@ export class DashboardHistory {
         p99: column((sample) => sample.requests.p99),
         inFlight: column((sample) => sample.requests.inFlight),
       },
+      llm: this.llmColumns(samples, column, columns),
       health: this.healthSummary(),
     } as DashboardData;
+  }
+
+  private llmColumns(
+    samples: readonly DashboardSample[],
+    column: (read: (sample: DashboardSample) => number | null | undefined) => Column,
+    columns: <P>(
+      pick: (sample: DashboardSample) => Readonly<Record<string, P>>,
+      fields: readonly (keyof P & string)[],
+    ) => Record<string, Record<string, Column>>,
+  ): DashboardData['llm'] {
+    const models = columns(
+      (sample) => sample.llm.models,
+      ['timeToFirstChunkP50', 'timeToFirstChunkP95', 'outputTokensPerSecond', 'coldStarts', 'loadSeconds'],
+    );
+    for (const [name, fields] of Object.entries(models)) {
+      const outcomes = new Set(
+        samples.flatMap((sample) => Object.keys(sample.llm.models[name]?.callsPerSecondByOutcome ?? {})),
+      );
+      (fields as Record<string, unknown>).callsPerSecondByOutcome = Object.fromEntries(
+        [...outcomes]
+          .sort(compareOutcomes)
+          .map((outcome) => [
+            outcome,
+            column((sample) => sample.llm.models[name]?.callsPerSecondByOutcome[outcome]),
+          ]),
+      );
+    }
+    return {
+      models: models as DashboardData['llm']['models'],
+      timeToFirstChunkP50: column((sample) => sample.llm.timeToFirstChunkP50),
+      timeToFirstChunkP95: column((sample) => sample.llm.timeToFirstChunkP95),
+      outputTokensPerSecond: column((sample) => sample.llm.outputTokensPerSecond),
+      psPolling: samples.at(-1)?.llm.psPolling ?? false,
+      loadedModels: column((sample) => sample.llm.loadedModels),
+      loaded: columns((sample) => sample.llm.loaded, ['sizeBytes', 'vramBytes', 'expiresInSeconds']),
+    };
   }
 
   private healthSummary(): HealthReport | null {

@@ -1,5 +1,6 @@
 import { CATALOG, type MetricDefinition, type MetricSnapshot } from '@sightglass/core';
 import { bucketQuantile, subtractCounts } from './bucket-quantile.js';
+import { type LlmPoint, LlmSampler } from './dashboard-llm-sample.js';
 
 /** One breaker at one instant. Rates are per second over the last sampling interval. */
 export interface BreakerPoint {
@@ -45,11 +46,12 @@ export interface DashboardSample {
   readonly pools: Readonly<Record<string, PoolPoint>>;
   readonly caches: Readonly<Record<string, CachePoint>>;
   readonly requests: RequestsPoint;
+  readonly llm: LlmPoint;
 }
 
 /** Limits of {@link SampleBuilder}. */
 export interface SampleBuilderOptions {
-  /** Breakers, pools and caches kept per kind; the rest are left out of the dashboard (not of /metrics). */
+  /** Breakers, pools, caches and models kept per kind; the rest are left out of the dashboard (not of /metrics). */
   readonly maxEntities: number;
   /** How many past samples latency quantiles look back over (smooths them at low traffic). */
   readonly quantileWindow: number;
@@ -60,7 +62,8 @@ type Series = MetricSnapshot['series'][number];
 /**
  * Turns successive metric-registry snapshots into dashboard samples: gauges as read, counters as rates
  * against the previous snapshot, latency quantiles from the change of the request histogram over a few
- * samples. It keeps only what the next rate needs, bounded by `maxEntities`.
+ * samples, and the LLM calls ({@link LlmSampler}). It keeps only what the next rate needs, bounded by
+ * `maxEntities`.
  */
 export class SampleBuilder {
   /** Cumulative counter values at the previous sample, keyed by metric and entity. */
@@ -68,10 +71,13 @@ export class SampleBuilder {
   private previousTime: number | undefined;
   /** Cumulative request-duration bucket counts of the last `quantileWindow` samples, oldest first. */
   private readonly latencyHistory: number[][] = [];
+  private readonly llm: LlmSampler;
   /** Whether an entity kind had more members than `maxEntities` at the last sample. */
   truncated = false;
 
-  constructor(private readonly options: SampleBuilderOptions) {}
+  constructor(private readonly options: SampleBuilderOptions) {
+    this.llm = new LlmSampler(options);
+  }
 
   build(snapshot: readonly MetricSnapshot[], timeMs: number): DashboardSample {
     const byName = new Map(snapshot.map((metric) => [metric.definition.name, metric.series]));
@@ -135,9 +141,11 @@ export class SampleBuilder {
     }
 
     const requests = this.requestsPoint(series, rate);
+    const llm = this.llm.build(series, timeMs);
+    if (this.llm.truncated) this.truncated = true;
     this.previousCounters = counters;
     this.previousTime = timeMs;
-    return { time: timeMs / 1000, breakers, pools, caches, requests };
+    return { time: timeMs / 1000, breakers, pools, caches, requests, llm };
   }
 
   private requestsPoint(
