@@ -137,6 +137,20 @@ async function watchDashboard(): Promise<() => Promise<string>> {
   };
 }
 
+/**
+ * Panels of the LLM server row this scenario cannot fill: a cold start needs a model load (the fake loads in
+ * no time unless `loadDurationMs` is set), and the `/api/ps` panels need the client's opt-in `psPoll`, which
+ * the gateway does not turn on.
+ */
+const NOT_EXERCISED_HERE = new Set([
+  'Cold starts',
+  'Model load time',
+  'Loaded models',
+  'Model memory (VRAM and total)',
+  'Time until unload',
+  '/api/ps poll failures',
+]);
+
 describe.skipIf(binary === undefined)('the gateway under Prometheus, Grafana queries and rules', () => {
   it('is scraped by Prometheus', async () => {
     const [target] = await prometheus!.targets();
@@ -148,6 +162,7 @@ describe.skipIf(binary === undefined)('the gateway under Prometheus, Grafana que
     expect(queries.length).toBeGreaterThan(50);
     const empty: string[] = [];
     for (const query of queries) {
+      if (NOT_EXERCISED_HERE.has(query.panel)) continue;
       const result = await prometheus!.query(interpolateQuery(query.expr, { rateInterval: '1m' }));
       if (result.length === 0) empty.push(`${query.panel} (${query.refId}): ${query.expr}`);
     }
