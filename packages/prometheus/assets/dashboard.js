@@ -6,6 +6,8 @@
   const STATES = { 0: 'closed', 1: 'open', 2: 'half-open' };
   const PALETTE = ['#4ea1ff', '#f2c14e', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#54a24b'];
   const STATUS_COLOURS = { '2xx': '#54a24b', '3xx': '#4ea1ff', '4xx': '#f2c14e', '5xx': '#e45756' };
+  /** The outcome of an LLM call that ended without an `error.type`. */
+  const OK = 'ok';
   /** uPlot instances by container id, with the series labels they were built for. */
   const charts = new Map();
   let timer;
@@ -24,6 +26,41 @@
 
   function number(value, digits = 1) {
     return value === null || value === undefined ? '–' : value.toFixed(digits);
+  }
+
+  /** The value at the latest sample (not the last known one): `null` when the series has none now. */
+  function current(column) {
+    return column.length === 0 ? null : column[column.length - 1];
+  }
+
+  function total(column) {
+    let sum = 0;
+    for (const value of column) if (value !== null) sum += value;
+    return sum;
+  }
+
+  function bytes(value) {
+    if (value === null || value === undefined) return '–';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let scaled = value;
+    let unit = 0;
+    while (scaled >= 1024 && unit < units.length - 1) {
+      scaled /= 1024;
+      unit++;
+    }
+    return `${scaled.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  }
+
+  /** A rate for an axis: 1.2k/s rather than 1200.0/s, which the axis has no room for. */
+  function compactRate(value) {
+    if (value === null || value === undefined) return '–';
+    return value >= 1000 ? `${number(value / 1000)}k/s` : `${number(value)}/s`;
+  }
+
+  function remaining(seconds) {
+    if (seconds === null || seconds === undefined) return '–';
+    const whole = Math.round(seconds);
+    return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
   }
 
   function duration(seconds) {
@@ -68,6 +105,7 @@
             label: s.label,
             stroke: s.colour ?? PALETTE[index % PALETTE.length],
             width: 2,
+            dash: s.dash,
             spanGaps: false,
             value: (_u, value) => format(value),
           })),
@@ -240,6 +278,120 @@
     }
   }
 
+  /** A table row of text cells (names are set as text, never as HTML: they come from users' configs). */
+  function row(cells) {
+    const node = element('tr');
+    for (const cell of cells) node.append(typeof cell === 'string' ? element('td', '', cell) : cell);
+    return node;
+  }
+
+  function renderLoaded(llm) {
+    const parent = document.getElementById('llm-loaded');
+    if (!llm.psPolling) {
+      const hint = element('p', 'empty', "Loaded models come from Ollama's /api/ps: start the client with ");
+      hint.append(element('code', '', 'new Ollama({ psPoll: true })'), ' to poll it.');
+      parent.replaceChildren(hint);
+      return;
+    }
+    const count = current(llm.loadedModels);
+    if (count === null) {
+      parent.replaceChildren(
+        element('p', 'empty', 'No answer from /api/ps yet (failed polls: ollama_ps_poll_failures_total).'),
+      );
+      return;
+    }
+    const models = Object.entries(llm.loaded).filter(
+      ([, columns]) => current(columns.sizeBytes) !== null || current(columns.expiresInSeconds) !== null,
+    );
+    const table = element('table', 'models');
+    const head = element('tr');
+    for (const title of ['model', 'size', 'VRAM', 'unloads in']) head.append(element('th', '', title));
+    table.append(element('thead'), element('tbody'));
+    table.tHead.append(head);
+    for (const [name, columns] of models) {
+      const model = row([
+        element('td', 'name', name),
+        bytes(current(columns.sizeBytes)),
+        bytes(current(columns.vramBytes)),
+        remaining(current(columns.expiresInSeconds)),
+      ]);
+      model.dataset.model = name;
+      table.tBodies[0].append(model);
+    }
+    const figures = element('div', 'figures');
+    figures.append(figure('loaded', number(count, 0)));
+    parent.replaceChildren(figures, ...(models.length > 0 ? [table] : []));
+  }
+
+  function renderLlm(time, llm) {
+    const section = document.getElementById('llm-section');
+    const names = Object.keys(llm.models);
+    // The row appears once the Ollama client reports: a call, a model load, or its /api/ps poller.
+    section.hidden = names.length === 0 && !llm.psPolling;
+    if (section.hidden) return;
+
+    const calls = [];
+    const tokens = [];
+    names.forEach((name, index) => {
+      const model = llm.models[name];
+      const colour = PALETTE[index % PALETTE.length];
+      for (const [outcome, values] of Object.entries(model.callsPerSecondByOutcome)) {
+        // A colour per line; failed calls dashed.
+        calls.push({
+          label: `${name} ${outcome}`,
+          values,
+          colour: PALETTE[calls.length % PALETTE.length],
+          dash: outcome === OK ? undefined : [6, 4],
+        });
+      }
+      tokens.push({ label: name, values: model.outputTokensPerSecond, colour });
+    });
+    chart(document.getElementById('llm-calls'), time, calls, (v) => (v === null ? '–' : `${number(v, 2)}/s`));
+    chart(
+      document.getElementById('llm-first-chunk'),
+      time,
+      [
+        { label: 'p50', values: llm.timeToFirstChunkP50 },
+        { label: 'p95', values: llm.timeToFirstChunkP95 },
+      ],
+      duration,
+    );
+    chart(document.getElementById('llm-tokens'), time, tokens, compactRate);
+    renderLoaded(llm);
+
+    const rows = names.map((name) => {
+      const model = llm.models[name];
+      const outcomes = element('td', 'outcomes');
+      let callsPerSecond = null;
+      for (const [outcome, values] of Object.entries(model.callsPerSecondByOutcome)) {
+        const rate = last(values);
+        if (rate !== null) callsPerSecond = (callsPerSecond ?? 0) + rate;
+        const tag = element('span', 'outcome', `${outcome} ${number(rate, 2)}/s`);
+        tag.dataset.outcome = outcome === OK ? 'ok' : 'error';
+        if (outcomes.childNodes.length > 0) outcomes.append(' · ');
+        outcomes.append(tag);
+      }
+      const node = row([
+        element('td', 'name', name),
+        number(callsPerSecond, 2),
+        outcomes,
+        duration(last(model.timeToFirstChunkP50)),
+        duration(last(model.timeToFirstChunkP95)),
+        number(last(model.outputTokensPerSecond)),
+        number(total(model.coldStarts), 0),
+        duration(last(model.loadSeconds)),
+      ]);
+      node.dataset.model = name;
+      return node;
+    });
+    document.querySelector('#llm-models tbody').replaceChildren(...rows);
+    const seconds = time.length > 1 ? time[time.length - 1] - time[0] : 0;
+    const shown = seconds >= 60 ? `${number(seconds / 60)} min` : `${number(seconds, 0)} s`;
+    document.getElementById('llm-note').textContent =
+      `By gen_ai.request.model. Rates and figures are the latest; time to first chunk and tokens/s over the ` +
+      `last few samples; cold starts are the model loads Ollama reported in the ${shown} shown.`;
+  }
+
   function setStatus(text, failing) {
     const status = document.getElementById('status');
     status.textContent = text;
@@ -266,9 +418,12 @@
       renderHealth(data.health);
       renderBreakers(data.breakers);
       renderRequests(data.time, data.requests);
+      renderLlm(data.time, data.llm);
       renderPools(data.time, data.pools);
       renderCaches(data.time, data.caches);
-      const note = data.truncated ? ' · some breakers, pools or caches are not shown (maxEntities)' : '';
+      const note = data.truncated
+        ? ' · some breakers, pools, caches or models are not shown (maxEntities)'
+        : '';
       setStatus(
         `updated ${new Date().toLocaleTimeString()} · every ${data.intervalMs / 1000} s${note}`,
         false,

@@ -104,6 +104,8 @@ describe('the built-in dashboard in Chromium', () => {
         [expect.stringMatching(/^cache-.*-chart$/), true],
       ]);
     expect(await page.locator('canvas').count()).toBe(4);
+    // No Ollama client reports here: the LLM row stays hidden, it draws no empty charts.
+    expect(await page.locator('#llm-section').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#caches .figure b').first().textContent()).toBe('80.0%');
 
     breakerState = 1;
