@@ -1,7 +1,19 @@
 /**
- * Request and response shapes of Ollama's REST API, the same as the `ollama` package's (0.6) so that code
- * typed against it compiles unchanged. Dates are typed `Date` as there, though the wire carries strings.
+ * Request and response shapes of Ollama's REST API, the same as the `ollama` package's (0.6.4) so that code
+ * typed against it compiles unchanged: every request the `ollama` types accept, ours accept, and every answer
+ * of ours can be assigned to its type. Dates are typed `Date` as there, though the wire carries strings.
+ *
+ * A few fields Ollama sends or takes (api/types.go) that the `ollama` types leave out are typed here too, all
+ * optional, each marked "Not in the `ollama` package's types": tool call `id` and `index`,
+ * `tool_call_id`, the `max` think level, `truncate`/`shift`, logprob `bytes`, and the `capabilities` of
+ * `/api/tags` and `context_length` of `/api/ps`. Both clients pass them through unchanged.
  */
+
+/**
+ * How hard a thinking model thinks: `true` (Ollama's default level, `medium`), `false` (not at all), or a
+ * level. `'max'` is not in the `ollama` package's types; Ollama accepts it since v0.22.
+ */
+export type Think = boolean | 'high' | 'medium' | 'low' | 'max';
 
 /** Model options (`options` of generate, chat, embed). */
 export interface Options {
@@ -48,23 +60,84 @@ export interface GenerateRequest {
   context?: number[];
   stream?: boolean;
   raw?: boolean;
+  /** `'json'` for any JSON object, or a JSON schema the answer must fit. */
   format?: string | object;
+  /**
+   * Images for a vision model: bytes (`Uint8Array`, `Buffer`), base64 text, or the path of a file, which is
+   * read. Sent as base64, as the `ollama` package sends them; the request itself is left unchanged.
+   */
   images?: Uint8Array[] | string[];
   /** Seconds, or a duration string such as `5m`. */
   keep_alive?: string | number;
-  think?: boolean | 'high' | 'medium' | 'low';
+  /** Whether (and how hard) a thinking model thinks; its thoughts come back in `thinking`. */
+  think?: Think;
+  /** Shorten a prompt longer than the context instead of failing. Not in the `ollama` package's types. */
+  truncate?: boolean;
+  /** Shift the context when it fills instead of stopping. Not in the `ollama` package's types. */
+  shift?: boolean;
+  /** Return each output token's log probability in `logprobs`. */
   logprobs?: boolean;
+  /** How many of the most likely alternatives (0–20) to return beside each token; needs `logprobs`. */
   top_logprobs?: number;
+  /** Image generation (experimental in Ollama): width of the image in pixels. */
+  width?: number;
+  /** Image generation (experimental in Ollama): height of the image in pixels. */
+  height?: number;
+  /** Image generation (experimental in Ollama): diffusion steps. */
+  steps?: number;
   options?: Partial<Options>;
 }
 
-/** A tool call the model made. */
+/**
+ * A call the model made to one of the request's {@link Tool}s (`message.tool_calls`): run the function with
+ * `arguments`, then send its result back in a `tool` message.
+ */
 export interface ToolCall {
-  function: { name: string; arguments: { [key: string]: unknown } };
+  /**
+   * Ollama's id of the call (`call_…`), to quote in the `tool` message's `tool_call_id`. Not in the
+   * `ollama` package's types; Ollama sends it since v0.12.10.
+   */
+  id?: string;
+  function: {
+    /** The call's place among the answer's calls, from 0. Not in the `ollama` package's types. */
+    index?: number;
+    /** The tool's `function.name`. */
+    name: string;
+    /** The arguments, an object that fits the tool's `parameters` schema. */
+    arguments: { [key: string]: unknown };
+  };
 }
 
-/** A tool the model may call. */
+/** One parameter of a {@link Tool}: a JSON schema for its value. */
+export interface ToolProperty {
+  type?: string | string[];
+  items?: unknown;
+  description?: string;
+  enum?: unknown[];
+  /** Not in the `ollama` package's types (Ollama reads it). */
+  anyOf?: ToolProperty[];
+  /** An object's properties. Not in the `ollama` package's types (Ollama reads it). */
+  properties?: { [key: string]: ToolProperty };
+  /** An object's required properties. Not in the `ollama` package's types (Ollama reads it). */
+  required?: string[];
+}
+
+/**
+ * A function the model may call (`tools` of chat), described by a JSON schema of its parameters; a model
+ * without the `tools` capability refuses a request with tools (400).
+ *
+ * @example
+ * const weather: Tool = {
+ *   type: 'function',
+ *   function: {
+ *     name: 'get_weather',
+ *     description: 'The current weather in a city',
+ *     parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } },
+ *   },
+ * };
+ */
 export interface Tool {
+  /** `'function'`. */
   type: string;
   function: {
     name?: string;
@@ -75,21 +148,25 @@ export interface Tool {
       $defs?: unknown;
       items?: unknown;
       required?: string[];
-      properties?: {
-        [key: string]: { type?: string | string[]; items?: unknown; description?: string; enum?: unknown[] };
-      };
+      properties?: { [key: string]: ToolProperty };
     };
   };
 }
 
-/** One chat message. */
+/** One chat message: `system`, `user`, `assistant` or `tool` (a tool's result). */
 export interface Message {
   role: string;
   content: string;
+  /** An assistant's thoughts before its answer (a thinking model, with `think`). */
   thinking?: string;
+  /** Images for a vision model: bytes, base64 text or file paths, sent as base64 (see `GenerateRequest`). */
   images?: Uint8Array[] | string[];
+  /** The calls an assistant message made; send the message back as it came with the tools' results. */
   tool_calls?: ToolCall[];
+  /** In a `tool` message: the name of the tool whose result `content` holds. */
   tool_name?: string;
+  /** In a `tool` message: the {@link ToolCall.id} it answers. Not in the `ollama` package's types. */
+  tool_call_id?: string;
 }
 
 /** `POST /api/chat`. */
@@ -97,11 +174,21 @@ export interface ChatRequest {
   model: string;
   messages?: Message[];
   stream?: boolean;
+  /** `'json'` for any JSON object, or a JSON schema the answer's `message.content` must fit. */
   format?: string | object;
+  /** Seconds, or a duration string such as `5m`. */
   keep_alive?: string | number;
+  /** Functions the model may call; it then answers with `message.tool_calls`. */
   tools?: Tool[];
-  think?: boolean | 'high' | 'medium' | 'low';
+  /** Whether (and how hard) a thinking model thinks; its thoughts come back in `message.thinking`. */
+  think?: Think;
+  /** Drop the oldest messages when the chat outgrows the context. Not in the `ollama` package's types. */
+  truncate?: boolean;
+  /** Shift the context when it fills instead of stopping. Not in the `ollama` package's types. */
+  shift?: boolean;
+  /** Return each output token's log probability in `logprobs`. */
   logprobs?: boolean;
+  /** How many of the most likely alternatives (0–20) to return beside each token; needs `logprobs`. */
   top_logprobs?: number;
   options?: Partial<Options>;
 }
@@ -175,6 +262,8 @@ export interface EmbeddingsRequest {
 export interface TokenLogprob {
   token: string;
   logprob: number;
+  /** The token's UTF-8 bytes (left out for an empty token). Not in the `ollama` package's types. */
+  bytes?: number[];
 }
 
 /** A token's log probability with the alternatives. */
@@ -187,6 +276,7 @@ export interface GenerateResponse {
   model: string;
   created_at: Date;
   response?: string;
+  /** The model's thoughts (a thinking model): streamed in chunks of their own before `response`. */
   thinking?: string;
   done: boolean;
   done_reason: string;
@@ -197,13 +287,17 @@ export interface GenerateResponse {
   prompt_eval_duration: number;
   eval_count: number;
   eval_duration: number;
+  /** With `logprobs`: one per output token (streamed, one per chunk). */
   logprobs?: Logprob[];
   image?: string;
   completed?: number;
   total?: number;
 }
 
-/** An answer (or one chunk of a stream) of chat. Durations are in nanoseconds. */
+/**
+ * An answer (or one chunk of a stream) of chat. Durations are in nanoseconds. Streamed, `message.thinking`
+ * and `message.tool_calls` come in chunks of their own (one per call), passed on as Ollama sends them.
+ */
 export interface ChatResponse {
   model: string;
   created_at: Date;
@@ -216,6 +310,7 @@ export interface ChatResponse {
   prompt_eval_duration: number;
   eval_count: number;
   eval_duration: number;
+  /** With `logprobs`: one per output token (streamed, one per chunk). */
   logprobs?: Logprob[];
 }
 
@@ -259,8 +354,17 @@ export interface ModelResponse {
   size: number;
   digest: string;
   details: ModelDetails;
+  /** ps: when the model is unloaded. */
   expires_at: Date;
+  /** ps: bytes of the model in GPU memory. */
   size_vram: number;
+  /**
+   * list (`/api/tags`): what the model can do (`completion`, `tools`, `thinking`, `vision`, `embedding`…).
+   * Not in the `ollama` package's types; Ollama sends it since v0.30.
+   */
+  capabilities?: string[];
+  /** ps: the context length the model was loaded with. Not in the `ollama` package's types. */
+  context_length?: number;
 }
 
 /** The answer of show. */
@@ -273,7 +377,9 @@ export interface ShowResponse {
   details: ModelDetails;
   messages: Message[];
   modified_at: Date;
+  /** A plain object on the wire, whatever the type (the `ollama` package's) says. */
   model_info: Map<string, unknown>;
+  /** What the model can do: `completion`, `tools`, `thinking`, `vision`, `embedding`, `insert`… */
   capabilities: string[];
   projector_info?: Map<string, unknown>;
 }
