@@ -5,7 +5,7 @@ import { GenAiMetrics, type GenAiOperation, type Usage } from './genai-metrics.j
 import { GenAiStream } from './genai-stream.js';
 import { buildHeaders } from './headers.js';
 import { type ParsedHost, resolveHost } from './host.js';
-import { encodeImages } from './images.js';
+import { encodeImage, encodeImages } from './images.js';
 import type {
   ChatRequest,
   ChatResponse,
@@ -117,6 +117,15 @@ export class Ollama {
     for (const call of [...this.calls]) call.abort(new AbortError('The Ollama client aborted its calls'));
   }
 
+  /**
+   * An image as chat and generate send it, as the `ollama` package's `encodeImage` gives it in Node.js:
+   * bytes (a `Uint8Array` or `Buffer`) as base64, a string naming an existing file as that file's bytes in
+   * base64, any other string as it is (taken to be base64 already).
+   */
+  encodeImage(image: Uint8Array | string): Promise<string> {
+    return encodeImage(image);
+  }
+
   /** Aborts what is in flight, closes the pool's connections and stops its metrics and health check. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -133,7 +142,11 @@ export class Ollama {
     options?: CallOptions,
   ): Promise<AbortableAsyncIterator<GenerateResponse>>;
   generate(request: GenerateRequest & { stream?: false }, options?: CallOptions): Promise<GenerateResponse>;
-  /** Generates a response from a prompt; with `stream: true` an iterator of chunks. */
+  /**
+   * Generates a response from a prompt; with `stream: true` an iterator of chunks, passed on as Ollama sends
+   * them (`thinking` chunks before the `response` ones). `images` are sent as base64 (see
+   * {@link Ollama.encodeImage}); the request object itself is not changed.
+   */
   async generate(
     request: GenerateRequest,
     options?: CallOptions,
@@ -149,7 +162,12 @@ export class Ollama {
     options?: CallOptions,
   ): Promise<AbortableAsyncIterator<ChatResponse>>;
   chat(request: ChatRequest & { stream?: false }, options?: CallOptions): Promise<ChatResponse>;
-  /** Chats with a model; images in messages may be bytes, base64 or file paths. */
+  /**
+   * Chats with a model; with `stream: true` an iterator of chunks, passed on as Ollama sends them
+   * (`message.thinking` chunks before the content, a chunk per `message.tool_calls` entry). Images in
+   * messages may be bytes, base64 or file paths, and are sent as base64 (see {@link Ollama.encodeImage});
+   * the request object itself is not changed.
+   */
   async chat(
     request: ChatRequest,
     options?: CallOptions,
