@@ -66,6 +66,17 @@ const TOKEN_TYPE = 'gen_ai.token.type';
 /** The key of every model together in the windows (no model name is empty: the client never reports one). */
 const ALL = '';
 
+/** The point of a sample with no GenAI series (nothing to show: the page hides the row). */
+const NO_LLM: LlmPoint = Object.freeze({
+  models: Object.freeze({}),
+  timeToFirstChunkP50: null,
+  timeToFirstChunkP95: null,
+  outputTokensPerSecond: null,
+  psPolling: false,
+  loadedModels: null,
+  loaded: Object.freeze({}),
+});
+
 /**
  * Turns the GenAI series the `@sightglass/ollama` client reports (semantic-convention histograms, model
  * loads, the `/api/ps` gauges) into the dashboard's LLM row: calls as rates against the previous sample,
@@ -188,12 +199,17 @@ export class LlmSampler {
       };
     }
     const overall = figures(ALL, () => true);
+    const loaded = this.loadedModels(series);
 
     this.previousCounters = counters;
     this.previousTimeMs = timeMs;
     this.firstChunk = firstChunk;
     this.outputTokens = outputTokens;
-    return { models, ...overall, ...this.loadedModels(series) };
+    // A service without an Ollama client keeps one shared point per sample, not objects of its own.
+    const nothing = names.length === 0 && !loaded.psPolling && Object.keys(loaded.loaded).length === 0;
+    if (nothing && overall.timeToFirstChunkP50 === null && overall.outputTokensPerSecond === null)
+      return NO_LLM;
+    return { models, ...overall, ...loaded };
   }
 
   /** The `/api/ps` poller's gauges: loaded models per pool, and each model's memory and expiry. */
