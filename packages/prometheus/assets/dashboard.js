@@ -344,7 +344,10 @@
           dash: outcome === OK ? undefined : [6, 4],
         });
       }
-      tokens.push({ label: name, values: model.outputTokensPerSecond, colour });
+      // A model that never answered with output tokens (embeddings) has no line here.
+      if (model.outputTokensPerSecond.some((value) => value !== null)) {
+        tokens.push({ label: name, values: model.outputTokensPerSecond, colour });
+      }
     });
     chart(document.getElementById('llm-calls'), time, calls, (v) => (v === null ? '–' : `${number(v, 2)}/s`));
     chart(
