@@ -62,4 +62,11 @@ export {
   readsMetricRegistry,
   type SeriesSnapshot,
 } from './metric-registry.js';
+export {
+  ATTR_ERROR_TYPE,
+  addSpanEvent,
+  ERROR_TYPE_OTHER,
+  recordingSpan,
+  spanErrorType,
+} from './span-events.js';
 export { SIGHTGLASS_VERSION } from './version.js';
