@@ -150,8 +150,12 @@ export interface FakeOllamaOptions {
   faults?: FaultConfig;
 }
 
-/** The Ollama version the fake reports by default. */
-export const DEFAULT_OLLAMA_VERSION = '0.12.6';
+/**
+ * The Ollama version the fake reports by default: the release whose API it follows (tool call ids, `think`
+ * levels up to `max`, capabilities on `/api/tags`), so a client that switches features on by version sees
+ * the ones the fake serves.
+ */
+export const DEFAULT_OLLAMA_VERSION = '0.33.0';
 
 /** Options with defaults applied and checked. */
 export interface ResolvedOptions {
