@@ -1,9 +1,11 @@
 import {
+  addSpanEvent,
   CATALOG,
   type CounterCell,
   HealthComponent,
   type HealthStatus,
   healthRegistry,
+  recordingSpan,
   reportInstrumentationError,
 } from '@sightglass/core';
 import { observeOutcomes, patchProperty } from './breaker-internals.js';
@@ -16,6 +18,13 @@ import {
 import { type CircuitBreakerLike, type FailureReason, isCircuitBreaker } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import { isCircuitRejection } from './rejection.js';
+import {
+  ATTR_BREAKER_NAME,
+  ATTR_BREAKER_PREVIOUS_STATE,
+  ATTR_BREAKER_STATE,
+  EVENT_BREAKER_REJECTED,
+  EVENT_BREAKER_STATE_CHANGE,
+} from './span-attributes.js';
 
 /** Options of {@link instrumentCircuitBreaker}. */
 export interface CircuitBreakerInstrumentationOptions {
@@ -164,6 +173,16 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
         cell.inc();
         if (state === CircuitStateValue.Open || state === CircuitStateValue.Isolated) openedAt ??= Date.now();
         else if (state === CircuitStateValue.Closed) openedAt = undefined;
+        // cockatiel changes state inside the call that caused it (the failure that opened the breaker, the
+        // probe that half-opened or closed it) or inside isolate()/dispose(): that caller's span is active.
+        const span = recordingSpan();
+        if (span !== undefined) {
+          addSpanEvent(span, EVENT_BREAKER_STATE_CHANGE, {
+            [ATTR_BREAKER_NAME]: name,
+            [ATTR_BREAKER_STATE]: next,
+            [ATTR_BREAKER_PREVIOUS_STATE]: previous,
+          });
+        }
         previous = next;
       });
 
@@ -171,11 +190,13 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
       // Only a breaker that is not closed when the call arrives can reject it, so the common path returns
       // cockatiel's own promise untouched. A rejection counts only if the call's function never ran (else the
       // error came from another breaker inside it), and once per error object (a call queued behind a
-      // half-open probe re-enters execute(), and both layers see the same error).
+      // half-open probe re-enters execute(), and both layers see the same error). The rejection goes on the
+      // span active when the call arrived, looked up only on this path.
       const original = breaker.execute;
       const counted = new WeakSet<object>();
       const execute: P['execute'] = (fn, signal) => {
         if (breaker.state === CircuitStateValue.Closed) return original.call(breaker, fn, signal);
+        const span = recordingSpan();
         let ran = false;
         const tracked = (...args: unknown[]) => {
           ran = true;
@@ -185,6 +206,12 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
           if (!ran && isCircuitRejection(error) && !counted.has(error as object)) {
             counted.add(error as object);
             count(rejected);
+            if (span !== undefined) {
+              addSpanEvent(span, EVENT_BREAKER_REJECTED, {
+                [ATTR_BREAKER_NAME]: name,
+                [ATTR_BREAKER_STATE]: circuitStateName(breaker.state),
+              });
+            }
           }
           throw error;
         });
