@@ -50,7 +50,12 @@ describe.each(COCKATIEL_VERSIONS)('no tracer provider, %s', (_version, cockatiel
 
     const bounded = keep(instrumentBulkhead(cockatiel.bulkhead(1, 1), { name: 'off-bulkhead' }));
     let release!: () => void;
-    const holding = bounded.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    const holding = bounded.execute(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    );
     const queued = bounded.execute(() => 'queued');
     await expect(bounded.execute(() => 'no room')).rejects.toBeInstanceOf(cockatiel.BulkheadRejectedError);
     release();
