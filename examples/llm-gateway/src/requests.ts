@@ -1,5 +1,15 @@
 import type { ChatRequest, EmbedRequest, GenerateRequest, Message } from '@sightglass/ollama';
 import { invalidRequest } from './http-error.js';
+import {
+  checkKeys,
+  type Fields,
+  isObject,
+  optionalFormat,
+  optionalImages,
+  optionalThink,
+  quoted,
+} from './request-fields.js';
+import { optionalToolCalls, optionalTools } from './tool-fields.js';
 
 /**
  * A request the gateway serves, validated: the kind says which Ollama endpoint answers it. `stream` asks for
@@ -26,23 +36,19 @@ const MESSAGE_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 // Fields outside these lists are refused rather than passed on: a field the gateway does not know would not
 // be part of the cache key, so two different requests could share one cached answer.
 const FIELDS: Record<RequestKind, readonly string[]> = {
-  chat: ['model', 'messages', 'format', 'options', 'stream'],
-  generate: ['model', 'prompt', 'system', 'format', 'options', 'stream'],
+  chat: ['model', 'messages', 'tools', 'format', 'think', 'options', 'stream'],
+  generate: ['model', 'prompt', 'system', 'images', 'format', 'think', 'options', 'stream'],
   embed: ['model', 'input', 'dimensions', 'options'],
 };
 
-type Fields = Record<string, unknown>;
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const MESSAGE_FIELDS = ['role', 'content', 'images', 'thinking', 'tool_calls', 'tool_name', 'tool_call_id'];
 
 function checkFields(kind: RequestKind, body: unknown): Fields {
   if (!isObject(body)) throw invalidRequest('the body must be a JSON object');
   const allowed = FIELDS[kind];
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
-      throw invalidRequest(`unknown field "${key.slice(0, 50)}"; ${kind} takes ${allowed.join(', ')}`);
+      throw invalidRequest(`unknown field ${quoted(key)}; ${kind} takes ${allowed.join(', ')}`);
     }
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
@@ -67,13 +73,6 @@ function optionalString(body: Fields, field: string): string | undefined {
   return value;
 }
 
-/** `format`: `"json"` or a JSON schema object, as Ollama takes it. */
-function optionalFormat(body: Fields): string | object | undefined {
-  const format = body.format;
-  if (format === undefined || format === 'json' || isObject(format)) return format;
-  throw invalidRequest('format must be "json" or a JSON schema object');
-}
-
 /** `options`: Ollama's model options (temperature, seed, num_predict, stop…), flat values only. */
 function optionalOptions(body: Fields): ChatRequest['options'] {
   const options = body.options;
@@ -95,26 +94,54 @@ function optionalOptions(body: Fields): ChatRequest['options'] {
   return options as ChatRequest['options'];
 }
 
+function optionalText(message: Fields, field: string, where: string): string | undefined {
+  const value = message[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalidRequest(`${where}.${field} must be a string`);
+  return value;
+}
+
+/**
+ * One chat message: `role` and `content`, and what today's Ollama adds to it: `images` (base64, for a
+ * vision model), an assistant's `thinking` and `tool_calls` (sent back as the model made them), a tool
+ * result's `tool_name` and `tool_call_id`.
+ */
+function message(value: unknown, index: number): Message {
+  const where = `messages[${index}]`;
+  if (!isObject(value)) throw invalidRequest(`${where} must be an object with role and content`);
+  checkKeys(value, MESSAGE_FIELDS, where);
+  const role = value.role;
+  if (typeof role !== 'string' || !MESSAGE_ROLES.has(role)) {
+    throw invalidRequest(`${where}.role must be one of ${[...MESSAGE_ROLES].join(', ')}`);
+  }
+  if (typeof value.content !== 'string') throw invalidRequest(`${where}.content must be a string`);
+  const toolCalls = optionalToolCalls(value.tool_calls, `${where}.tool_calls`);
+  if (toolCalls !== undefined && role !== 'assistant') {
+    throw invalidRequest(`${where}.tool_calls is for assistant messages only`);
+  }
+  const toolName = optionalText(value, 'tool_name', where);
+  const toolCallId = optionalText(value, 'tool_call_id', where);
+  if ((toolName !== undefined || toolCallId !== undefined) && role !== 'tool') {
+    throw invalidRequest(`${where}.tool_name and tool_call_id are for tool messages only`);
+  }
+  return defined({
+    role,
+    content: value.content,
+    thinking: optionalText(value, 'thinking', where),
+    images: optionalImages(value.images, `${where}.images`),
+    tool_calls: toolCalls,
+    tool_name: toolName,
+    tool_call_id: toolCallId,
+  });
+}
+
 function messages(body: Fields): Message[] {
   const list = body.messages;
   if (!Array.isArray(list) || list.length === 0) {
     throw invalidRequest('messages is required and must be a non-empty list');
   }
   if (list.length > LIMITS.messages) throw invalidRequest(`messages may hold at most ${LIMITS.messages}`);
-  return list.map((message: unknown, index) => {
-    const where = `messages[${index}]`;
-    if (!isObject(message)) throw invalidRequest(`${where} must be an object with role and content`);
-    for (const key of Object.keys(message)) {
-      if (key !== 'role' && key !== 'content') {
-        throw invalidRequest(`${where} has an unknown field "${key.slice(0, 50)}"; it takes role, content`);
-      }
-    }
-    if (typeof message.role !== 'string' || !MESSAGE_ROLES.has(message.role)) {
-      throw invalidRequest(`${where}.role must be one of ${[...MESSAGE_ROLES].join(', ')}`);
-    }
-    if (typeof message.content !== 'string') throw invalidRequest(`${where}.content must be a string`);
-    return { role: message.role, content: message.content };
-  });
+  return list.map(message);
 }
 
 function embedInput(body: Fields): string | string[] {
@@ -160,7 +187,9 @@ export function parseGatewayRequest(kind: RequestKind, json: unknown): GatewayRe
         body: defined({
           model,
           messages: messages(body),
+          tools: optionalTools(body),
           format: optionalFormat(body),
+          think: optionalThink(body),
           options: optionalOptions(body),
         }),
       };
@@ -172,7 +201,9 @@ export function parseGatewayRequest(kind: RequestKind, json: unknown): GatewayRe
           model,
           prompt: requiredString(body, 'prompt'),
           system: optionalString(body, 'system'),
+          images: optionalImages(body.images, 'images'),
           format: optionalFormat(body),
+          think: optionalThink(body),
           options: optionalOptions(body),
         }),
       };
