@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { HttpError } from './http-error.js';
 import type { RequestKind } from './requests.js';
 import type { Upstream } from './upstream.js';
+import { upstreamRejection } from './upstream-errors.js';
 
 const OLLAMA_PATHS: Record<RequestKind, string> = {
   chat: '/api/chat',
@@ -90,7 +91,7 @@ export function createNaiveUpstream(options: { ollamaUrl: string; timeoutMs: num
         );
       }
       if (answer.status === 404) throw new HttpError(404, 'model_not_found', ollamaMessage(answer.text));
-      if (answer.status === 400) throw new HttpError(400, 'upstream_rejected', ollamaMessage(answer.text));
+      if (answer.status === 400) throw upstreamRejection(ollamaMessage(answer.text));
       if (answer.status >= 300) {
         throw new HttpError(
           502,

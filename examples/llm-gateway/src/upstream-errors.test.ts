@@ -30,6 +30,13 @@ describe('httpErrorFor', () => {
     [new SightglassError(ErrorCode.CACHE_LOAD_TIMEOUT, 'slow loader'), 504, 'upstream_timeout'],
     [new ResponseError("model 'x' not found", 404), 404, 'model_not_found'],
     [new ResponseError('invalid model name', 400), 400, 'upstream_rejected'],
+    [
+      new ResponseError('registry.ollama.ai/library/gemma3:latest does not support tools', 400),
+      400,
+      'capability_unsupported',
+    ],
+    [new ResponseError('"llama3.2" does not support thinking', 400), 400, 'capability_unsupported'],
+    [new ResponseError('"nomic-embed-text" does not support chat', 400), 400, 'capability_unsupported'],
     [new ResponseError('server busy', 503), 503, 'upstream_busy'],
     [new ResponseError('unexpected EOF', 500), 502, 'upstream_error'],
     [new ConnectionError(OllamaErrorCode.CONNECTION_FAILED, 'refused'), 502, 'upstream_unreachable'],
@@ -47,6 +54,14 @@ describe('httpErrorFor', () => {
     });
   });
 
+  it("passes Ollama's refusal on as it was worded, cut to 200 characters", () => {
+    const refusal = httpErrorFor(new ResponseError('"llama3.2" does not support thinking', 400), context);
+    expect(refusal?.toJSON()).toEqual({
+      error: { code: 'capability_unsupported', message: '"llama3.2" does not support thinking' },
+    });
+    expect(httpErrorFor(new ResponseError('x'.repeat(500), 400), context)?.message).toHaveLength(200);
+  });
+
   it('passes HttpErrors through and leaves anything else (a bug) to the router', () => {
     const error = new HttpError(418, 'teapot', 'short and stout');
     expect(httpErrorFor(error, context)).toBe(error);
@@ -61,6 +76,13 @@ describe('what the policy counts and retries', () => {
     expect(isUpstreamFailure(new MalformedResponseError('x'))).toBe(true);
     expect(isUpstreamFailure(new ResponseError('no such model', 404))).toBe(false);
     expect(isUpstreamFailure(new AbortError())).toBe(false);
+  });
+
+  it('counts neither a model refusing tools or thinking (400) nor retries it', () => {
+    for (const message of ['"llama3.2" does not support thinking', 'gemma3:latest does not support tools']) {
+      expect(isUpstreamFailure(new ResponseError(message, 400))).toBe(false);
+      expect(isRetryable(new ResponseError(message, 400))).toBe(false);
+    }
   });
 
   it('retries fast failures only, and never one Ollama may have started generating for', () => {

@@ -19,6 +19,22 @@ export interface ErrorMappingContext {
   readonly halfOpenAfterMs: number;
 }
 
+// Ollama's words when a model lacks a capability a request needs: `registry.ollama.ai/library/gemma3:latest
+// does not support tools`, `"llama3.2" does not support thinking`, `"nomic-embed-text" does not support chat`.
+const CAPABILITY_REFUSAL = /\bdoes not support [a-z]+/;
+
+/**
+ * The response for Ollama's 400, with its message: `capability_unsupported` when the model cannot do what
+ * was asked (call tools, think, chat), so a client can tell "pick another model" from "fix the request"
+ * (`upstream_rejected`). Neither is counted by the breaker: Ollama answered.
+ */
+export function upstreamRejection(ollamaMessage: string): HttpError {
+  const message = ollamaMessage.slice(0, MAX_MESSAGE);
+  return CAPABILITY_REFUSAL.test(message)
+    ? new HttpError(400, 'capability_unsupported', message)
+    : new HttpError(400, 'upstream_rejected', message);
+}
+
 /**
  * The response for a failed call to Ollama:
  *
@@ -28,6 +44,7 @@ export interface ErrorMappingContext {
  * | every slot to Ollama busy and the queue full (bulkhead) | 503, `retry-after: 1` | `overloaded` |
  * | an attempt timed out | 504 | `upstream_timeout` |
  * | Ollama: unknown model | 404 | `model_not_found` |
+ * | Ollama: the model cannot do what was asked (tools, thinking, chat, …) | 400 | `capability_unsupported` |
  * | Ollama: bad request | 400 | `upstream_rejected` |
  * | Ollama: busy (503) | 503, `retry-after: 1` | `upstream_busy` |
  * | Ollama: other status, broken answer | 502 | `upstream_error` |
@@ -62,7 +79,7 @@ export function httpErrorFor(error: unknown, context: ErrorMappingContext): Http
   if (error instanceof ResponseError) {
     const message = error.error.slice(0, MAX_MESSAGE);
     if (error.status_code === 404) return new HttpError(404, 'model_not_found', message);
-    if (error.status_code === 400) return new HttpError(400, 'upstream_rejected', message);
+    if (error.status_code === 400) return upstreamRejection(message);
     if (error.status_code === 503) {
       return new HttpError(503, 'upstream_busy', `Ollama is busy: ${message}`, { 'retry-after': '1' });
     }
