@@ -15,7 +15,33 @@ describe('readGatewayConfig', () => {
       metricsHost: '127.0.0.1',
       healthDetails: undefined,
       cacheUrl: undefined,
+      psPoll: undefined,
     });
+  });
+
+  it('polls /api/ps with --ps-poll or OLLAMA_PS_POLL, every 15 s unless an interval is given', () => {
+    expect(readGatewayConfig(['--ps-poll'], {}).psPoll).toEqual({ intervalMs: 15_000 });
+    expect(readGatewayConfig([], { OLLAMA_PS_POLL: 'true' }).psPoll).toEqual({ intervalMs: 15_000 });
+    expect(readGatewayConfig([], { OLLAMA_PS_POLL: '1', OLLAMA_PS_POLL_INTERVAL_MS: '5000' }).psPoll).toEqual(
+      {
+        intervalMs: 5000,
+      },
+    );
+    // An interval turns polling on; an explicit "false" turns it off whatever the interval.
+    expect(readGatewayConfig(['--ps-poll-interval-ms', '2000'], {}).psPoll).toEqual({ intervalMs: 2000 });
+    expect(
+      readGatewayConfig([], { OLLAMA_PS_POLL: 'false', OLLAMA_PS_POLL_INTERVAL_MS: '2000' }).psPoll,
+    ).toBeUndefined();
+    expect(readGatewayConfig([], { OLLAMA_PS_POLL: '' }).psPoll).toBeUndefined();
+    expect(readGatewayConfig(['--ps-poll'], { OLLAMA_PS_POLL: 'off' }).psPoll).toEqual({
+      intervalMs: 15_000,
+    });
+    expect(() => readGatewayConfig([], { OLLAMA_PS_POLL: 'sometimes' })).toThrow(
+      'OLLAMA_PS_POLL must be true or false, got "sometimes"',
+    );
+    expect(() => readGatewayConfig(['--ps-poll-interval-ms', '500'], {})).toThrow(
+      'ps poll interval (ms) must be an integer ≥ 1000, got "500"',
+    );
   });
 
   it('keeps the cache in Redis with CACHE_URL or --cache-url, and refuses what is not a Redis URL', () => {

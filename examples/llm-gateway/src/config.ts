@@ -41,6 +41,33 @@ export interface GatewayConfig {
    * replica; default none, meaning in memory, per process.
    */
   cacheUrl: string | undefined;
+  /**
+   * `--ps-poll`, `OLLAMA_PS_POLL=true`: poll Ollama's `/api/ps` for the models it has loaded (their memory,
+   * VRAM and time until unload, as `ollama_model_*` gauges); `--ps-poll-interval-ms`,
+   * `OLLAMA_PS_POLL_INTERVAL_MS` sets the time between two polls (at least 1000, default 15000) and turns
+   * polling on too. Default none: off (`OLLAMA_PS_POLL=false` turns it off whatever the interval).
+   */
+  psPoll: { intervalMs: number } | undefined;
+}
+
+const DEFAULT_PS_POLL_INTERVAL_MS = 15_000;
+const MIN_PS_POLL_INTERVAL_MS = 1000;
+
+function flag(value: string | undefined, what: string): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  const lower = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  throw new Error(`${what} must be true or false, got "${value}"`);
+}
+
+function psPoll(enabled: boolean | undefined, intervalMs: string | undefined): GatewayConfig['psPoll'] {
+  const interval =
+    intervalMs === undefined || intervalMs === ''
+      ? undefined
+      : number(intervalMs, 'ps poll interval (ms)', MIN_PS_POLL_INTERVAL_MS);
+  if (enabled === false || (enabled === undefined && interval === undefined)) return undefined;
+  return { intervalMs: interval ?? DEFAULT_PS_POLL_INTERVAL_MS };
 }
 
 function cacheUrl(value: string | undefined): string | undefined {
@@ -94,6 +121,8 @@ export function readGatewayConfig(
       'metrics-host': { type: 'string' },
       'health-details': { type: 'string' },
       'cache-url': { type: 'string' },
+      'ps-poll': { type: 'boolean' },
+      'ps-poll-interval-ms': { type: 'string' },
     },
   });
   const port = values.port ?? env.PORT ?? '8080';
@@ -114,6 +143,10 @@ export function readGatewayConfig(
     metricsHost: values['metrics-host'] ?? env.METRICS_HOST ?? host,
     healthDetails: healthDetails(values['health-details'] ?? env.HEALTH_DETAILS),
     cacheUrl: cacheUrl(values['cache-url'] ?? env.CACHE_URL),
+    psPoll: psPoll(
+      values['ps-poll'] ?? flag(env.OLLAMA_PS_POLL, 'OLLAMA_PS_POLL'),
+      values['ps-poll-interval-ms'] ?? env.OLLAMA_PS_POLL_INTERVAL_MS,
+    ),
   };
   for (const [what, value] of [
     ['port', config.port],

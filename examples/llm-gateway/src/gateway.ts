@@ -9,7 +9,7 @@ import {
   type WarmReport,
 } from '@sightglass/cache';
 import { instrumentRequestListener } from '@sightglass/http';
-import { Ollama } from '@sightglass/ollama';
+import { Ollama, type PsPollOptions } from '@sightglass/ollama';
 import { createDashboard, type DashboardOptions, type PrometheusReader } from '@sightglass/prometheus';
 import { createCachedUpstream } from './cached-upstream.js';
 import { defaultHealthDetails, type HealthDetails } from './health-details.js';
@@ -75,6 +75,13 @@ export interface GatewayOptions {
   cache?: GatewayCacheOptions;
   /** Connections the pool to Ollama opens at most. Default 16. */
   connections?: number;
+  /**
+   * Poll Ollama's `/api/ps` for the models it has loaded: `ollama_model_loaded`, their size and VRAM bytes,
+   * seconds until each is unloaded, failed polls (`ollama_ps_poll_failures_total`), and the poller in the
+   * pool's `/health` details. `true` polls every 15 s; `intervalMs` at least 1000.
+   * @default false
+   */
+  psPoll?: boolean | PsPollOptions;
   /** The Prometheus reader `/metrics` serves. Default: the one `startTelemetry()` registered. */
   reader?: PrometheusReader;
   /**
@@ -169,6 +176,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     host: options.ollamaUrl,
     name: policy.settings.name,
     connections: options.connections ?? 16,
+    ...(options.psPoll === undefined ? {} : { psPoll: options.psPoll }),
   });
   const cache = createResponseCache(options.cache ?? {});
   const upstream = createCachedUpstream({ ollama, policy, cache });

@@ -5,6 +5,7 @@
  *   node dist/main.js --ollama-url http://gpu-box:11434 --port 8080 --model llama3.2
  *   METRICS_PORT=9464 node dist/main.js     # /metrics, /health and /dashboard on a port of their own
  *   CACHE_URL=redis://127.0.0.1:6379 node dist/main.js   # one response cache for every replica
+ *   OLLAMA_PS_POLL=true node dist/main.js     # the models Ollama has loaded, from /api/ps
  *
  * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
  */
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     policy: { timeoutMs: config.timeoutMs, streamIdleTimeoutMs: config.streamIdleTimeoutMs },
     // With CACHE_URL every replica shares the answers in Redis; it starts (degraded) with Redis down too.
     ...(config.cacheUrl === undefined ? {} : { cache: { redis: { url: config.cacheUrl } } }),
+    // OLLAMA_PS_POLL: the models Ollama has loaded, their memory and time until unload, from /api/ps.
+    ...(config.psPoll === undefined ? {} : { psPoll: config.psPoll }),
     metrics: !separateMetrics,
     dashboard: !separateMetrics,
     ...(config.healthDetails === undefined ? {} : { healthDetails: config.healthDetails }),
@@ -57,6 +60,9 @@ async function main(): Promise<void> {
   console.log(
     `cache: ${config.cacheUrl === undefined ? 'in memory' : `Redis at ${redactUrl(config.cacheUrl)}`}`,
   );
+  if (config.psPoll !== undefined) {
+    console.log(`/api/ps: polled every ${config.psPoll.intervalMs} ms (loaded models, memory, unload times)`);
+  }
   warming.then((report) =>
     console.log(
       `warmed ${report.loaded} common answers in ${Math.round(report.durationMs)} ms (${report.failed} failed)`,
