@@ -38,6 +38,25 @@ describe('a 14-second demo', () => {
     expect(steady.breaker.opened).toBe(0);
   });
 
+  it('steady traffic also shows a tool call round the loop and a structured answer, and checks both', () => {
+    expect(result.showcase?.toolCall).toMatchObject({
+      name: 'get_weather',
+      answer: expect.stringMatching(/\S/),
+    });
+    expect(result.showcase?.structured).toMatchObject({ fits: true });
+    expect(out.text).toMatch(/⚙ +[\d.]+ s {2}tool call {3}model → get_weather\(/);
+    expect(out.text).toContain('tool  → {"celsius":');
+    expect(out.text).toContain('(parsed, fits the schema)');
+    expect(scene(result, 'steady').checks.map((check) => check.claim)).toEqual([
+      'every request answered 200',
+      'breaker stayed closed',
+      'a tool call went round the loop',
+      'the structured answer fits its schema',
+      'no request lost',
+    ]);
+    expect(out.text).toContain('✓ a tool call went round the loop');
+  });
+
   it('cache warming: the hit rate rose', () => {
     const { cache } = scene(result, 'warming');
     expect(cache.lastQuarterPercent! - cache.firstQuarterPercent!).toBeGreaterThanOrEqual(10);

@@ -14,6 +14,7 @@ import { nothingLost } from './scene-checks.js';
 import { runScene, type SceneContext, type SceneRun, sceneResult, skippedScene } from './scene-runner.js';
 import { type Check, SCENES, type SceneResult, sceneDurationsMs } from './scenes.js';
 import { DEMO_MODELS, demoPolicy, FAKE_OLLAMA_TIMING, OUTAGE, UNIQUE_SHARE } from './settings.js';
+import { runShowcase, type ShowcaseResult, showcaseChecks } from './showcase.js';
 import { sceneTraffic } from './traffic.js';
 
 /** Options of {@link runDemo}; all optional. */
@@ -40,6 +41,8 @@ export interface DemoResult {
   readonly settings: DemoSettings;
   readonly warm: WarmReport;
   readonly scenes: readonly SceneResult[];
+  /** The steady scene's tool call and structured answer (absent when the steady scene did not run). */
+  readonly showcase: ShowcaseResult | undefined;
   /** Every request of the run, counted after the load drained. */
   readonly total: OutcomeSummary;
   /** `sent = answered + errored`, nothing in flight: no request was lost without an error. */
@@ -123,6 +126,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       },
     };
     const runs: Array<SceneRun | SceneResult> = [];
+    let showcase: ShowcaseResult | undefined;
+    // Once, beside the steady traffic: a chat with a tool, round the loop, and a JSON-schema answer.
+    const showcaseAside = async (print: (lines: readonly string[]) => void) => {
+      const bound = AbortSignal.timeout(policy.timeoutMs * (policy.retries + 1) * 2 + 2000);
+      const stop = signal === undefined ? bound : AbortSignal.any([signal, bound]);
+      showcase = await runShowcase(base, models.model, print, stop);
+    };
     for (const [index, spec] of SCENES.entries()) {
       if (spec.needsFakeOllama && fake === undefined) {
         const reason = 'a real Ollama cannot be made to fail on cue (--ollama-url)';
@@ -134,7 +144,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       if (spec.name === 'outage') fake?.faults.set(OUTAGE);
       if (spec.name === 'recovery') fake?.faults.clear();
       println(out, `\n▶ ${index + 1}/${SCENES.length} ${spec.title}: ${spec.description}`);
-      runs.push(await runScene(context, spec, durations.get(spec.name)!, trafficOf[spec.name]!));
+      const aside = spec.name === 'steady' ? showcaseAside : undefined;
+      runs.push(await runScene(context, spec, durations.get(spec.name)!, trafficOf[spec.name]!, aside));
     }
     fake?.faults.clear();
 
@@ -146,13 +157,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await gateway.close();
     await load.drain();
 
-    const results = runs.map((run) => ('stats' in run ? sceneResult(run, policy.timeoutMs) : run));
+    const results = runs.map((run) => {
+      const result = 'stats' in run ? sceneResult(run, policy.timeoutMs) : run;
+      if (result.name !== 'steady' || showcase === undefined) return result;
+      // The showcase's claims sit with the steady scene's, before "no request lost".
+      const [last, ...rest] = [...result.checks].reverse();
+      return { ...result, checks: [...rest.reverse(), ...showcaseChecks(showcase), ...(last ? [last] : [])] };
+    });
     const summary = total.summary();
     const lost = nothingLost(summary);
     const interrupted = signal?.aborted === true;
     printSummary(out, results, lost, interrupted);
     const ok = lost.ok && results.every((scene) => scene.checks.every((check) => check.ok));
-    return { urls, settings, warm, scenes: results, total: summary, nothingLost: lost, interrupted, ok };
+    return {
+      urls,
+      settings,
+      warm,
+      scenes: results,
+      showcase,
+      total: summary,
+      nothingLost: lost,
+      interrupted,
+      ok,
+    };
   } finally {
     await gateway?.close();
     await fake?.close();

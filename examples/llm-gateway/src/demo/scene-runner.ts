@@ -47,14 +47,22 @@ function readingUntil(readings: readonly GatewayReadings[], at: number): Gateway
 }
 
 /**
+ * Something shown once beside a scene's traffic (the steady scene's tool call and structured answer): it
+ * prints through `print`, above the progress line, each call's first line stamped with the scene's time.
+ */
+export type SceneAside = (print: (lines: readonly string[]) => void) => Promise<unknown>;
+
+/**
  * Runs one scene: open-loop traffic for its duration, with a live progress line, sampling the gateway's
- * figures as it goes. Returns when the time is up or the signal aborts.
+ * figures as it goes, and `aside` (if any) alongside. Returns when the time is up (and `aside` is done) or the
+ * signal aborts.
  */
 export async function runScene(
   context: SceneContext,
   spec: SceneSpec,
   durationMs: number,
   traffic: Traffic,
+  aside?: SceneAside,
 ): Promise<SceneRun> {
   const stats = new OutcomeStats();
   const readings: GatewayReadings[] = [readGateway(context.names)];
@@ -63,18 +71,25 @@ export async function runScene(
     context.out,
     () => progressText(spec.name, performance.now() - started, durationMs, stats, readings),
     async (progress) => {
+      const stamp = () => ((performance.now() - started) / 1000).toFixed(1).padStart(5);
       const unwatch = context.watchBreaker?.((state, operation) => {
-        const at = ((performance.now() - started) / 1000).toFixed(1);
-        progress.event(`  ⚡ ${at.padStart(5)} s  ${operation} ${BREAKER_EVENTS[state]}`);
+        progress.event(`  ⚡ ${stamp()} s  ${operation} ${BREAKER_EVENTS[state]}`);
       });
       try {
-        await context.load.openLoop({
-          traffic,
-          durationMs,
-          rate: context.rate,
-          stats: [stats, context.total],
-          ...(context.signal === undefined ? {} : { signal: context.signal }),
-        });
+        await Promise.all([
+          context.load.openLoop({
+            traffic,
+            durationMs,
+            rate: context.rate,
+            stats: [stats, context.total],
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+          }),
+          aside?.((lines) => {
+            lines.forEach((line, index) => {
+              progress.event(`${index === 0 ? `  ⚙ ${stamp()} s` : ' '.repeat(12)}  ${line}`);
+            });
+          }),
+        ]);
       } finally {
         unwatch?.();
       }
