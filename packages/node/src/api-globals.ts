@@ -1,5 +1,5 @@
 /**
- * Where `@opentelemetry/api` 1.x keeps its process-wide registrations (`diag`, `metrics`, ...) and the
+ * Where `@opentelemetry/api` 1.x keeps its process-wide registrations (`diag`, `metrics`, `trace`, `context`, `propagation`) and the
  * version of the API copy that made the first one, shared by every copy of the API of that major version.
  * An upstream internal, read here only: `api-globals.test.ts` is its canary.
  */
@@ -11,6 +11,12 @@ export interface ApiGlobals {
   version?: unknown;
   /** The registered diag logger, if any. */
   diag?: unknown;
+  /** The API's ProxyTracerProvider, once a global TracerProvider was registered (`trace.setGlobalTracerProvider`). */
+  trace?: unknown;
+  /** The registered context manager, if any (`context.setGlobalContextManager`). */
+  context?: unknown;
+  /** The registered propagator, if any (`propagation.setGlobalPropagator`). */
+  propagation?: unknown;
 }
 
 /** The API's process-wide registrations, or `undefined` before anything was registered. */

@@ -1,11 +1,14 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { ErrorCode, SightglassError } from '@sightglass/core';
 import { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, validatePort } from '@sightglass/prometheus';
+import { configError, nonEmpty, otlpProtocol, otlpUrl, parseHeaders, positiveMs } from './config-values.js';
 import type { OtlpProtocol, PrometheusOptions, TelemetryOptions } from './options.js';
+import { type ResolvedTracingConfig, resolveTracingConfig } from './trace-config.js';
+
+export { parseHeaders } from './config-values.js';
 
 /** The exporter names `OTEL_METRICS_EXPORTER` may list. */
 export const KNOWN_EXPORTERS = ['prometheus', 'otlp', 'console', 'none'] as const;
-const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 /** The values `OTEL_LOG_LEVEL` may take (any case), as NodeSDK and `diagLogLevelFromString()` of @opentelemetry/core read them. */
 const LOG_LEVELS = new Map<string, DiagLogLevel>([
   ['NONE', DiagLogLevel.NONE],
@@ -35,31 +38,14 @@ export interface ResolvedConfig {
     | undefined;
   console: { intervalMs: number } | undefined;
   runtimeMetrics: { precisionMs: number } | undefined;
+  /** Tracing, when it is on (`tracing` option, else `OTEL_TRACES_EXPORTER`). */
+  tracing: ResolvedTracingConfig | undefined;
   shutdownTimeoutMs: number;
   /**
    * The level of `OTEL_LOG_LEVEL`, when it is set: `startTelemetry()` then prints OpenTelemetry's diagnostic
    * messages to the console at that level, unless the application registered a diag logger of its own.
    */
   logLevel: DiagLogLevel | undefined;
-}
-
-function configError(message: string): SightglassError {
-  return new SightglassError(ErrorCode.INVALID_CONFIG, message);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-function positiveMs(value: unknown, what: string): number {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
-    throw configError(
-      `${what} must be a positive whole number of milliseconds, got ${JSON.stringify(value)}`,
-    );
-  }
-  return number;
 }
 
 function portFrom(value: number | undefined, envValue: string | undefined): number {
@@ -112,64 +98,6 @@ export function logLevelFromEnv(value: string | undefined): DiagLogLevel | undef
   return level;
 }
 
-/** Parses `key=value,key2=value2` (values URL-encoded) as the OTel spec defines OTLP headers. */
-export function parseHeaders(value: string | undefined, variable: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const pair of (value ?? '').split(',')) {
-    if (pair.trim() === '') continue;
-    const separator = pair.indexOf('=');
-    const key = separator > 0 ? pair.slice(0, separator).trim() : '';
-    if (key === '')
-      throw configError(`${variable} must be a list of key=value pairs, got ${JSON.stringify(pair)}`);
-    try {
-      headers[key] = decodeURIComponent(pair.slice(separator + 1).trim());
-    } catch {
-      throw configError(`${variable} has a malformed percent-encoding in the value of ${key}`);
-    }
-  }
-  return headers;
-}
-
-function parseUrl(value: string, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new SightglassError(ErrorCode.INVALID_URL, `${what} is not a URL: ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SightglassError(
-      ErrorCode.INVALID_URL,
-      `${what} must be an http:// or https:// URL, got ${url.protocol}`,
-    );
-  }
-  return url;
-}
-
-function otlpUrl(
-  options: { url?: string },
-  protocol: OtlpProtocol,
-  env: Record<string, string | undefined>,
-): string {
-  const signal = nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT);
-  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const [value, what, isBase] =
-    options.url !== undefined
-      ? [options.url, 'otlp.url', true]
-      : signal !== undefined
-        ? [signal, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', false]
-        : base !== undefined
-          ? [base, 'OTEL_EXPORTER_OTLP_ENDPOINT', true]
-          : [protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318', 'default', true];
-  const url = parseUrl(value, what);
-  if (protocol !== 'grpc' && isBase && (url.pathname === '/' || url.pathname === ''))
-    url.pathname = '/v1/metrics';
-  else if (protocol !== 'grpc' && isBase && what === 'OTEL_EXPORTER_OTLP_ENDPOINT') {
-    url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/metrics`;
-  }
-  return url.toString();
-}
-
 /**
  * Applies defaults and `OTEL_*` environment variables to the options and checks every value. Explicit
  * options win over the environment. Throws a {@link SightglassError} that says what to change.
@@ -213,15 +141,13 @@ export function resolveConfig(
   let otlp: ResolvedConfig['otlp'];
   if (exporters.has('otlp')) {
     const given = options.otlp || {};
-    const protocol = (given.protocol ??
-      nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL) ??
-      nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ??
-      'http/protobuf') as OtlpProtocol;
-    if (!PROTOCOLS.includes(protocol)) {
-      throw configError(
-        `OTLP protocol must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`,
-      );
-    }
+    const protocol = otlpProtocol(
+      given.protocol ??
+        nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL) ??
+        nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ??
+        'http/protobuf',
+      given.protocol !== undefined ? 'otlp.protocol' : 'OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL',
+    );
     const timeoutMs =
       given.timeoutMs !== undefined
         ? positiveMs(given.timeoutMs, 'otlp.timeoutMs')
@@ -229,7 +155,7 @@ export function resolveConfig(
           ? positiveMs(env.OTEL_METRIC_EXPORT_TIMEOUT, 'OTEL_METRIC_EXPORT_TIMEOUT')
           : 30_000;
     otlp = {
-      url: otlpUrl(given, protocol, env),
+      url: otlpUrl(given.url, 'otlp.url', protocol, 'metrics', env),
       protocol,
       headers: given.headers ?? {
         ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
@@ -257,6 +183,7 @@ export function resolveConfig(
               'runtimeMetrics.precisionMs',
             ),
           },
+    tracing: resolveTracingConfig(options, env, shutdownTimeoutMs),
     shutdownTimeoutMs,
     healthMetrics: options.healthMetrics !== false,
     logLevel: logLevelFromEnv(env.OTEL_LOG_LEVEL),

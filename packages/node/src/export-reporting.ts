@@ -1,8 +1,10 @@
 import { diag } from '@opentelemetry/api';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
-type ResultCallback = Parameters<PushMetricExporter['export']>[1];
-type ExportResult = Parameters<ResultCallback>[0];
+type ExportResult = Parameters<Parameters<PushMetricExporter['export']>[1]>[0];
+/** An exporter's `export()`: metrics or spans, answered through a callback with an ExportResult. */
+type ExportFunction<Items> = (items: Items, resultCallback: (result: ExportResult) => void) => void;
 
 // ExportResultCode of @opentelemetry/core (SUCCESS = 0, FAILED = 1), which is not a dependency of this package.
 const SUCCESS = 0 as ExportResult['code'];
@@ -65,6 +67,37 @@ export function withExportReporting(
   exporter: PushMetricExporter,
   options: ExportReportingOptions,
 ): PushMetricExporter {
+  const wrapped: PushMetricExporter = {
+    export: reportingExport(exporter.export.bind(exporter), options),
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
+  if (exporter.selectAggregationTemporality) {
+    wrapped.selectAggregationTemporality = exporter.selectAggregationTemporality.bind(exporter);
+  }
+  if (exporter.selectAggregation) wrapped.selectAggregation = exporter.selectAggregation.bind(exporter);
+  return wrapped;
+}
+
+/**
+ * {@link withExportReporting} for a span exporter under a BatchSpanProcessor, which would otherwise hand every
+ * failed batch to OpenTelemetry's global error handler and reject `forceFlush()`/`shutdown()` with it.
+ */
+export function withSpanExportReporting(
+  exporter: SpanExporter,
+  options: ExportReportingOptions,
+): SpanExporter {
+  return {
+    export: reportingExport(exporter.export.bind(exporter), options) as SpanExporter['export'],
+    shutdown: () => exporter.shutdown(),
+    ...(exporter.forceFlush ? { forceFlush: () => exporter.forceFlush!() } : {}),
+  };
+}
+
+function reportingExport<Items>(
+  exportItems: ExportFunction<Items>,
+  options: ExportReportingOptions,
+): ExportFunction<Items> {
   const reported = new Set<string>();
   let failedExports = 0;
 
@@ -92,35 +125,26 @@ export function withExportReporting(
     }
   };
 
-  const wrapped: PushMetricExporter = {
-    export(metrics, resultCallback) {
-      let answered = false;
-      const answer = (result: ExportResult): void => {
-        if (answered) return; // a result that arrives after the deadline: the reader has moved on
-        answered = true;
-        clearTimeout(deadline);
-        record(result);
-        resultCallback(result.code === SUCCESS ? result : { code: SUCCESS });
-      };
-      // Started before the reader starts its own timer (after calling export()): with the same timeout, Node.js
-      // runs this one first, and the reader's is cleared before it fires.
-      const deadline = setTimeout(
-        () => answer({ code: FAILED, error: new Error(`export timed out after ${options.timeoutMs} ms`) }),
-        options.timeoutMs,
-      );
-      deadline.unref();
-      try {
-        exporter.export(metrics, answer);
-      } catch (error) {
-        answer({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-      }
-    },
-    forceFlush: () => exporter.forceFlush(),
-    shutdown: () => exporter.shutdown(),
+  return (items, resultCallback) => {
+    let answered = false;
+    const answer = (result: ExportResult): void => {
+      if (answered) return; // a result that arrives after the deadline: the reader has moved on
+      answered = true;
+      clearTimeout(deadline);
+      record(result);
+      resultCallback(result.code === SUCCESS ? result : { code: SUCCESS });
+    };
+    // Started before the reader starts its own timer (after calling export()): with the same timeout, Node.js
+    // runs this one first, and the reader's is cleared before it fires.
+    const deadline = setTimeout(
+      () => answer({ code: FAILED, error: new Error(`export timed out after ${options.timeoutMs} ms`) }),
+      options.timeoutMs,
+    );
+    deadline.unref();
+    try {
+      exportItems(items, answer);
+    } catch (error) {
+      answer({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   };
-  if (exporter.selectAggregationTemporality) {
-    wrapped.selectAggregationTemporality = exporter.selectAggregationTemporality.bind(exporter);
-  }
-  if (exporter.selectAggregation) wrapped.selectAggregation = exporter.selectAggregation.bind(exporter);
-  return wrapped;
 }

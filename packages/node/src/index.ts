@@ -11,7 +11,12 @@ export type {
   PrometheusOptions,
   RuntimeMetricsOptions,
   TelemetryOptions,
+  TraceBatchOptions,
+  TraceOtlpOptions,
+  TracePropagator,
+  TracingOptions,
 } from './options.js';
 export { sightglassMetricProducer } from './producer.js';
 export { startTelemetry, type Telemetry } from './start-telemetry.js';
+export type { ResolvedTracingConfig } from './trace-config.js';
 export { sightglassViews } from './views.js';

@@ -27,14 +27,9 @@ export async function createOtlpExporter(config: OtlpConfig): Promise<PushMetric
         typeof import('@opentelemetry/exporter-metrics-otlp-grpc')
       >(exporterName, `OTLP export over ${config.protocol}`);
       const { headers, ...rest } = options;
-      // Headers travel as gRPC metadata of the exporter's own @grpc/grpc-js (its dependency, not ours).
-      const fromExporter = createRequire(createRequire(import.meta.url).resolve(exporterName));
-      type Metadata = NonNullable<
-        NonNullable<ConstructorParameters<typeof OTLPMetricExporter>[0]>['metadata']
-      >;
-      const { Metadata } = fromExporter('@grpc/grpc-js') as { Metadata: new () => Metadata };
-      const metadata = new Metadata();
-      for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+      const metadata = grpcMetadata<
+        NonNullable<NonNullable<ConstructorParameters<typeof OTLPMetricExporter>[0]>['metadata']>
+      >(exporterName, headers);
       return new OTLPMetricExporter({ ...rest, metadata });
     }
     default: {
@@ -44,4 +39,18 @@ export async function createOtlpExporter(config: OtlpConfig): Promise<PushMetric
       return new OTLPMetricExporter(options);
     }
   }
+}
+
+/**
+ * Headers as gRPC metadata of the exporter's own @grpc/grpc-js (its dependency, not ours): a Metadata of
+ * another copy would not be recognised.
+ */
+export function grpcMetadata<Metadata>(exporterName: string, headers: Record<string, string>): Metadata {
+  const fromExporter = createRequire(createRequire(import.meta.url).resolve(exporterName));
+  const { Metadata } = fromExporter('@grpc/grpc-js') as {
+    Metadata: new () => { set(key: string, value: string): void };
+  };
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  return metadata as Metadata;
 }

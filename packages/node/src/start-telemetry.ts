@@ -1,4 +1,4 @@
-import { diag, metrics } from '@opentelemetry/api';
+import { diag, metrics, type TracerProvider } from '@opentelemetry/api';
 import {
   defaultResource,
   detectResources,
@@ -35,21 +35,33 @@ import { createOtlpExporter } from './otlp.js';
 import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
 import { sightglassMetricProducer } from './producer.js';
 import { loadRuntimeMetrics, startRuntimeMetrics } from './runtime.js';
+import { hasGlobalTracerProvider, type LoadedTracing, loadTracing, startTracing } from './tracing.js';
 import { sightglassViews } from './views.js';
 
 /** What `startTelemetry()` started. */
 export interface Telemetry {
   /** The MeterProvider, also registered globally unless `global: false`. */
   readonly meterProvider: MeterProvider;
+  /**
+   * The TracerProvider, when tracing is on (also registered globally unless `global: false`); `undefined`
+   * when tracing is off, or when the application had registered a TracerProvider of its own, which is kept.
+   */
+  readonly tracerProvider: TracerProvider | undefined;
   /** The Prometheus reader, when Prometheus is enabled: hand it to the handlers of @sightglass/prometheus. */
   readonly prometheusReader: PrometheusReader | undefined;
   /** The standalone metrics server, when it was started. `metricsServer.url` is what Prometheus scrapes. */
   readonly metricsServer: MetricsServer | undefined;
   /** The configuration in force after defaults and environment variables. */
   readonly config: ResolvedConfig;
-  /** Exports what push readers (OTLP, console) hold now. Resolves within the shutdown timeout; never rejects. */
+  /**
+   * Exports what push readers (OTLP, console) and the span queue hold now. Resolves within the shutdown
+   * timeout; never rejects.
+   */
   forceFlush(): Promise<void>;
-  /** Flushes, stops every reader and the server, and unregisters the provider. Within the timeout; never rejects. */
+  /**
+   * Flushes, stops every reader, the span processors and the server, and unregisters what it registered.
+   * Within the timeout; never rejects.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -59,7 +71,9 @@ type Holder = { [ACTIVE_KEY]?: Telemetry | 'starting' };
 /**
  * Starts OpenTelemetry metrics for the process: a MeterProvider with Sightglass's views, the readers asked
  * for (Prometheus, OTLP, console), runtime metrics, and the producer that reports Sightglass's counters and
- * gauges. Call it once at start-up, before the application starts serving.
+ * gauges; and, when `tracing` or `OTEL_TRACES_EXPORTER` asks for it, a TracerProvider with a sampler and
+ * batched span export, registered globally with a context manager and the W3C propagators (what the
+ * application registered first is kept). Call it once at start-up, before the application starts serving.
  *
  * With `OTEL_LOG_LEVEL` set, OpenTelemetry's diagnostic messages go to the console at that level, as with
  * NodeSDK, unless the application registered a diag logger of its own (which is kept). Export failures are
@@ -113,6 +127,26 @@ async function start(
   const runtimeModule = config.runtimeMetrics
     ? await loadRuntimeMetrics(options.runtimeMetrics !== undefined)
     : undefined;
+  let tracing: LoadedTracing | undefined;
+  if (config.tracing) {
+    const registerGlobally = options.global !== false;
+    if (registerGlobally && hasGlobalTracerProvider()) {
+      // The application's own NodeSDK (or auto-instrumentation) traces; Sightglass's spans already go there.
+      diag.warn(
+        'sightglass: another global TracerProvider was already registered; it is kept and Sightglass starts no tracing of its own',
+      );
+    } else {
+      tracing = await loadTracing(config.tracing, registerGlobally);
+    }
+    if (config.tracing.ignoredPropagators.length > 0) {
+      process.emitWarning(
+        `sightglass: OTEL_PROPAGATORS names ${config.tracing.ignoredPropagators.join(', ')}, which ` +
+          'startTelemetry() does not install (it knows tracecontext, baggage and none); register that ' +
+          'propagator yourself with propagation.setGlobalPropagator() before startTelemetry(), which keeps it',
+        { code: 'SIGHTGLASS_PROPAGATORS_IGNORED' },
+      );
+    }
+  }
   const producer = sightglassMetricProducer();
   const readers: IMetricReader[] = [];
 
@@ -159,10 +193,11 @@ async function start(
     push(new ConsoleMetricExporter(), 'console metrics export', intervalMs, Math.min(30_000, intervalMs));
   }
 
+  const resource = buildResource(config, options);
   let meterProvider: MeterProvider;
   try {
     meterProvider = new MeterProvider({
-      resource: buildResource(config, options),
+      resource,
       readers,
       views: [...sightglassViews(), ...(options.views ?? [])],
     });
@@ -201,6 +236,8 @@ async function start(
       'sightglass: another global MeterProvider was already registered; Sightglass reports to its own',
     );
   }
+  // Last of what can fail: nothing registered by tracing has to be undone after a failed start.
+  const startedTracing = tracing ? startTracing(tracing, resource) : undefined;
   if (prometheusReader) setDefaultPrometheusReader(prometheusReader);
   if (options.labelLimits) metricRegistry().setLabelGuardOptions(options.labelLimits);
   const stopHealthMetrics = config.healthMetrics ? startHealthStatusMetrics() : () => {};
@@ -213,38 +250,54 @@ async function start(
     }
   }
 
-  const withinTimeout = (work: Promise<unknown>): Promise<void> =>
+  // Each piece of work is reported on its own, and the whole is bounded: a collector that is down or hangs
+  // neither rejects nor holds up forceFlush() and shutdown().
+  const reported = (what: string, work: Promise<unknown> | undefined): Promise<void> =>
+    Promise.resolve(work).then(
+      () => undefined,
+      (error: unknown) => diag.error(`sightglass: ${what} failed`, error),
+    );
+  const withinTimeout = (...work: Array<Promise<void>>): Promise<void> =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, config.shutdownTimeoutMs);
       timer.unref();
-      work
-        .then(
-          () => resolve(),
-          (error: unknown) => {
-            diag.error('sightglass: metrics flush/shutdown failed', error);
-            resolve();
-          },
-        )
+      Promise.all(work)
+        .then(() => resolve())
         .finally(() => clearTimeout(timer));
     });
+  // Called synchronously, so that an SDK method that throws instead of rejecting is reported too.
+  const attempt = (what: string, work: () => Promise<unknown> | undefined): Promise<void> => {
+    try {
+      return reported(what, work());
+    } catch (error) {
+      return reported(what, Promise.reject(error));
+    }
+  };
 
   let stopping: Promise<void> | undefined;
   const telemetry: Telemetry = {
     meterProvider,
+    tracerProvider: startedTracing?.tracerProvider,
     prometheusReader,
     metricsServer,
     config,
-    forceFlush: () => withinTimeout(meterProvider.forceFlush()),
+    forceFlush: () =>
+      withinTimeout(
+        attempt('metrics flush', () => meterProvider.forceFlush()),
+        attempt('span flush', () => startedTracing?.forceFlush(config.shutdownTimeoutMs)),
+      ),
     shutdown() {
       stopping ??= (async () => {
         stopRuntime();
         stopHealthMetrics();
         await withinTimeout(
-          Promise.all([
+          attempt('metrics shutdown', () =>
             meterProvider.shutdown({ timeoutMillis: config.shutdownTimeoutMs }),
-            metricsServer?.close(),
-          ]),
+          ),
+          attempt('tracing shutdown', () => startedTracing?.shutdown()),
+          attempt('metrics server close', () => metricsServer?.close()),
         );
+        startedTracing?.unregister();
         // Undo only what this start did: another provider registered by the application stays.
         if (registeredGlobally) metrics.disable();
         if (prometheusReader) setDefaultPrometheusReader(undefined);
