@@ -1,11 +1,17 @@
+import { context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
+  ATTR_ERROR_TYPE,
+  addSpanEvent,
   ErrorCode,
   HealthComponent,
   type HealthStatus,
   healthRegistry,
   type ReadinessGate,
+  recordingSpan,
   reportInstrumentationError,
+  SIGHTGLASS_VERSION,
   SightglassError,
+  spanErrorType,
   validateName,
 } from '@sightglass/core';
 import { CacheMetrics, type StoreOperation } from './cache-metrics.js';
@@ -18,6 +24,14 @@ import type {
   WarmReport,
   WarmSource,
 } from './options.js';
+import {
+  ATTR_CACHE_NAME,
+  EVENT_CACHE_COALESCED,
+  EVENT_CACHE_HIT,
+  EVENT_CACHE_MISS,
+  EVENT_CACHE_STALE,
+  SPAN_CACHE_LOAD,
+} from './span-attributes.js';
 import type { Entry, Store } from './store.js';
 import { validateDuration, validateKey, validatePositiveDuration, validateValue } from './validation.js';
 import { runWarmPass } from './warm.js';
@@ -101,23 +115,36 @@ export abstract class BaseCache<V> {
    * value at once while one background load refreshes it; otherwise from `loader`, called once however many
    * callers miss the same key at the same time. A loader that throws or times out is not cached, is counted,
    * and its error reaches every caller waiting on it.
+   *
+   * On a recording active span it adds one event, `sightglass.cache.hit`, `.stale`, `.miss` or `.coalesced`
+   * (a miss that waits on another caller's load), and a load it starts runs in a `cache.load` child span.
    */
   async getOrLoad(key: string, loader: Loader<V>, options: LoadOptions = {}): Promise<V> {
     validateKey(key);
     const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
     const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? this.loadTimeoutMs;
     const entry = await this.lookup(key, true);
+    // Once per call, after the lookup (the caller's context again): undefined, and nothing built, unless
+    // the caller's span is recording.
+    const span = recordingSpan();
     if (entry !== undefined) {
-      if (!this.isStale(entry)) return entry.value;
+      if (!this.isStale(entry)) {
+        if (span !== undefined) this.spanEvent(span, EVENT_CACHE_HIT);
+        return entry.value;
+      }
       this.metrics.staleServed.inc();
+      if (span !== undefined) this.spanEvent(span, EVENT_CACHE_STALE);
       if (!this.inflight.has(key)) {
-        this.load(key, loader, ttlMs, timeoutMs).catch(() => {
+        this.load(key, loader, ttlMs, timeoutMs, span).catch(() => {
           // counted in load(); the stale value was served and stays until its hard expiry
         });
       }
       return entry.value;
     }
-    return this.load(key, loader, ttlMs, timeoutMs);
+    if (span !== undefined) {
+      this.spanEvent(span, this.inflight.has(key) ? EVENT_CACHE_COALESCED : EVENT_CACHE_MISS);
+    }
+    return this.load(key, loader, ttlMs, timeoutMs, span);
   }
 
   /**
@@ -144,7 +171,7 @@ export abstract class BaseCache<V> {
     const pass = async (): Promise<WarmReport> => {
       this.warmState.state = 'warming';
       const report = await runWarmPass(source, concurrency, (item) =>
-        this.load(validateKey(item.key), item.load, this.ttlMs, this.loadTimeoutMs),
+        this.load(validateKey(item.key), item.load, this.ttlMs, this.loadTimeoutMs, recordingSpan()),
       );
       if (this.disposed) return report;
       this.metrics.warmEntries.add(report.loaded);
@@ -157,7 +184,8 @@ export abstract class BaseCache<V> {
       }
       this.warmGate?.open();
       if (refreshEveryMs !== undefined && generation === this.warmGeneration) {
-        this.warmTimer = setTimeout(() => void pass(), refreshEveryMs);
+        // A later pass belongs to no request: its loads get no span, not children of warm()'s caller.
+        this.warmTimer = setTimeout(() => void context.with(ROOT_CONTEXT, pass), refreshEveryMs);
         this.warmTimer.unref();
       }
       return report;
@@ -238,15 +266,60 @@ export abstract class BaseCache<V> {
     );
   }
 
+  /** Adds a cache event to a recording span. */
+  private spanEvent(span: Span, name: string): void {
+    addSpanEvent(span, name, { [ATTR_CACHE_NAME]: this.name });
+  }
+
+  /** The `cache.load` span, a child of `parent`; undefined if the tracer fails (a span processor threw). */
+  private startLoadSpan(parent: Span): Span | undefined {
+    try {
+      return trace
+        .getTracer('@sightglass/cache', SIGHTGLASS_VERSION)
+        .startSpan(
+          `${SPAN_CACHE_LOAD} ${this.name}`,
+          { kind: SpanKind.INTERNAL, attributes: { [ATTR_CACHE_NAME]: this.name } },
+          trace.setSpan(context.active(), parent),
+        );
+    } catch (error) {
+      reportInstrumentationError(`cache "${this.name}" load span`, error);
+      return undefined;
+    }
+  }
+
+  /** Ends the load span, with the failure recorded on it; nothing it throws reaches the caller. */
+  private endLoadSpan(span: Span, failure: { error: unknown } | undefined): void {
+    try {
+      if (failure !== undefined) {
+        const { error } = failure;
+        span.setAttribute(ATTR_ERROR_TYPE, spanErrorType(error));
+        // The load timeout's message names the key: record the error without it.
+        span.recordException(
+          error instanceof SightglassError && error.code === ErrorCode.CACHE_LOAD_TIMEOUT
+            ? { name: error.name, code: error.code, message: `the load took longer than the load timeout` }
+            : error instanceof Error
+              ? error
+              : String(error),
+        );
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    } catch (error) {
+      reportInstrumentationError(`cache "${this.name}" load span`, error);
+    }
+  }
+
   private load(
     key: string,
     loader: Loader<V>,
     ttlMs: number | undefined,
     timeoutMs: number | undefined,
+    parent: Span | undefined,
   ): Promise<V> {
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
-    const loading = this.runLoader(key, loader, ttlMs, timeoutMs).finally(() => {
+    const loadSpan = parent === undefined ? undefined : this.startLoadSpan(parent);
+    const loading = this.runLoader(key, loader, ttlMs, timeoutMs, loadSpan).finally(() => {
       this.inflight.delete(key);
       this.overtaken.delete(key);
     });
@@ -259,12 +332,19 @@ export abstract class BaseCache<V> {
     loader: Loader<V>,
     ttlMs: number | undefined,
     timeoutMs: number | undefined,
+    span: Span | undefined,
   ): Promise<V> {
     const started = performance.now();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let failure: { error: unknown } | undefined;
     try {
-      const loaded = Promise.resolve().then(() => loader({ key, signal: controller.signal }));
+      const call = () => loader({ key, signal: controller.signal });
+      // With a load span, the loader runs in it: its own spans (an Ollama call) are the load's children.
+      const loaded =
+        span === undefined
+          ? Promise.resolve().then(call)
+          : context.with(trace.setSpan(context.active(), span), () => Promise.resolve().then(call));
       const value =
         timeoutMs === undefined
           ? await loaded
@@ -288,10 +368,12 @@ export abstract class BaseCache<V> {
       if (!this.overtaken.has(key)) this.writeBehind(key, entry, hardTtlMs);
       return value;
     } catch (error) {
+      failure = { error };
       if (!this.disposed) this.metrics.loadFailures.inc();
       throw error;
     } finally {
       clearTimeout(timer);
+      if (span !== undefined) this.endLoadSpan(span, failure);
     }
   }
 

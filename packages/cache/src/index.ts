@@ -22,5 +22,14 @@ export {
   redisStore,
 } from './redis-store.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
+export {
+  ATTR_CACHE_NAME,
+  ATTR_ERROR_TYPE,
+  EVENT_CACHE_COALESCED,
+  EVENT_CACHE_HIT,
+  EVENT_CACHE_MISS,
+  EVENT_CACHE_STALE,
+  SPAN_CACHE_LOAD,
+} from './span-attributes.js';
 export type { AsyncStore, Entry, EvictionReason, Store, StoreEvents, SyncStore } from './store.js';
 export { MAX_KEY_LENGTH } from './validation.js';
