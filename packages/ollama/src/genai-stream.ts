@@ -35,10 +35,11 @@ export function carriesOutput(chunk: Chunk): boolean {
 
 /**
  * The GenAI metrics of one streamed call: the time to its first chunk, the time between chunks after it
- * (`gen_ai.client.operation.time_per_output_chunk`, one value per chunk, as the application receives it),
- * and at its end what {@link GenAiMetrics.succeeded} or {@link GenAiMetrics.failed} records. The series are
- * bound at the first chunk (which names the answering model), so a chunk costs a clock read and a bucket
- * increment, with nothing allocated.
+ * (`gen_ai.client.operation.time_per_output_chunk`, one value per chunk), and at its end what
+ * {@link GenAiMetrics.succeeded} or {@link GenAiMetrics.failed} records. Every figure is taken from when
+ * the client received the line (`atMs`, stamped by the line reader as the bytes came in), not from when the
+ * application read it: a slow reader does not show as a slow model. The series are bound at the first
+ * chunk (which names the answering model), so a chunk costs a bucket increment, with nothing allocated.
  */
 export class GenAiStream<T extends object> implements StreamHooks<T> {
   private series: Series | undefined;
@@ -52,38 +53,41 @@ export class GenAiStream<T extends object> implements StreamHooks<T> {
     private readonly startedMs: number,
   ) {}
 
-  first(chunk: T): void {
+  first(chunk: T, atMs: number): void {
     try {
-      const now = performance.now();
       this.response = responseModel(chunk as Usage);
       this.series = this.genAi.seriesFor(this.operation, this.model, this.response);
-      this.series.firstChunk.record((now - this.startedMs) / 1000);
-      this.lastMs = now;
+      this.series.firstChunk.record((atMs - this.startedMs) / 1000);
+      this.lastMs = atMs;
     } catch (error) {
       reportInstrumentationError('ollama GenAI metrics', error);
     }
   }
 
-  chunk(chunk: T): void {
-    const series = this.series;
-    if (series === undefined) return;
-    if ((chunk as Chunk).done === true && !carriesOutput(chunk as Chunk)) return;
-    const now = performance.now();
-    series.perChunk.record((now - this.lastMs) / 1000);
-    this.lastMs = now;
+  chunk(chunk: T, atMs: number): void {
+    try {
+      const series = this.series;
+      if (series === undefined) return;
+      if ((chunk as Chunk).done === true && !carriesOutput(chunk as Chunk)) return;
+      series.perChunk.record((atMs - this.lastMs) / 1000);
+      this.lastMs = atMs;
+    } catch (error) {
+      reportInstrumentationError('ollama GenAI metrics', error);
+    }
   }
 
-  done(last: T): void {
-    this.genAi.succeeded(this.operation, this.model, this.seconds(), last as Usage);
+  /** The operation ends when its final line arrived. */
+  done(last: T, atMs: number): void {
+    this.genAi.succeeded(this.operation, this.model, this.seconds(atMs), last as Usage);
   }
 
   /** A stream the caller left early (`break`, `error` undefined) did not fail: it is recorded as nothing. */
-  failed(error: unknown): void {
+  failed(error: unknown, atMs: number): void {
     if (error === undefined) return;
-    this.genAi.failed(this.operation, this.model, this.seconds(), errorType(error), this.response);
+    this.genAi.failed(this.operation, this.model, this.seconds(atMs), errorType(error), this.response);
   }
 
-  private seconds(): number {
-    return (performance.now() - this.startedMs) / 1000;
+  private seconds(atMs: number): number {
+    return Math.max(0, atMs - this.startedMs) / 1000;
   }
 }

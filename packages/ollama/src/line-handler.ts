@@ -38,6 +38,7 @@ export class LineResponseHandler implements Dispatcher.DispatchHandler {
   private readonly onAbort = () => {
     const reason = this.signal.reason as Error;
     this.reject(reason); // no-op once the headers came
+    this.lines?.fail(reason); // timestamps the abort for the stream's duration; undici's error follows
     this.controller?.abort(reason);
   };
 

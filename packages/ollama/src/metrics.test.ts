@@ -403,6 +403,56 @@ describe('GenAI metrics of semantic conventions v1.41.0', () => {
       [],
     );
   });
+
+  describe('chunk timings are when the client received a chunk, not when the application read it', () => {
+    const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('a slow reader: first chunk, time per chunk and duration end when the lines arrived', async () => {
+      const server = await fakeOllama({ tokensPerSecond: 1000, tokensPerAnswer: 12 });
+      const ollama = client({ host: server.url, name: 'genai-slow-reader' });
+      const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
+      const started = performance.now();
+      const stream = await ollama.chat({ ...chat, stream: true });
+      // The whole answer has arrived once the request no longer holds its connection.
+      await eventually(() => expect(poolSeries('genai-slow-reader').active).toBe(0));
+      const arrivedBy = (performance.now() - started) / 1000;
+      await delay(50); // the application is busy before it reads
+      const chunks = [];
+      for await (const chunk of stream) {
+        chunks.push(chunk);
+        await delay(20); // and slow per chunk
+      }
+      expect(chunks.length).toBeGreaterThan(5);
+      const first = genAiSeries('gen_ai.client.operation.time_to_first_chunk', base);
+      expect(sum(first, 'count')).toBe(1);
+      expect(sum(first, 'sum')).toBeLessThanOrEqual(arrivedBy);
+      const perChunk = genAiSeries('gen_ai.client.operation.time_per_output_chunk', base);
+      expect(sum(perChunk, 'count')).toBeGreaterThan(3);
+      // Read at 20 ms a chunk, they would add up to more than 20 ms × chunks; they arrived within arrivedBy.
+      expect(sum(perChunk, 'sum')).toBeLessThanOrEqual(arrivedBy);
+      const duration = genAiSeries('gen_ai.client.operation.duration', base);
+      expect(sum(duration, 'count')).toBe(1);
+      expect(sum(duration, 'sum')).toBeLessThanOrEqual(arrivedBy);
+      expect(sum(duration, 'sum')).toBeGreaterThanOrEqual(sum(first, 'sum'));
+    });
+
+    it('an aborted stream ends when it was aborted, not when the application next reads', async () => {
+      const server = await fakeOllama({ tokensPerSecond: 20, tokensPerAnswer: 200 });
+      const ollama = client({ host: server.url, name: 'genai-slow-abort' });
+      const base = { 'server.port': String(server.port), 'gen_ai.operation.name': 'chat' };
+      const started = performance.now();
+      const stream = await ollama.chat({ ...chat, stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      await iterator.next();
+      stream.abort();
+      const abortedAt = (performance.now() - started) / 1000;
+      await delay(50); // the application comes back to the stream later
+      await expect(iterator.next()).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_ABORTED' });
+      const failed = genAiSeries('gen_ai.client.operation.duration', { ...base, 'error.type': 'aborted' });
+      expect(sum(failed, 'count')).toBe(1);
+      expect(sum(failed, 'sum')).toBeLessThanOrEqual(abortedAt);
+    });
+  });
 });
 
 describe('pool wait', () => {

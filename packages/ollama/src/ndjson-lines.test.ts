@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type BodyFlow, LineReader, PENDING } from './ndjson-lines.js';
 
 /** A body's flow control that records what the reader asked of it. */
@@ -97,5 +97,37 @@ describe('LineReader', () => {
     expect(flow.calls).toEqual(['pause', 'resume']);
     reader.cancel(new Error('left'));
     expect(flow.calls).toEqual(['pause', 'resume', 'cancel: left']);
+  });
+});
+
+describe('LineReader arrival times', () => {
+  it('stamps each line when its last byte arrived, not when it is polled; the end and a failure too', () => {
+    const now = vi.spyOn(performance, 'now');
+    try {
+      const reader = new LineReader(recordingFlow());
+      now.mockReturnValue(10);
+      reader.push(Buffer.from('{"a":1}\n{"b":'));
+      now.mockReturnValue(20);
+      reader.push(Buffer.from('2}\n{"c":3}\n{"d"'));
+      now.mockReturnValue(30);
+      reader.end();
+      now.mockReturnValue(99); // polled much later
+      expect([reader.poll(), reader.arrivedMs]).toEqual(['{"a":1}', 10]);
+      expect([reader.poll(), reader.arrivedMs]).toEqual(['{"b":2}', 20]);
+      expect([reader.poll(), reader.arrivedMs]).toEqual(['{"c":3}', 20]);
+      expect([reader.poll(), reader.arrivedMs]).toEqual(['{"d"', 30]);
+      expect(reader.failedAtMs).toBeUndefined();
+
+      const failing = new LineReader(recordingFlow());
+      now.mockReturnValue(40);
+      failing.fail(new Error('reset'));
+      now.mockReturnValue(50);
+      failing.fail(new Error('later')); // the first failure stays
+      now.mockReturnValue(99);
+      expect(() => failing.poll()).toThrow('reset');
+      expect([failing.arrivedMs, failing.failedAtMs]).toEqual([40, 40]);
+    } finally {
+      now.mockRestore();
+    }
   });
 });

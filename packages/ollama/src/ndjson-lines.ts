@@ -25,13 +25,29 @@ export interface BodyFlow {
  */
 export class LineReader {
   private readonly lines: string[] = [];
+  /** When each queued line arrived (`performance.now()`), beside {@link lines}: numbers, nothing boxed. */
+  private readonly times: number[] = [];
   private head = 0;
   private partial: Buffer | undefined;
   private ended = false;
   private paused = false;
   private draining = false;
   private failure: { error: unknown } | undefined;
+  private endedMs = 0;
+  private failedMs = 0;
   private wake: (() => void) | undefined;
+
+  /**
+   * When the news {@link poll} last answered arrived (`performance.now()`, ms): the line's last byte, the
+   * end of the body, or its failure. The GenAI chunk timings are taken from this, so they measure when the
+   * client received a chunk, not when the application got round to reading it.
+   */
+  arrivedMs = 0;
+
+  /** When the body failed or was stopped ({@link fail}), in `performance.now()` ms; `undefined` if it did not. */
+  get failedAtMs(): number | undefined {
+    return this.failure === undefined ? undefined : this.failedMs;
+  }
 
   constructor(private readonly flow: BodyFlow) {}
 
@@ -46,14 +62,18 @@ export class LineReader {
     if (this.draining || this.failure !== undefined) return;
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
+    // One clock read per network chunk that ends a line: every line it completes arrived at that moment.
+    const now = newline === -1 ? 0 : performance.now();
     if (newline !== -1 && this.partial !== undefined) {
       this.lines.push(Buffer.concat([this.partial, chunk.subarray(0, newline)]).toString('utf8'));
+      this.times.push(now);
       this.partial = undefined;
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
     while (newline !== -1) {
       this.lines.push(chunk.toString('utf8', start, newline));
+      this.times.push(now);
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
@@ -77,13 +97,17 @@ export class LineReader {
 
   /** The body ended; a last line without a newline is still read. */
   end(): void {
+    if (!this.ended) this.endedMs = performance.now();
     this.ended = true;
     this.notify();
   }
 
   /** The body failed: lines already queued are still read, then {@link poll} throws `error`. */
   fail(error: unknown): void {
-    this.failure ??= { error };
+    if (this.failure === undefined) {
+      this.failure = { error };
+      this.failedMs = performance.now();
+    }
     this.notify();
   }
 
@@ -91,12 +115,15 @@ export class LineReader {
    * The next line if one is known now: a line, `undefined` once the body ended (the last, unterminated line
    * included), or {@link PENDING} when the next bytes have not arrived. Throws the body's error. Most lines
    * of a stream are already queued when asked for, and this answers them without a promise.
+   * {@link arrivedMs} then tells when that news arrived.
    */
   poll(): string | undefined | typeof PENDING {
     if (this.head < this.lines.length) {
+      this.arrivedMs = this.times[this.head] as number;
       const line = this.lines[this.head++] as string;
       if (this.head === this.lines.length) {
         this.lines.length = 0;
+        this.times.length = 0;
         this.head = 0;
         if (this.paused) {
           this.paused = false;
@@ -105,8 +132,12 @@ export class LineReader {
       }
       return line;
     }
-    if (this.failure !== undefined) throw this.failure.error;
+    if (this.failure !== undefined) {
+      this.arrivedMs = this.failedMs;
+      throw this.failure.error;
+    }
     if (this.ended) {
+      this.arrivedMs = this.endedMs; // the last, unterminated line arrived with the end
       const rest = this.partial;
       this.partial = undefined;
       return rest?.toString('utf8');

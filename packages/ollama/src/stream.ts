@@ -23,16 +23,20 @@ export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T
   }
 }
 
-/** What a stream reports as it goes, for the metrics. */
+/**
+ * What a stream reports as it goes, for the metrics. Each call comes as the application reads a chunk, but
+ * `atMs` (`performance.now()`) is when the client received it: the line's arrival, the end or failure of
+ * the body, or (an abort) when the call was aborted. So a slow reader does not stretch the timings.
+ */
 export interface StreamHooks<T> {
-  /** The first chunk arrived. */
-  first(chunk: T): void;
-  /** A chunk after the first arrived (the final one included). */
-  chunk(chunk: T): void;
-  /** The final chunk arrived. */
-  done(last: T): void;
-  /** The stream failed with `error`, or (`undefined`) was left before its end. */
-  failed(error: unknown): void;
+  /** The first chunk arrived at `atMs`. */
+  first(chunk: T, atMs: number): void;
+  /** A chunk after the first arrived at `atMs` (the final one included). */
+  chunk(chunk: T, atMs: number): void;
+  /** The final chunk arrived at `atMs`. */
+  done(last: T, atMs: number): void;
+  /** The stream failed with `error` at `atMs`, or (`undefined`) was left before its end. */
+  failed(error: unknown, atMs: number): void;
 }
 
 /** How many characters of a malformed line an error quotes. */
@@ -115,7 +119,7 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
   /** Ends the stream with `error`, as a generator thrown into does: reported as the stream's failure. */
   throw(error: unknown): Promise<IteratorResult<T, void>> {
     if (this.state !== 'reading') return Promise.reject(error);
-    return Promise.reject(this.failWith(error));
+    return Promise.reject(this.failWith(error, performance.now()));
   }
 
   [Symbol.asyncIterator](): this {
@@ -160,6 +164,8 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
       this.close();
       return DONE;
     }
+    // When the failure (if any) happened: the news the reader answered with, unless an abort says otherwise.
+    let failedMs: number | undefined;
     try {
       for (;;) {
         const line = this.lines.poll();
@@ -171,33 +177,45 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
           );
         }
         // abort() (or a timeout) ends the stream at once, even with lines already buffered.
-        if (this.call.reason !== undefined) throw this.call.reason;
+        if (this.call.reason !== undefined) {
+          failedMs = this.abortedAtMs();
+          throw this.call.reason;
+        }
         if (isBlank(line)) continue;
         const message = parseLine<T & { error?: unknown; done?: unknown; status?: unknown }>(line);
         if (typeof message.error === 'string') {
           throw new ResponseError(message.error, this.statusCode, OllamaErrorCode.STREAM_ERROR);
         }
+        const arrivedMs = this.lines.arrivedMs;
         if (this.first) {
           this.first = false;
-          this.hooks?.first(message);
-        } else this.hooks?.chunk(message);
+          this.hooks?.first(message, arrivedMs);
+        } else this.hooks?.chunk(message, arrivedMs);
         if (message.done === true || message.status === 'success') {
           this.state = 'finished';
-          this.hooks?.done(message);
+          this.hooks?.done(message, arrivedMs);
           this.close(); // the connection goes back to the pool now, not when the caller asks for more
         }
         return { value: message, done: false };
       }
     } catch (error) {
-      throw this.failWith(error);
+      throw this.failWith(error, failedMs ?? this.lines.arrivedMs);
     }
   }
 
-  /** Maps a failure, reports it once, closes the stream and returns the error to throw. */
-  private failWith(error: unknown): unknown {
+  /**
+   * When the call was aborted: the reader's stop (the request's abort listener timestamps it), or now when
+   * the body had ended before the abort (its listener is gone then).
+   */
+  private abortedAtMs(): number {
+    return this.lines.failedAtMs ?? performance.now();
+  }
+
+  /** Maps a failure (at `atMs`), reports it once, closes the stream and returns the error to throw. */
+  private failWith(error: unknown, atMs: number): unknown {
     const mapped = this.fail(error);
     this.reported = true;
-    this.hooks?.failed(mapped);
+    this.hooks?.failed(mapped, atMs);
     this.close();
     return mapped;
   }
@@ -207,7 +225,10 @@ export class NdjsonIterator<T extends object> implements AsyncGenerator<T, void,
     if (this.state === 'finished') {
       this.lines.drain(); // the final line came: read the few bytes left so the connection is reused
     } else {
-      if (!this.reported) this.hooks?.failed(this.call.reason);
+      if (!this.reported) {
+        const reason = this.call.reason;
+        this.hooks?.failed(reason, reason === undefined ? 0 : this.abortedAtMs());
+      }
       // An answer left unfinished: close its connection so `running` drops at once.
       this.lines.cancel(this.call.reason ?? new AbortError('The Ollama stream was left before its end'));
     }
