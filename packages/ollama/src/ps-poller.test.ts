@@ -1,7 +1,8 @@
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { CATALOG, type HealthCheckResult, healthRegistry, metricRegistry } from '@sightglass/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolvePsPoll } from './ps-poller.js';
+import { MAX_PS_BODY_BYTES, resolvePsPoll } from './ps-poller.js';
 import { client, fakeOllama } from './test-support/servers.js';
 
 const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Load the model' }] };
@@ -112,6 +113,37 @@ describe('the /api/ps poller', () => {
     await ollama.close();
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('caps the answer at MAX_PS_BODY_BYTES: a larger one is a failed poll, not read whole', async () => {
+    // An answer that looks like /api/ps but never ends: more than 1 MiB of models.
+    let sent = 0;
+    const huge = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"models":[');
+      const entry = `${JSON.stringify({ name: 'x', size: 1 })},`.repeat(2048);
+      const more = () => {
+        while (sent < 4 * MAX_PS_BODY_BYTES && response.write(entry)) sent += entry.length;
+        if (sent < 4 * MAX_PS_BODY_BYTES) response.once('drain', more);
+        else response.end('{"name":"y"}]}');
+      };
+      response.on('close', () => response.removeAllListeners('drain'));
+      more();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    const { port } = huge.address() as AddressInfo;
+    const ollama = client({ host: `http://127.0.0.1:${port}`, name: 'ps-huge', psPoll: true });
+    await vi.waitFor(() => expect(loaded('ps-huge').failures).toBe(1), { timeout: 5000 });
+    expect(loaded('ps-huge').count).toBeUndefined();
+    expect((await health('ps-huge')).details).toMatchObject({
+      ps_poll: {
+        last_error: { message: `the answer is larger than ${MAX_PS_BODY_BYTES} bytes` },
+      },
+    });
+    expect(sent).toBeLessThan(4 * MAX_PS_BODY_BYTES); // the rest was never sent: the connection was closed
+    await ollama.close();
+    huge.closeAllConnections();
+    await new Promise((resolve) => huge.close(resolve));
   });
 
   it('is off by default and checks its options', () => {

@@ -4,9 +4,17 @@ import type { ParsedHost } from './host.js';
 
 /** Options of the `/api/ps` poller (`psPoll` in the client's config). */
 export interface PsPollOptions {
-  /** Time between two polls, in ms. At least {@link MIN_PS_POLL_INTERVAL_MS}. Default {@link DEFAULT_PS_POLL_INTERVAL_MS}. */
+  /**
+   * Time between two polls, in ms. At least {@link MIN_PS_POLL_INTERVAL_MS} (1000).
+   *
+   * @default 15000 ({@link DEFAULT_PS_POLL_INTERVAL_MS})
+   */
   intervalMs?: number;
-  /** How long one poll may take, in ms, answer included; at most `intervalMs`. Default 5000 (or `intervalMs` if shorter). */
+  /**
+   * How long one poll may take, in ms, answer included; more than 0 and at most `intervalMs`.
+   *
+   * @default 5000, or `intervalMs` if that is shorter
+   */
   timeoutMs?: number;
 }
 
@@ -15,6 +23,11 @@ export const DEFAULT_PS_POLL_INTERVAL_MS = 15_000;
 /** The shortest time between two polls: 1 s. */
 export const MIN_PS_POLL_INTERVAL_MS = 1000;
 const DEFAULT_PS_POLL_TIMEOUT_MS = 5000;
+/**
+ * The largest `/api/ps` answer read, in bytes (1 MiB): a few loaded models take a few KiB, so a larger
+ * answer is not Ollama's and is a failed poll, never read into memory whole.
+ */
+export const MAX_PS_BODY_BYTES = 1024 * 1024;
 /** The most loaded models reported (Ollama holds a few; `OLLAMA_MAX_LOADED_MODELS` is 3 per GPU). */
 const MAX_MODELS = 100;
 
@@ -59,6 +72,21 @@ interface LoadedModel {
   expiresAtMs: number;
   /** Removes the model's three series. */
   remove: () => void;
+}
+
+/**
+ * A body's text, or an error once it outgrows `maxBytes`; the rest is not read (leaving the loop destroys
+ * the body, closing its connection).
+ */
+async function readCapped(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
 /** What `/api/ps` lists, checked: a bad answer is a failed poll. */
@@ -167,7 +195,7 @@ export class PsPoller {
         headers: this.headers,
         signal: controller.signal,
       });
-      const text = await response.body.text();
+      const text = await readCapped(response.body, MAX_PS_BODY_BYTES);
       if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
       if (!this.stopped) this.update(parseModels(JSON.parse(text)));
     } catch (error) {
