@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
 import { type FastifyRequestLike, routeTemplateOf } from './fastify-internals.js';
+import { contextManagerRegistered } from './otel-http-internals.js';
 import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';
+import { OwnServerSpan, traceRequest } from './server-span.js';
 
 /** The parts of a Fastify instance, request and reply the plugin uses (Fastify's types are not needed). */
 interface FastifyRequestWithRaw extends FastifyRequestLike {
@@ -22,6 +25,8 @@ interface FastifyLike {
  * A Fastify plugin measuring every request under its route template (`/users/:id`); a request no route
  * matched is `unmatched`. A request ends when its response closes: after its last byte, or when the client
  * left before it ended (recorded as 499). It works under `inject` too, whose responses also close.
+ * With `tracing`, the route is handed to instrumentation-http's server span, or, without one, the request's
+ * hooks and handler run inside a server span of ours (see {@link RequestMetricsOptions}).
  *
  * @example
  * await app.register(fastifyRequestMetrics, { ignorePaths: ['/metrics'] });
@@ -31,12 +36,14 @@ export async function fastifyRequestMetrics(
   options: RequestMetricsOptions = {},
 ): Promise<void> {
   const recorder = new RequestRecorder(options);
+  const tracing = options.tracing !== false;
   // One hook, and the request's state in the `close` listener's closure: Fastify's route is known in
   // onRequest already. (Three hooks and a WeakMap from request to measurement measured slower.)
   fastify.addHook('onRequest', (request, reply, done) => {
     const raw = request.raw;
     if (!recorder.ignoresAny || !recorder.ignores(pathOf(raw.url))) {
-      const entry = recorder.enter(methodLabel(raw.method), routeTemplateOf(request));
+      const route = routeTemplateOf(request);
+      const entry = recorder.enter(methodLabel(raw.method), route);
       const started = performance.now();
       const response = reply.raw;
       // "Left before the response ended" is read as `end()` not called yet: under `inject` a response
@@ -44,6 +51,15 @@ export async function fastifyRequestMetrics(
       response.on('close', () =>
         recorder.exit(entry, started, response.statusCode, response.writableEnded !== true),
       );
+      // Without an OpenTelemetry context manager (a metrics-only service), a property load or two.
+      if (tracing && contextManagerRegistered(started)) {
+        const traced = traceRequest(raw, route);
+        if (traced instanceof OwnServerSpan) {
+          response.on('close', () => traced.end(response, response.writableEnded !== true));
+          context.with(traced.context, done);
+          return;
+        }
+      }
     }
     done();
   });

@@ -17,6 +17,16 @@ export interface RequestMetricsOptions {
   semanticConventions?: boolean;
   /** Paths not to measure (exact match), e.g. `['/metrics', '/livez']` so scrapes and probes do not count. */
   ignorePaths?: readonly string[];
+  /**
+   * Tracing of requests, when OpenTelemetry has a context manager registered: the route template handed to
+   * the server span of an HTTP instrumentation (`@opentelemetry/instrumentation-http`, which then has
+   * `http.route` on its span, span name and `http.server.request.duration`), or, where no HTTP
+   * instrumentation made a server span and a tracer provider is registered, a server span of our own,
+   * active for the handler and continuing the caller's trace. `false` turns both off. Paths left out by
+   * `ignorePaths` are not traced either.
+   * @default true
+   */
+  tracing?: boolean;
 }
 
 /** One request being measured. */

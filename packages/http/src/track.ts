@@ -9,15 +9,16 @@ import { methodLabel, pathOf } from './route.js';
  * connection that then closes (`Connection: close`) has finished writing, so it keeps its status.
  *
  * Per request it allocates one closure, as the floor in node-http.bench.ts does: no measurement object,
- * no property added to the response (each of those measured slower).
+ * no property added to the response (each of those measured slower). Returns the start time
+ * (`performance.now()`), or -1 for a path left out.
  */
 export function trackRequest(
   recorder: RequestRecorder,
   request: IncomingMessage,
   response: ServerResponse,
   route: string | undefined,
-): void {
-  if (recorder.ignoresAny && recorder.ignores(pathOf(request.url))) return;
+): number {
+  if (recorder.ignoresAny && recorder.ignores(pathOf(request.url))) return -1;
   const entry = recorder.enter(methodLabel(request.method), route);
   const started = performance.now();
   // `close` is emitted once per response, after `finish` or, unfinished, when the client left. A request
@@ -25,4 +26,5 @@ export function trackRequest(
   response.on('close', () =>
     recorder.exit(entry, started, response.statusCode, response.writableFinished !== true),
   );
+  return started;
 }
