@@ -136,7 +136,18 @@ async function start(
         'sightglass: another global TracerProvider was already registered; it is kept and Sightglass starts no tracing of its own',
       );
     } else {
-      tracing = await loadTracing(config.tracing, registerGlobally);
+      try {
+        tracing = await loadTracing(config.tracing, registerGlobally);
+      } catch (error) {
+        // Tracing asked for by OTEL_TRACES_EXPORTER alone (often set for a whole cluster) does not stop a
+        // service that has not installed the trace SDK: it runs on with metrics and is told what to install.
+        const missing = error instanceof SightglassError && error.code === ErrorCode.MISSING_DEPENDENCY;
+        if (options.tracing !== undefined || !missing) throw error;
+        process.emitWarning(
+          `sightglass: OTEL_TRACES_EXPORTER asks for tracing, but ${error.message}; starting without tracing`,
+          { code: 'SIGHTGLASS_TRACING_SKIPPED' },
+        );
+      }
     }
     if (config.tracing.ignoredPropagators.length > 0) {
       process.emitWarning(
