@@ -7,7 +7,8 @@ import {
   MetricRegistry,
 } from '@sightglass/core';
 import { describe, expect, it, vi } from 'vitest';
-import { DashboardHistory } from './dashboard-history.js';
+import { bucketQuantile } from './bucket-quantile.js';
+import { DashboardHistory, QUANTILE_WINDOW } from './dashboard-history.js';
 
 /** A registry of its own per test, with helpers to report series the way the packages do. */
 function setup(options: ConstructorParameters<typeof DashboardHistory>[0] = {}) {
@@ -72,6 +73,8 @@ describe('DashboardHistory', () => {
       pending: [0, 0],
       max: [4, 4],
       utilizationPercent: [75, 75],
+      waitP50: [null, null], // no request waited for a connection
+      waitP95: [null, null],
     });
     expect(data.caches.answers).toEqual({
       hitRatePercent: [80, 80],
@@ -79,6 +82,31 @@ describe('DashboardHistory', () => {
       hitsPerSecond: [null, 8],
       missesPerSecond: [null, 2],
     });
+  });
+
+  it('shows how long requests waited for a pool connection, p50 and p95 per pool over the quantile window', () => {
+    const { registry, history, gauge } = setup();
+    for (const name of ['ollama', 'other']) {
+      gauge(CATALOG.connectionPoolActiveConnections, { pool_name: name }, () => 1);
+    }
+    const waits = registry.addHistogram(CATALOG.connectionPoolWaitDurationSeconds, { pool_name: 'ollama' });
+    history.sample(1000);
+    for (let i = 0; i < 17; i++) waits.cell.record(0.0001); // most took a free connection at once
+    for (let i = 0; i < 3; i++) waits.cell.record(3); // a few waited 3 s behind busy connections
+    history.sample(2000);
+    let data = history.toJSON();
+    const boundaries = CATALOG.connectionPoolWaitDurationSeconds.boundaries ?? [];
+    const counts = new Array<number>(boundaries.length + 1).fill(0);
+    counts[boundaries.findIndex((bound) => 0.0001 <= bound)]! += 17;
+    counts[boundaries.findIndex((bound) => 3 <= bound)]! += 3;
+    expect(data.pools.ollama?.waitP50).toEqual([null, bucketQuantile(boundaries, counts, 0.5)]);
+    expect(data.pools.ollama?.waitP95).toEqual([null, bucketQuantile(boundaries, counts, 0.95)]);
+    expect(data.pools.ollama?.waitP95[1]).toBeGreaterThan(1);
+    expect(data.pools.other?.waitP95).toEqual([null, null]); // a pool without the histogram
+    // No new waits for longer than the window: no figure, rather than the old one.
+    for (let time = 3000; time <= 3000 + 1000 * QUANTILE_WINDOW; time += 1000) history.sample(time);
+    data = history.toJSON();
+    expect(data.pools.ollama?.waitP95.at(-1)).toBeNull();
   });
 
   it('shows requests per second by status class and latency quantiles from the histogram', () => {

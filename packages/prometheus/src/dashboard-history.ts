@@ -50,7 +50,7 @@ export interface DashboardData {
   readonly breakers: Record<string, Record<'state' | 'failuresPerSecond' | 'rejectionsPerSecond', Column>>;
   readonly pools: Record<
     string,
-    Record<'active' | 'idle' | 'pending' | 'max' | 'utilizationPercent', Column>
+    Record<'active' | 'idle' | 'pending' | 'max' | 'utilizationPercent' | 'waitP50' | 'waitP95', Column>
   >;
   readonly caches: Record<
     string,
@@ -101,7 +101,7 @@ const DEFAULTS = { intervalMs: 1000, historyLength: 300, maxEntities: 50, health
 /** How long after the page's last request the health checks keep running for it. */
 const VIEWER_TIMEOUT_MS = 30_000;
 /** Latency quantiles look back over this many intervals, so one slow request does not make a spike alone. */
-const QUANTILE_WINDOW = 5;
+export const QUANTILE_WINDOW = 5;
 
 /**
  * Samples the metric registry on a timer into a ring of at most `historyLength` samples. Sampling never
@@ -221,7 +221,10 @@ export class DashboardHistory {
       truncated: this.builder.truncated,
       time: samples.map((sample) => sample.time),
       breakers: columns((sample) => sample.breakers, ['state', 'failuresPerSecond', 'rejectionsPerSecond']),
-      pools: columns((sample) => sample.pools, ['active', 'idle', 'pending', 'max', 'utilizationPercent']),
+      pools: columns(
+        (sample) => sample.pools,
+        ['active', 'idle', 'pending', 'max', 'utilizationPercent', 'waitP50', 'waitP95'],
+      ),
       caches: columns(
         (sample) => sample.caches,
         ['hitRatePercent', 'entries', 'hitsPerSecond', 'missesPerSecond'],

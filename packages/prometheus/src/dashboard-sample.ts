@@ -17,6 +17,12 @@ export interface PoolPoint {
   readonly pending: number | null;
   readonly max: number | null;
   readonly utilizationPercent: number | null;
+  /**
+   * How long requests waited for a connection (`connection_pool_wait_duration_seconds`), quantiles in
+   * seconds over the quantile window; `null` when no request got a connection in it.
+   */
+  readonly waitP50: number | null;
+  readonly waitP95: number | null;
 }
 
 /** One cache at one instant. */
@@ -71,6 +77,8 @@ export class SampleBuilder {
   private previousTime: number | undefined;
   /** Cumulative request-duration bucket counts of the last `quantileWindow` samples, oldest first. */
   private readonly latencyHistory: number[][] = [];
+  /** Cumulative pool-wait bucket counts per pool over the last `quantileWindow` samples, oldest first. */
+  private poolWaits = new Map<string, number[][]>();
   private readonly llm: LlmSampler;
   /** Whether an entity kind had more members than `maxEntities` at the last sample. */
   truncated = false;
@@ -114,20 +122,32 @@ export class SampleBuilder {
     }
 
     const pools: Record<string, PoolPoint> = {};
+    const poolWaits = new Map<string, number[][]>();
+    const waitBoundaries = CATALOG.connectionPoolWaitDurationSeconds.boundaries ?? [];
     for (const name of names(
       'pool_name',
       CATALOG.connectionPoolActiveConnections,
       CATALOG.connectionPoolUtilizationPercent,
     )) {
       const labels = { pool_name: name };
+      const waits = this.windowOf(
+        this.poolWaits,
+        poolWaits,
+        name,
+        series(CATALOG.connectionPoolWaitDurationSeconds).filter((candidate) => matches(candidate, labels)),
+        waitBoundaries.length + 1,
+      );
       pools[name] = {
         active: seriesValue(series(CATALOG.connectionPoolActiveConnections), labels),
         idle: seriesValue(series(CATALOG.connectionPoolIdleConnections), labels),
         pending: seriesValue(series(CATALOG.connectionPoolPendingRequests), labels),
         max: seriesValue(series(CATALOG.connectionPoolMaxConnections), labels),
         utilizationPercent: seriesValue(series(CATALOG.connectionPoolUtilizationPercent), labels),
+        waitP50: waits && bucketQuantile(waitBoundaries, waits, 0.5),
+        waitP95: waits && bucketQuantile(waitBoundaries, waits, 0.95),
       };
     }
+    this.poolWaits = poolWaits;
 
     const caches: Record<string, CachePoint> = {};
     for (const name of names('cache_name', CATALOG.cacheHits, CATALOG.cacheMisses, CATALOG.cacheEntries)) {
@@ -182,6 +202,31 @@ export class SampleBuilder {
       p99: bucketQuantile(boundaries, window, 0.99),
       inFlight: inFlightSeries.length > 0 ? inFlightSeries.reduce((sum, { value }) => sum + value, 0) : null,
     };
+  }
+
+  /**
+   * The bucket counts a histogram gained over the last `quantileWindow` samples, keeping its history from
+   * `from` into `into` under `key` (an entity gone from a sample is forgotten); `null` at its first sight
+   * on the first sample. An entity first seen later started from nothing within the last interval.
+   */
+  private windowOf(
+    from: ReadonlyMap<string, number[][]>,
+    into: Map<string, number[][]>,
+    key: string,
+    histograms: readonly Series[],
+    buckets: number,
+  ): number[] | null {
+    const current = new Array<number>(buckets).fill(0);
+    for (const { histogram } of histograms) {
+      histogram?.counts.forEach((count, index) => {
+        current[index]! += count;
+      });
+    }
+    const kept =
+      from.get(key) ?? (this.previousTime === undefined ? [] : [new Array<number>(buckets).fill(0)]);
+    const entries = [...kept, current].slice(-(this.options.quantileWindow + 1));
+    into.set(key, entries);
+    return entries.length < 2 ? null : subtractCounts(current, entries[0]!);
   }
 
   /** The distinct values of `label` across the given metrics, sorted, at most `maxEntities`. */

@@ -29,6 +29,7 @@ beforeAll(async () => {
   group.gauge(CATALOG.connectionPoolPendingRequests, pool, () => 1);
   group.gauge(CATALOG.connectionPoolMaxConnections, pool, () => 8);
   group.gauge(CATALOG.connectionPoolUtilizationPercent, pool, () => 75);
+  const poolWait = group.histogram(CATALOG.connectionPoolWaitDurationSeconds, pool);
   const cache = { cache_name: 'responses' };
   const hits = group.counter(CATALOG.cacheHits, cache);
   const misses = group.counter(CATALOG.cacheMisses, cache);
@@ -42,6 +43,9 @@ beforeAll(async () => {
     hits.add(8);
     misses.add(2);
     ok.add(10);
+    // Per tick, four calls find a free connection (0.3 ms) and one waits 2 s: p50 0.3 ms, p95 about 2.1 s.
+    for (let i = 0; i < 4; i++) poolWait.record(0.0003);
+    poolWait.record(2);
     for (let i = 0; i < 10; i++)
       latency.record(0.02 + i * 0.03, { method: 'POST', route: '/v1/chat', status: '200' });
     if (breakerState === 1) {
@@ -107,6 +111,18 @@ describe('the built-in dashboard in Chromium', () => {
     // No Ollama client reports here: the LLM row stays hidden, it draws no empty charts.
     expect(await page.locator('#llm-section').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#caches .figure b').first().textContent()).toBe('80.0%');
+    // The pool card shows how long calls waited for a connection (connection_pool_wait_duration_seconds).
+    await expect
+      .poll(() => page.locator('#pools .figure').allTextContents())
+      .toEqual([
+        '75%utilization',
+        '6active',
+        '2idle',
+        '1pending',
+        '8max',
+        '0.3 mswait p50',
+        '2.13 swait p95',
+      ]);
 
     breakerState = 1;
     await expect.poll(() => tile.getAttribute('data-state')).toBe('open');
