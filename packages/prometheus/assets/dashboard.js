@@ -230,15 +230,16 @@
     removeGone(parent, 'pool', Object.keys(pools));
     for (const [name, columns] of Object.entries(pools)) {
       const node = card(parent, 'pool', name, `pool ${name}`);
-      node
-        .querySelector('.figures')
-        .replaceChildren(
-          figure('utilization', `${number(last(columns.utilizationPercent), 0)}%`),
-          figure('active', number(last(columns.active), 0)),
-          figure('idle', number(last(columns.idle), 0)),
-          figure('pending', number(last(columns.pending), 0)),
-          figure('max', number(last(columns.max), 0)),
-        );
+      node.querySelector('.figures').replaceChildren(
+        figure('utilization', `${number(last(columns.utilizationPercent), 0)}%`),
+        figure('active', number(last(columns.active), 0)),
+        figure('idle', number(last(columns.idle), 0)),
+        figure('pending', number(last(columns.pending), 0)),
+        figure('max', number(last(columns.max), 0)),
+        // Over the quantile window: "–" when no request got a connection in it.
+        figure('wait p50', duration(current(columns.waitP50))),
+        figure('wait p95', duration(current(columns.waitP95))),
+      );
       chart(
         node.querySelector('.chart'),
         time,
@@ -378,9 +379,10 @@
         element('td', 'name', name),
         number(callsPerSecond, 2),
         outcomes,
-        duration(last(model.timeToFirstChunkP50)),
-        duration(last(model.timeToFirstChunkP95)),
-        number(last(model.outputTokensPerSecond)),
+        // The latest sample's (over the quantile window): "–" once a model has had no calls in it.
+        duration(current(model.timeToFirstChunkP50)),
+        duration(current(model.timeToFirstChunkP95)),
+        number(current(model.outputTokensPerSecond)),
         number(total(model.coldStarts), 0),
         duration(last(model.loadSeconds)),
       ]);

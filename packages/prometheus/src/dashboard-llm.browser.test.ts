@@ -145,7 +145,13 @@ describe('the dashboard LLM row in Chromium', () => {
         '2',
         '3.00 s',
       ]);
-    const [, calls, outcomes, , , tokens] = (await modelRow(page, '#llm-models', 'llama3.2'))!;
+    // Both rows read at once: a refresh between two reads would compare two samples.
+    const [llamaRow, hostile] =
+      (await page.evaluate(`[${JSON.stringify('llama3.2')}, ${JSON.stringify(HOSTILE)}]
+      .map((model) => [...document.querySelectorAll('#llm-models tbody tr')]
+        .find((candidate) => candidate.dataset.model === model))
+      .map((row) => [...row.cells].map((cell) => cell.textContent))`)) as [string[], string[]];
+    const [, calls, outcomes, , , tokens] = llamaRow;
     const [ok, timeout] = [...outcomes!.matchAll(/(\d+\.\d\d)\/s/g)].map((match) => Number(match[1]));
     // Four answered chats and one timeout per tick of 50 ms: about 80/s and 20/s (the timer's pace decides),
     // always four to one, since a sample never falls inside a tick.
@@ -157,7 +163,6 @@ describe('the dashboard LLM row in Chromium', () => {
     expect(figure(tokens)).toBeLessThan(2 * 100 * 20);
 
     // The hostile name is text in its cell, never markup: no image, nothing ran.
-    const hostile = (await modelRow(page, '#llm-models', HOSTILE))!;
     expect(hostile.slice(0, 4)).toEqual([
       HOSTILE,
       expect.stringMatching(/^\d+\.\d\d$/),
@@ -185,5 +190,44 @@ describe('the dashboard LLM row in Chromium', () => {
     await expect.poll(() => page.locator('#llm-loaded').textContent()).toContain('psPoll: true');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('shows no time to first chunk or tokens/s for a model that stopped streaming, rather than old ones', async (context) => {
+    if (!browser) return context.skip();
+    const retired = createMetricGroup();
+    const firstChunk = retired.histogram(CATALOG.genAiClientTimeToFirstChunk, genAi('retired'));
+    const output = retired.histogram(CATALOG.genAiClientTokenUsage, {
+      ...genAi('retired'),
+      'gen_ai.token.type': 'output',
+    });
+    const calls = retired.histogram(CATALOG.genAiClientOperationDuration, {
+      ...genAi('retired'),
+      'error.type': undefined,
+    } as unknown as LabelValues<typeof CATALOG.genAiClientOperationDuration>);
+    const streaming = setInterval(() => {
+      calls.record(0.2);
+      firstChunk.record(0.015);
+      output.record(10);
+    }, 50);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    try {
+      await page.goto(server.dashboardUrl!);
+      await page.waitForSelector('body[data-ready="true"]');
+      const figures = async () => (await modelRow(page, '#llm-models', 'retired'))?.slice(3, 6);
+      await expect
+        .poll(figures, { timeout: 5000 })
+        .toEqual([
+          expect.stringMatching(/ ms$/),
+          expect.stringMatching(/ ms$/),
+          expect.stringMatching(/^\d+\.\d$/),
+        ]);
+      clearInterval(streaming);
+      // No more calls: past the quantile window no first chunk to tell of, and no tokens flowing.
+      await expect.poll(figures, { timeout: 5000 }).toEqual(['–', '–', '0.0']);
+    } finally {
+      clearInterval(streaming);
+      retired.dispose();
+      await page.close();
+    }
   });
 });
