@@ -82,14 +82,14 @@ export function llmRow(): RowSpec {
         [query(sumBy([POOL], rate(metricName(CATALOG.ollamaPsPollFailures), S)), legend(POOL))],
       ),
       timeseries(
-        'Pool wait p95',
+        'Pool wait p50 / p95',
         'p50 and p95 of the time a call waited for a connection (queued behind others, or while one was opened).',
         's',
         quantiles(metricName(CATALOG.connectionPoolWaitDurationSeconds, 'bucket'), [POOL], [0.5, 0.95]),
       ),
       timeseries(
         'Time per output chunk',
-        'p50 and p95 of the time between two chunks of a stream, as the application receives them.',
+        'p50 and p95 of the time between the arrivals of two chunks of a stream at the client (not when the application read them).',
         's',
         quantiles(metricName(CATALOG.genAiClientTimePerOutputChunk, 'bucket'), [REQUEST_MODEL], [0.5, 0.95]),
       ),
