@@ -9,6 +9,8 @@ export interface Combination {
   apiVersion: RegExp;
   /** Whether the application brings its own NodeSDK (`@opentelemetry/sdk-node` is in `dependencies`). */
   ownSdk: boolean;
+  /** Whether the application installs the tracing peers (`@opentelemetry/sdk-trace` is in `dependencies`). */
+  tracing?: boolean;
 }
 
 const common = { express: '^5.1.0', fastify: '^5.6.0', typescript: '~5.9.3' };
@@ -25,12 +27,17 @@ export const COMBINATIONS: Combination[] = [
       '@opentelemetry/resources': '~2.12.0',
       '@opentelemetry/instrumentation-runtime-node': '~0.36.1',
       '@opentelemetry/sdk-node': '~0.223.0',
+      '@opentelemetry/sdk-trace': '~2.12.0',
+      '@opentelemetry/core': '~2.12.0',
+      '@opentelemetry/context-async-hooks': '~2.12.0',
+      '@opentelemetry/exporter-trace-otlp-http': '~0.223.0',
       '@types/node': '^20.19.0',
       cockatiel: '^3.2.1',
       redis: '^5.10.0',
     },
     apiVersion: /^1\.9\./,
     ownSdk: true,
+    tracing: true,
   },
   {
     // README's install line for Node.js 22 and 24, as written: npm adds the peers it leaves out.
@@ -41,11 +48,17 @@ export const COMBINATIONS: Combination[] = [
       '@opentelemetry/api': 'latest',
       '@opentelemetry/sdk-metrics': 'latest',
       '@opentelemetry/resources': 'latest',
+      // docs/supported-versions.md's tracing line.
+      '@opentelemetry/sdk-trace': 'latest',
+      '@opentelemetry/core': 'latest',
+      '@opentelemetry/context-async-hooks': 'latest',
+      '@opentelemetry/exporter-trace-otlp-http': 'latest',
       '@types/node': '^22.15.0',
       cockatiel: '^4.0.0',
     },
     apiVersion: /^1\.10\./,
     ownSdk: false,
+    tracing: true,
   },
   {
     name: 'Node 24, API 1.10, sdk-node latest',

@@ -123,6 +123,24 @@ describe.each(COMBINATIONS)('$name', (combination: Combination) => {
     });
   }
 
+  if (combination.tracing) {
+    it('traces from the OTEL_* variables with startTelemetry(), on this SDK line', async () => {
+      const { stdout, stderr } = await runNode(['tracing.mjs']);
+      expect(stderr).not.toMatch(/sightglass|Registration of version/i);
+      const seen = JSON.parse(lastLine(stdout)) as {
+        names: string[];
+        sameTrace: boolean;
+        traceparent: string;
+        traceId: string;
+        ended: number;
+      };
+      expect(seen.names).toEqual(['child', 'parent']);
+      expect(seen.sameTrace).toBe(true);
+      expect(seen.traceparent).toMatch(new RegExp(`^00-${seen.traceId}-[0-9a-f]{16}-01$`));
+      expect(seen.ended).toBe(500);
+    });
+  }
+
   it('loads every package with require() from a CommonJS application', async () => {
     const { stdout } = await runNode(['require-all.cjs']);
     const loaded = JSON.parse(lastLine(stdout)) as Record<string, string>;
