@@ -120,7 +120,8 @@ export class Ollama {
   /**
    * An image as chat and generate send it, as the `ollama` package's `encodeImage` gives it in Node.js:
    * bytes (a `Uint8Array` or `Buffer`) as base64, a string naming an existing file as that file's bytes in
-   * base64, any other string as it is (taken to be base64 already).
+   * base64, any other string as it is (taken to be base64 already). Because a string may name a file, never
+   * pass image strings from a service's callers here unchecked: decode their base64 to bytes first.
    */
   encodeImage(image: Uint8Array | string): Promise<string> {
     return encodeImage(image);
