@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseRequest, readBody, stringField } from './request-body.js';
+import { MAX_BODY_DEPTH, parseRequest, readBody, stringField } from './request-body.js';
 
 const schema = {
   model: 'string',
@@ -18,6 +18,20 @@ describe('parseRequest', () => {
     });
     expect(parseRequest('null', 'ChatRequest', schema)).toEqual({ body: {} });
     expect(parseRequest('{"model":null}', 'ChatRequest', schema)).toEqual({ body: { model: null } });
+  });
+
+  it('refuses a body nested past MAX_BODY_DEPTH with Go’s words, counting no brackets inside strings', () => {
+    const deep = (depth: number, open = '[', close = ']'): string =>
+      `{"input":${open.repeat(depth - 1)}${close.repeat(depth - 1)}}`;
+    expect(parseRequest(deep(MAX_BODY_DEPTH), 'ChatRequest', schema)).toHaveProperty('body');
+    expect(parseRequest(deep(MAX_BODY_DEPTH + 1), 'ChatRequest', schema)).toEqual({
+      error: "invalid character '[' exceeded max depth",
+    });
+    expect(parseRequest(deep(5000, '{"a":', '}').replace('}}', '1}}'), 'ChatRequest', schema)).toEqual({
+      error: "invalid character '{' exceeded max depth",
+    });
+    const brackets = JSON.stringify({ model: `\\"${'['.repeat(5000)}\\`, input: ['\\', '"{'] });
+    expect(parseRequest(brackets, 'ChatRequest', schema)).toHaveProperty('body');
   });
 
   it("answers Ollama's words for an empty or broken body", () => {

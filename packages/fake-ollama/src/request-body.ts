@@ -18,6 +18,13 @@ export async function readBody(
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * How deep a request body may nest. Go's decoder stops at 10,000 (`invalid character '[' exceeded max
+ * depth`); the fake stops at 1,000 with the same words, because Node's own recursion (JSON.stringify of
+ * a tool list, say) overflows the stack a few thousand levels down. No real request comes near either.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
 /** A Go type a request field is decoded into, for type checks with Go's error wording. */
 export type GoType = 'string' | 'bool' | 'number' | 'array' | 'object' | 'any';
 
@@ -54,6 +61,8 @@ export function parseRequest(
   } catch (error) {
     return { error: decodeError(text, error as Error) };
   }
+  const deep = tooDeep(text, MAX_BODY_DEPTH);
+  if (deep !== undefined) return { error: `invalid character '${deep}' exceeded max depth` };
   if (value === null) return { body: {} };
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { error: `json: cannot unmarshal ${jsonType(value)} into Go value of type api.${goStruct}` };
@@ -70,6 +79,31 @@ export function parseRequest(
     }
   }
   return { body };
+}
+
+/**
+ * The bracket of valid JSON `text` that opens level `max + 1`, or `undefined` when it nests no deeper than
+ * `max`. Strings are skipped with `indexOf`, so a body of base64 images is scanned quickly.
+ */
+function tooDeep(text: string, max: number): string | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The closing quote: the next one not escaped by an odd run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return text[i];
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
 }
 
 /** Go's wording for broken JSON: a truncated body is "unexpected EOF", anything else an invalid character. */
