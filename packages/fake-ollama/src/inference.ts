@@ -7,7 +7,6 @@ import { seedFrom } from './prng.js';
 import { type GoType, parseRequest, stringField } from './request-body.js';
 import { requestOptionsError } from './request-options.js';
 import { sendError } from './responses.js';
-import { SchemaError } from './schema-value.js';
 import { BufferSink, type ChunkSink, StreamSink } from './sinks.js';
 import { INVALID_SCHEMA, readFormat } from './structured-output.js';
 import { readThink, type ThinkLevel, thinkLevel } from './thinking.js';
@@ -132,6 +131,8 @@ export function requestSeed(
 /**
  * Plans the answer's tokens, or answers 400 and returns `undefined` for a `format` Ollama would not take
  * (Ollama finds that out only when the runner starts and says it with a 500; the fake says it up front).
+ * A schema past the fake's limits (`SCHEMA_LIMITS` in schema-value.ts: a `minLength` of a billion, a
+ * cycle, nesting thousands deep) is the same 400, `invalid JSON schema in format`, answered at once.
  */
 export function planOrFail(
   context: RequestContext,
@@ -155,8 +156,8 @@ export function planOrFail(
       format,
       toolCalls,
     });
-  } catch (error) {
-    if (!(error instanceof SchemaError)) throw error;
+  } catch {
+    // A SchemaError, or anything else a hostile schema sets off: bad input is a 400, never a 500.
     sendError(context.response, 400, INVALID_SCHEMA);
     return undefined;
   }

@@ -72,7 +72,8 @@ export function toolsRefusal(model: ResolvedModel): string {
  * The calls a tool-capable model makes, deterministically: every tool whose name the last user message
  * mentions, in the order of `tools`; when it names none, one tool picked by `seed`. Arguments are made
  * from each tool's `parameters` schema (every property filled in, values that fit); a schema the fake
- * cannot read gives `{}`.
+ * cannot read, or one past its limits (`SCHEMA_LIMITS` in schema-value.ts), gives `{}` (Ollama does not
+ * check tool schemas either: the model just calls the tool).
  */
 export function chooseToolCalls(tools: readonly unknown[], lastUserText: string, seed: number): ToolCall[] {
   const usable = tools.filter((tool): tool is Tool => isObject(tool) && isObject(tool.function));
