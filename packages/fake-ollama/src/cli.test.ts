@@ -134,7 +134,7 @@ describe('the built binary', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await expect.poll(() => output, { timeout: 10_000 }).toMatch(/http:\/\/\S+/);
     const url = /http:\/\/\S+/.exec(output)![0];
-    expect(await (await fetch(`${url}/api/version`)).json()).toEqual({ version: '0.33.0' });
+    expect(await (await fetch(`${url}/api/version`)).json()).toEqual({ version: '0.32.15' });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopped');

@@ -198,7 +198,7 @@ describe('model management', () => {
       'llama.embedding_length': 3072,
     });
     expect(show.modelfile).toContain('FROM ');
-    expect(await ollama.version()).toEqual({ version: '0.33.0' });
+    expect(await ollama.version()).toEqual({ version: '0.32.15' });
     const ps = await ollama.ps();
     // Both models served a request above, so both are loaded for the default 5 minutes.
     expect(ps.models.map((m) => m.name).sort()).toEqual(['llama3.2:latest', 'nomic-embed-text:latest']);

@@ -151,11 +151,12 @@ export interface FakeOllamaOptions {
 }
 
 /**
- * The Ollama version the fake reports by default: the release whose API it follows (tool call ids, `think`
- * levels up to `max`, capabilities on `/api/tags`), so a client that switches features on by version sees
+ * The Ollama version the fake reports by default: the last release (v0.32.15; v0.33.0 has only release
+ * candidates so far), which already has all the API the fake serves (tool call ids, `think` levels up to
+ * `max`, capabilities on `/api/tags` since v0.30), so a client that switches features on by version sees
  * the ones the fake serves.
  */
-export const DEFAULT_OLLAMA_VERSION = '0.33.0';
+export const DEFAULT_OLLAMA_VERSION = '0.32.15';
 
 /** Options with defaults applied and checked. */
 export interface ResolvedOptions {

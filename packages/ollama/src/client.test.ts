@@ -60,7 +60,7 @@ describe('the same answers as the ollama package', () => {
     expect(await ours.show({ model: 'llama3.2' })).toEqual(await official.show({ model: 'llama3.2' }));
     const ps = await ours.ps();
     expect(ps.models.map((model) => model.name)).toContain('nomic-embed-text:latest');
-    expect(await ours.version()).toEqual({ version: '0.33.0' });
+    expect(await ours.version()).toEqual({ version: '0.32.15' });
   });
 
   it('pull, copy, delete, and images', async () => {

@@ -39,7 +39,7 @@ describe('hosts, as the ollama package reads them', () => {
     const previous = process.env.OLLAMA_HOST;
     process.env.OLLAMA_HOST = `127.0.0.1:${server.port}`;
     try {
-      expect(await client().version()).toEqual({ version: '0.33.0' });
+      expect(await client().version()).toEqual({ version: '0.32.15' });
     } finally {
       if (previous === undefined) delete process.env.OLLAMA_HOST;
       else process.env.OLLAMA_HOST = previous;

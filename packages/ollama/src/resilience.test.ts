@@ -31,7 +31,7 @@ describe('retries of connection failures before any byte', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     const server = await startFakeOllama({ port });
     try {
-      await expect(reply).resolves.toEqual({ version: '0.33.0' });
+      await expect(reply).resolves.toEqual({ version: '0.32.15' });
       expect(poolSeries('retry-late').errors).toBeGreaterThanOrEqual(1);
     } finally {
       await ollama.close();
