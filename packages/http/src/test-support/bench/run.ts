@@ -204,6 +204,15 @@ export async function runBench(plan: BenchPlan): Promise<void> {
     );
     console.log('');
     for (const target of plan.targets) {
+      // SIGHTGLASS_BENCH_ONLY may have left out a variant a target compares: say so rather than judge it.
+      const compared = [target.case, target.kind === 'over-floor' ? target.floor : target.peer];
+      const missing = compared.filter((id) => !ratios.has(id));
+      if (missing.length > 0) {
+        console.log(
+          `SKIP ${compared.map((id) => plan.variants[id]).join(' vs ')}: ${missing.join(', ')} not measured`,
+        );
+        continue;
+      }
       const own = ratios.get(target.case)!;
       if (target.kind === 'over-floor') {
         const floor = ratios.get(target.floor)!;
