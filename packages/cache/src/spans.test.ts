@@ -4,6 +4,7 @@
  */
 import { diag, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { eventsOf, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCache } from './create-cache.js';
 import type { MemoryCache } from './memory-cache.js';
@@ -17,7 +18,6 @@ import {
   EVENT_CACHE_MISS,
   EVENT_CACHE_STALE,
 } from './span-attributes.js';
-import { eventsOf, startTracing, type Tracing } from './test-support/tracing.js';
 
 /** A processor that can be told to throw, as a broken user processor would. */
 const failing = {

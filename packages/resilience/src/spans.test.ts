@@ -4,6 +4,7 @@
  */
 import { context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { eventsOf, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { instrumentBulkhead } from './bulkhead.js';
 import { instrumentCircuitBreaker } from './circuit-breaker.js';
@@ -30,7 +31,6 @@ import {
   EVENT_TIMEOUT,
 } from './span-attributes.js';
 import { COCKATIEL_VERSIONS, DownstreamError } from './test-support/cockatiel-versions.js';
-import { eventsOf, startTracing, type Tracing } from './test-support/tracing.js';
 import { instrumentTimeout } from './timeout.js';
 
 let tracing: Tracing;

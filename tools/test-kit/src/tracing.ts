@@ -8,7 +8,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
-/** A real tracer provider and context manager, registered globally until `stop()`. */
+/** A real tracer provider and context manager, registered globally until `stop()`, for tests of what instrumentation records on spans. */
 export interface Tracing {
   readonly exporter: InMemorySpanExporter;
   /** Runs `fn` inside a new span (active for it and everything it starts), ends the span and returns it. */
