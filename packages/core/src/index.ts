@@ -41,7 +41,7 @@ export {
   worseStatus,
 } from './health.js';
 export { type HealthStatusMetricsOptions, startHealthStatusMetrics } from './health-metrics.js';
-export { HistogramCell, type HistogramSnapshot } from './histogram-cell.js';
+export { HistogramCell, type HistogramExemplar, type HistogramSnapshot } from './histogram-cell.js';
 export { createInstrument, type InstrumentFor } from './instruments.js';
 export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
@@ -67,6 +67,8 @@ export {
   addSpanEvent,
   ERROR_TYPE_OTHER,
   recordingSpan,
+  recordWithSpan,
+  sampledSpanContext,
   spanErrorType,
 } from './span-events.js';
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -59,6 +59,11 @@ export function createMetricGroup(): MetricGroup {
 export interface BoundHistogram {
   /** Records one measurement in the entry's unit. Never throws into the caller. */
   record(value: number): void;
+  /**
+   * Records one measurement and keeps it as its bucket's exemplar with the sampled span it was measured in
+   * (ids as `SpanContext` has them); `recordWithSpan` checks the span and picks between the two.
+   */
+  recordExemplar(value: number, traceId: string, spanId: string, timeMs?: number): void;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { type Attributes, type Span, trace } from '@opentelemetry/api';
+import { type Attributes, type Span, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
 import { reportInstrumentationError } from './guard.js';
 import { LabelGuard } from './label-guard.js';
+import type { BoundHistogram } from './metric-group.js';
 
 /**
  * Helpers the instrumentation packages share to record what they decided on the caller's span. Internal:
@@ -59,4 +60,30 @@ export function spanErrorType(error: unknown): string {
     return errorTypes.value(className);
   }
   return error instanceof Error ? 'Error' : ERROR_TYPE_OTHER;
+}
+
+/**
+ * The span's context when it is sampled (its trace reaches a backend), else undefined: what an exemplar
+ * may point at. An unsampled span's trace is never exported, so an exemplar naming it would lead nowhere.
+ * Never throws.
+ */
+export function sampledSpanContext(span: Span | undefined): SpanContext | undefined {
+  if (span === undefined) return undefined;
+  try {
+    const spanContext = span.spanContext();
+    return (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 ? spanContext : undefined;
+  } catch (error) {
+    reportInstrumentationError('span context lookup', error);
+    return undefined;
+  }
+}
+
+/**
+ * Records `value` into a histogram series, with `span` as its bucket's exemplar when the span is sampled
+ * (see {@link sampledSpanContext}); without a span, or with one not sampled, exactly `record(value)`.
+ */
+export function recordWithSpan(histogram: BoundHistogram, value: number, span: Span | undefined): void {
+  const spanContext = span === undefined ? undefined : sampledSpanContext(span);
+  if (spanContext === undefined) histogram.record(value);
+  else histogram.recordExemplar(value, spanContext.traceId, spanContext.spanId);
 }
