@@ -8,7 +8,7 @@ import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core'
 import { createPrometheusReader, startMetricsServer } from '@sightglass/prometheus';
 import { afterEach, expect, it, vi } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
-import { startOtlpTraceHttpReceiver } from './test-support/otlp-trace-receiver.js';
+import { startOtlpTraceHttpReceiver } from '@sightglass/test-kit';
 import { sightglassViews } from './views.js';
 
 afterEach(() => {

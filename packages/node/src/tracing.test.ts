@@ -13,16 +13,16 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { freePort } from '@sightglass/test-kit';
+import {
+  freePort,
+  type OtlpTraceReceiver,
+  startOtlpTraceGrpcReceiver,
+  startOtlpTraceHttpReceiver,
+} from '@sightglass/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiGlobals } from './api-globals.js';
 import type { OtlpProtocol, TelemetryOptions } from './options.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
-import {
-  type OtlpTraceReceiver,
-  startOtlpTraceGrpcReceiver,
-  startOtlpTraceHttpReceiver,
-} from './test-support/otlp-trace-receiver.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -13,6 +13,20 @@ export {
   startOtlpGrpcReceiver,
   startOtlpHttpReceiver,
 } from './otlp-receiver.js';
+export {
+  type OtlpServer,
+  type ReceivedExport,
+  startOtlpGrpcServer,
+  startOtlpHttpServer,
+} from './otlp-servers.js';
+export {
+  decodeTraceRequest,
+  type OtlpSpan,
+  type OtlpTraceReceiver,
+  type OtlpTraceRequest,
+  startOtlpTraceGrpcReceiver,
+  startOtlpTraceHttpReceiver,
+} from './otlp-trace-receiver.js';
 export { freePort, waitFor } from './ports.js';
 export {
   prometheusBinary,

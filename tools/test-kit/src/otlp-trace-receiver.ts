@@ -1,10 +1,8 @@
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
+import { type OtlpServer, startOtlpGrpcServer, startOtlpHttpServer } from './otlp-servers.js';
 
 /**
- * An OTLP trace receiver for tests, beside the metrics one of @sightglass/test-kit: the official OTLP
+ * An OTLP trace receiver for tests, beside the metrics one (otlp-receiver.ts): the official OTLP
  * protobuf definitions, compiled by protobufjs, as @opentelemetry/otlp-transformer shipped them up to 0.216
  * (installed under the alias otlp-trace-proto-definitions; 0.217's keep only metrics, later ones only encode).
  */
@@ -40,15 +38,10 @@ export interface OtlpTraceRequest {
   }>;
 }
 
-/** A receiver started by a test. */
-export interface OtlpTraceReceiver {
-  /** Base URL (HTTP) or host:port URL (gRPC). */
-  readonly url: string;
-  /** Every request received, decoded, with its headers. */
-  readonly received: Array<{ request: OtlpTraceRequest; headers: Record<string, unknown> }>;
-  /** Every span received so far. */
+/** A trace receiver started by a test. */
+export interface OtlpTraceReceiver extends OtlpServer<OtlpTraceRequest> {
+  /** Every span received so far, ids as lowercase hex, with its scope's name. */
   spans(): OtlpSpan[];
-  close(): Promise<void>;
 }
 
 /** Decodes an OTLP/protobuf ExportTraceServiceRequest with the official definitions, ids as hex. */
@@ -85,72 +78,15 @@ function allSpans(received: OtlpTraceReceiver['received']): OtlpSpan[] {
 
 /** An OTLP/HTTP trace receiver on 127.0.0.1: protobuf (official definitions) and JSON at `/v1/traces`. */
 export async function startOtlpTraceHttpReceiver(): Promise<OtlpTraceReceiver> {
-  const received: OtlpTraceReceiver['received'] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const json = (request.headers['content-type'] ?? '').includes('json');
-      if (request.url !== '/v1/traces') {
-        response.writeHead(404).end();
-        return;
-      }
-      received.push({
-        request: json ? (JSON.parse(body.toString('utf8')) as OtlpTraceRequest) : decodeTraceRequest(body),
-        headers: request.headers,
-      });
-      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
-      response.end(json ? '{}' : Buffer.alloc(0));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    spans: () => allSpans(received),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await startOtlpHttpServer('/v1/traces', decodeTraceRequest);
+  return { ...server, spans: () => allSpans(server.received) };
 }
 
 /** An OTLP/gRPC receiver on 127.0.0.1 implementing TraceService/Export with the official definitions. */
 export async function startOtlpTraceGrpcReceiver(): Promise<OtlpTraceReceiver> {
-  const received: OtlpTraceReceiver['received'] = [];
-  const server = new grpc.Server();
-  const identity = (value: Buffer): Buffer => value;
-  server.addService(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
-    {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        received.push({ request: decodeTraceRequest(call.request), headers: call.metadata.getMap() });
-        callback(null, Buffer.alloc(0));
-      },
-    },
+  const server = await startOtlpGrpcServer(
+    '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    decodeTraceRequest,
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    spans: () => allSpans(received),
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
+  return { ...server, spans: () => allSpans(server.received) };
 }
