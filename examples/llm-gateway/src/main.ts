@@ -6,11 +6,12 @@
  *   METRICS_PORT=9464 node dist/main.js     # /metrics, /health and /dashboard on a port of their own
  *   CACHE_URL=redis://127.0.0.1:6379 node dist/main.js   # one response cache for every replica
  *   OLLAMA_PS_POLL=true node dist/main.js     # the models Ollama has loaded, from /api/ps
+ *   OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node dist/main.js   # traces
  *
  * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
  */
 
-import { startTelemetry } from '@sightglass/node';
+import { startTelemetry, type Telemetry } from '@sightglass/node';
 import { markNotReady } from '@sightglass/prometheus';
 import { commonRequests } from './common-prompts.js';
 import { readGatewayConfig } from './config.js';
@@ -22,6 +23,22 @@ function redactUrl(text: string): string {
   const url = new URL(text);
   if (url.password !== '') url.password = '***';
   return url.toString();
+}
+
+/**
+ * What start-up says about traces. Tracing is on when `OTEL_TRACES_EXPORTER` asks for it (with the other
+ * standard variables: `OTEL_EXPORTER_OTLP_*`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_*`); a request's server span,
+ * its cache and breaker decisions and its Ollama call then share one trace, and the latency buckets on
+ * `/metrics` carry exemplars pointing at sampled ones.
+ */
+function tracingLine(tracing: Telemetry['config']['tracing']): string {
+  if (tracing === undefined) return 'traces: off (set OTEL_TRACES_EXPORTER=otlp to send them)';
+  const to = [
+    ...(tracing.otlp === undefined ? [] : [`OTLP ${tracing.otlp.protocol} to ${tracing.otlp.url}`]),
+    ...(tracing.console ? ['the console'] : []),
+  ];
+  const { name, ratio } = tracing.sampler;
+  return `traces: ${to.join(' and ')} (sampler ${name}${name.includes('ratio') ? ` ${ratio}` : ''})`;
 }
 
 async function main(): Promise<void> {
@@ -60,6 +77,7 @@ async function main(): Promise<void> {
   console.log(
     `cache: ${config.cacheUrl === undefined ? 'in memory' : `Redis at ${redactUrl(config.cacheUrl)}`}`,
   );
+  console.log(tracingLine(telemetry.config.tracing));
   if (config.psPoll !== undefined) {
     console.log(`/api/ps: polled every ${config.psPoll.intervalMs} ms (loaded models, memory, unload times)`);
   }
