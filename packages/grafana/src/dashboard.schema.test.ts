@@ -89,6 +89,26 @@ describe("the dashboard against @grafana/schema's Dashboard", () => {
     };
     expectTypeOf<Conforms<Colored<'thresholds'>>>().toEqualTypeOf<true>();
     expectTypeOf<Conforms<Colored<'rainbow'>>>().toEqualTypeOf<false>();
+    // A panel link is a DashboardLink: its required fields must all be there, and no others.
+    type Linked<L> = {
+      readonly schemaVersion: number;
+      readonly panels: [{ readonly type: 'timeseries'; readonly links: [L] }];
+    };
+    type Link = {
+      readonly title: 'Traces';
+      readonly type: 'link';
+      readonly url: string;
+      readonly tooltip: string;
+      readonly icon: string;
+      readonly targetBlank: true;
+      readonly asDropdown: false;
+      readonly includeVars: false;
+      readonly keepTime: false;
+      readonly tags: [];
+    };
+    expectTypeOf<Conforms<Linked<Link>>>().toEqualTypeOf<true>();
+    expectTypeOf<Conforms<Linked<Pick<Link, 'title' | 'url'>>>>().toEqualTypeOf<false>();
+    expectTypeOf<Conforms<Linked<Link & { readonly newTab: true }>>>().toEqualTypeOf<false>();
     // The generated dashboard's own type, as the assignments above check it.
     expectTypeOf<Conforms<Dashboard>>().toEqualTypeOf<true>();
   });

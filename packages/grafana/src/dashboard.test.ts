@@ -5,6 +5,7 @@ import { timeseries } from './panels.js';
 import { dashboardQueries, dataPanels } from './queries.js';
 import { RUNTIME_METRICS } from './runtime-metrics.js';
 import { knownMetricNames, metricReferences } from './test-support/promql-names.js';
+import { EXEMPLAR_TRACE_ID_LABEL, exploreTracesUrl, TRACE_QUERIES, TRACES_VARIABLE } from './traces.js';
 
 /** Grafana's variable syntax, written without a `${` that reads like a template placeholder. */
 const grafanaVariable = (name: string): string => `$${'{'}${name}}`;
@@ -190,5 +191,108 @@ describe('queries', () => {
   it('count on the rows the dashboard is built from', () => {
     const specs = dashboardRows().flatMap((row) => row.panels.flatMap((panel) => panel.queries));
     expect(queries.map(({ expr }) => expr)).toEqual(specs.map(({ expr }) => expr));
+  });
+});
+
+describe('exemplars and traces', () => {
+  /** The histograms that keep an exemplar per bucket (from sampled spans), as their buckets are queried. */
+  const EXEMPLAR_BUCKETS = new Set(
+    [
+      CATALOG.requestDurationSeconds,
+      CATALOG.genAiClientOperationDuration,
+      CATALOG.genAiClientTimeToFirstChunk,
+    ].map((entry) => `${prometheusName(entry)}_bucket`),
+  );
+  const readsExemplars = (panel: (typeof panels)[number]) =>
+    panel.type === 'timeseries' &&
+    panel.targets.some(({ expr }) => metricReferences(expr).some(({ name }) => EXEMPLAR_BUCKETS.has(name)));
+  const latencyPanels = panels.filter(readsExemplars);
+
+  it('are on the latency panels of request duration, GenAI operation duration and time to first chunk', () => {
+    expect(latencyPanels.map((panel) => panel.title)).toEqual([
+      'Latency',
+      'p99 latency by route',
+      'Operation duration',
+      'Time to first chunk',
+    ]);
+  });
+
+  it('are fetched by the first query of each latency panel only (the others read the same buckets)', () => {
+    for (const panel of latencyPanels) {
+      expect(
+        panel.targets.map((target) => target.exemplar ?? false),
+        panel.title,
+      ).toEqual(panel.targets.map((_, index) => index === 0));
+    }
+    for (const panel of panels.filter((candidate) => !readsExemplars(candidate))) {
+      for (const target of panel.targets) expect(target, panel.title).not.toHaveProperty('exemplar');
+      expect(panel, panel.title).not.toHaveProperty('links');
+    }
+    // A stat draws no points: the overview's p99 reads request_duration_seconds_bucket without exemplars.
+    const p99 = panels.find((panel) => panel.title === 'p99 latency');
+    expect(p99).toMatchObject({ type: 'stat' });
+    expect(p99?.targets[0]).not.toHaveProperty('exemplar');
+  });
+
+  it('has an optional trace data-source variable (Tempo) that no query depends on', () => {
+    const variable = dashboard.templating.list.find((candidate) => candidate.name === TRACES_VARIABLE);
+    expect(variable).toMatchObject({ name: 'traces', type: 'datasource', query: 'tempo', hide: 0 });
+    // No `current`: Grafana picks the default Tempo data source, or none, and the dashboard loads either way.
+    expect(variable).not.toHaveProperty('current');
+    const json = JSON.stringify({ ...dashboard, panels: panels.map(({ links: _, ...panel }) => panel) });
+    expect(json).not.toContain(grafanaVariable('traces'));
+    expect(json).not.toContain('$traces');
+  });
+
+  it('links each latency panel to Explore on the trace data source over the dashboard time range', () => {
+    for (const panel of latencyPanels) {
+      expect(panel.links, panel.title).toHaveLength(1);
+      const link = panel.links[0]!;
+      expect(link).toMatchObject({ title: 'Traces', type: 'link', targetBlank: true });
+      const url = new URL(link.url, 'http://grafana.invalid');
+      expect(url.pathname).toBe('/explore');
+      expect(url.searchParams.get('schemaVersion')).toBe('1');
+      // Grafana fills the variables in before the URL is followed: a data source uid and epoch milliseconds.
+      const filled = link.url
+        .replaceAll(grafanaVariable('traces'), 'tempo-uid')
+        .replaceAll(grafanaVariable('__from'), '1700000000000')
+        .replaceAll(grafanaVariable('__to'), '1700003600000');
+      const panes = JSON.parse(new URL(filled, 'http://grafana.invalid').searchParams.get('panes')!);
+      const traceql =
+        panel.title.startsWith('Operation') || panel.title.startsWith('Time to first')
+          ? TRACE_QUERIES.genAi
+          : TRACE_QUERIES.requests;
+      expect(panes).toEqual({
+        traces: {
+          datasource: 'tempo-uid',
+          queries: [
+            {
+              refId: 'A',
+              datasource: { type: 'tempo', uid: 'tempo-uid' },
+              queryType: 'traceql',
+              limit: 20,
+              tableType: 'traces',
+              query: traceql,
+            },
+          ],
+          range: { from: '1700000000000', to: '1700003600000' },
+        },
+      });
+    }
+  });
+
+  it('keeps every variable of a link URL one Grafana interpolates, and encodes the rest', () => {
+    const url = exploreTracesUrl('{ span.http.route = "/v1/chat" }');
+    expect([...url.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1])).toEqual([
+      'traces',
+      'traces',
+      '__from',
+      '__to',
+    ]);
+    expect(url.replace(/\$\{[^}]*\}/g, '')).toMatch(/^[A-Za-z0-9/?=&%._!~*'()-]+$/);
+  });
+
+  it('names the exemplar label a data source links to traces by: trace_id', () => {
+    expect(EXEMPLAR_TRACE_ID_LABEL).toBe('trace_id');
   });
 });

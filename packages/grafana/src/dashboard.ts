@@ -7,6 +7,7 @@ import { overviewRow } from './rows/overview.js';
 import { poolsRow } from './rows/pools.js';
 import { requestsRow } from './rows/requests.js';
 import { runtimeRow } from './rows/runtime.js';
+import { traceDatasourceVariable, tracesLink } from './traces.js';
 import type {
   Dashboard,
   DataPanel,
@@ -106,7 +107,10 @@ export function buildDashboard(options: DashboardOptions = {}): Dashboard {
   };
 }
 
-/** The dashboard's variables: the Prometheus data source, then `job` and `instance` (multi-value, All). */
+/**
+ * The dashboard's variables: the Prometheus data source, `job` and `instance` (multi-value, All), then the
+ * optional trace data source (Tempo) the latency panels' "Traces" links open.
+ */
 export function templateVariables(): TemplateVariable[] {
   return [
     {
@@ -124,6 +128,7 @@ export function templateVariables(): TemplateVariable[] {
     },
     labelVariable('job', 'Job', 'label_values(up, job)'),
     labelVariable('instance', 'Instance', 'label_values(up{job=~"$job"}, instance)'),
+    traceDatasourceVariable(),
   ];
 }
 
@@ -189,6 +194,7 @@ function dataPanel(id: number, spec: PanelSpec, gridPos: DataPanel['gridPos']): 
     expr: q.expr,
     legendFormat: q.legend === '' ? '__auto' : q.legend,
     range: true,
+    ...(spec.traces !== undefined && index === 0 ? { exemplar: true as const } : {}),
   }));
   const thresholds = {
     mode: 'absolute' as const,
@@ -260,5 +266,6 @@ function dataPanel(id: number, spec: PanelSpec, gridPos: DataPanel['gridPos']): 
       tooltip: { mode: 'multi', sort: 'desc' },
     },
     targets,
+    ...(spec.traces === undefined ? {} : { links: [tracesLink(spec.traces)] }),
   };
 }

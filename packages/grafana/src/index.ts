@@ -36,6 +36,14 @@ export {
   renderRuleFile,
 } from './rule-file.js';
 export { RUNTIME_LABELS, RUNTIME_METRICS, runtimeMetricNames } from './runtime-metrics.js';
+export {
+  EXEMPLAR_TRACE_ID_LABEL,
+  exploreTracesUrl,
+  TRACE_QUERIES,
+  TRACES_VARIABLE,
+  traceDatasourceVariable,
+  tracesLink,
+} from './traces.js';
 export type {
   Dashboard,
   DataPanel,
@@ -43,9 +51,11 @@ export type {
   FieldDefaults,
   GridPos,
   Panel,
+  PanelLink,
   PrometheusTarget,
   RowPanel,
   TemplateVariable,
   ThresholdStep,
+  TraceDatasourceVariable,
   ValueMapping,
 } from './types.js';

@@ -25,6 +25,12 @@ export interface PanelSpec {
   readonly mappings?: readonly ValueMapping[];
   /** Draw as steps (for states) instead of lines. Time series only. */
   readonly steps?: boolean;
+  /**
+   * A latency panel whose histogram keeps exemplars: its first query also fetches them (the other quantiles
+   * read the same bucket series, so they would fetch the same exemplars again), and a "Traces" link opens
+   * Explore on the trace data source with this TraceQL query. Time series only.
+   */
+  readonly traces?: string;
 }
 
 /** A row of the dashboard: its title and its panels; `id` is the row's id and its panels count on from it. */
@@ -35,7 +41,7 @@ export interface RowSpec {
 }
 
 /** Optional parts of a panel spec. */
-export type PanelExtras = Pick<PanelSpec, 'min' | 'max' | 'thresholds' | 'mappings' | 'steps'>;
+export type PanelExtras = Pick<PanelSpec, 'min' | 'max' | 'thresholds' | 'mappings' | 'steps' | 'traces'>;
 
 /** The default size of a time series: a third of the width. */
 const TIMESERIES_SIZE = { width: 8, height: 8 } as const;

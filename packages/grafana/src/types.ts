@@ -19,7 +19,29 @@ export type PrometheusTarget = {
   readonly expr: string;
   readonly legendFormat: string;
   readonly range: true;
+  /**
+   * Also query the exemplars of the series `expr` reads (`/api/v1/query_exemplars`) and draw them as points
+   * on the graph; absent, Grafana queries none.
+   */
+  readonly exemplar?: true;
 };
+
+/**
+ * A panel link (the schema's DashboardLink, every field it requires): shown in the panel header's links
+ * menu; Grafana fills in the variables of `url` when it is clicked.
+ */
+export interface PanelLink {
+  readonly title: string;
+  readonly type: 'link';
+  readonly url: string;
+  readonly tooltip: string;
+  readonly icon: string;
+  readonly targetBlank: boolean;
+  readonly asDropdown: false;
+  readonly includeVars: boolean;
+  readonly keepTime: boolean;
+  readonly tags: readonly never[];
+}
 
 /** Where a panel sits on the 24-column grid. */
 export interface GridPos {
@@ -66,6 +88,8 @@ export interface DataPanel {
   readonly fieldConfig: { readonly defaults: FieldDefaults; readonly overrides: readonly never[] };
   readonly options: Readonly<Record<string, unknown>>;
   readonly targets: readonly PrometheusTarget[];
+  /** Panel links (a latency panel's "Traces"); absent on the others. */
+  readonly links?: readonly PanelLink[];
 }
 
 /** A row header; its panels follow it in the dashboard's `panels` (it is not collapsed). */
@@ -119,6 +143,16 @@ export interface DatasourceVariable extends VariableBase {
   readonly query: 'prometheus';
 }
 
+/**
+ * The trace data-source variable: `query` is the plugin type. Optional by design: with no data source of
+ * that type the variable is empty and only the links that use it lead nowhere useful.
+ */
+export interface TraceDatasourceVariable extends VariableBase {
+  readonly type: 'datasource';
+  readonly query: 'tempo';
+  readonly description: string;
+}
+
 /** A `label_values()` variable; `query` is the Prometheus variable editor's query object. */
 export interface QueryVariable extends VariableBase {
   readonly type: 'query';
@@ -133,8 +167,8 @@ export interface QueryVariable extends VariableBase {
   readonly sort: VariableSort;
 }
 
-/** A dashboard variable: the data source, or a `label_values()` query. */
-export type TemplateVariable = DatasourceVariable | QueryVariable;
+/** A dashboard variable: the Prometheus or trace data source, or a `label_values()` query. */
+export type TemplateVariable = DatasourceVariable | TraceDatasourceVariable | QueryVariable;
 
 /** The built-in "Annotations & Alerts" annotation query of every dashboard. */
 export interface AnnotationQuery {

@@ -10,6 +10,7 @@ import {
   sumBy,
 } from '../promql.js';
 import { LATENCY_QUANTILES, quantileName } from '../signals.js';
+import { TRACE_QUERIES } from '../traces.js';
 
 const DURATION = CATALOG.genAiClientOperationDuration;
 const MODEL = labelOf(DURATION, 'gen_ai.request.model');
@@ -37,9 +38,10 @@ export function genAiRow(): RowSpec {
       ),
       timeseries(
         'Operation duration',
-        'p50, p95 and p99 of GenAI operation duration per model, streams included to their last chunk.',
+        'p50, p95 and p99 of GenAI operation duration per model, streams included to their last chunk; the points, where Prometheus stores exemplars, are calls whose trace was sampled.',
         's',
         quantiles(metricName(DURATION, 'bucket'), LATENCY_QUANTILES),
+        { traces: TRACE_QUERIES.genAi },
       ),
       timeseries('Operation errors', 'Failed GenAI operations per second, by model and error.type.', 'ops', [
         query(
@@ -55,9 +57,10 @@ export function genAiRow(): RowSpec {
       ]),
       timeseries(
         'Time to first chunk',
-        'p50, p95 and p99 of the time from a streaming request to its first chunk.',
+        'p50, p95 and p99 of the time from a streaming request to its first chunk; the points, where Prometheus stores exemplars, are streams whose trace was sampled.',
         's',
         quantiles(metricName(CATALOG.genAiClientTimeToFirstChunk, 'bucket'), LATENCY_QUANTILES),
+        { traces: TRACE_QUERIES.genAi },
       ),
       timeseries(
         'Time per output token',

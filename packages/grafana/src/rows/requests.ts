@@ -8,6 +8,7 @@ import {
   requestLatencyQuantile,
   requestRate,
 } from '../signals.js';
+import { TRACE_QUERIES } from '../traces.js';
 
 const STATUS = labelOf(CATALOG.requests, 'status');
 const ROUTE = labelOf(CATALOG.requests, 'route');
@@ -37,17 +38,17 @@ export function requestsRow(): RowSpec {
       ),
       timeseries(
         'Latency',
-        'p50, p95 and p99 of request duration over every route (from request_duration_seconds_bucket).',
+        'p50, p95 and p99 of request duration over every route (from request_duration_seconds_bucket); the points, where Prometheus stores exemplars, are requests whose trace was sampled.',
         's',
         LATENCY_QUANTILES.map((q) => query(requestLatencyQuantile(q, S, []), quantileName(q))),
-        half,
+        { ...half, traces: TRACE_QUERIES.requests },
       ),
       timeseries(
         'p99 latency by route',
         'The 99th percentile of request duration per route.',
         's',
         [query(requestLatencyQuantile(0.99, S, [ROUTE]), legend(ROUTE))],
-        half,
+        { ...half, traces: TRACE_QUERIES.requests },
       ),
       timeseries(
         'Request rate by route',
