@@ -40,8 +40,10 @@ class ExpressMeasurement implements RouteWatcher {
     this.done = true;
     unwatchRoutes(this);
     const closed = response.writableFinished !== true;
-    this.recorder.exit(this.entry, this.started, response.statusCode, closed);
-    if (this.traced instanceof OwnServerSpan) this.traced.end(response, closed);
+    const traced = this.traced;
+    // The server span (instrumentation-http's or ours) is the duration's exemplar when it is sampled.
+    this.recorder.exit(this.entry, this.started, response.statusCode, closed, traced?.span);
+    if (traced instanceof OwnServerSpan) traced.end(response, closed);
   }
 }
 

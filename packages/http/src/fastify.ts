@@ -48,17 +48,23 @@ export async function fastifyRequestMetrics(
       const response = reply.raw;
       // "Left before the response ended" is read as `end()` not called yet: under `inject` a response
       // that ended never reads as flushed (`writableFinished` stays false), and it must keep its status.
-      response.on('close', () =>
-        recorder.exit(entry, started, response.statusCode, response.writableEnded !== true),
-      );
       // Without an OpenTelemetry context manager (a metrics-only service), a property load or two.
       if (tracing && contextManagerRegistered(started)) {
         const traced = traceRequest(raw, route);
+        // One listener records the request (its server span as the exemplar) and ends our span.
+        response.on('close', () => {
+          const closed = response.writableEnded !== true;
+          recorder.exit(entry, started, response.statusCode, closed, traced?.span);
+          if (traced instanceof OwnServerSpan) traced.end(response, closed);
+        });
         if (traced instanceof OwnServerSpan) {
-          response.on('close', () => traced.end(response, response.writableEnded !== true));
           context.with(traced.context, done);
           return;
         }
+      } else {
+        response.on('close', () =>
+          recorder.exit(entry, started, response.statusCode, response.writableEnded !== true, undefined),
+        );
       }
     }
     done();

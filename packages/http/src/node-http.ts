@@ -1,10 +1,9 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
-import { contextManagerRegistered } from './otel-http-internals.js';
 import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
 import { compileRoutes, pathOf } from './route.js';
-import { handRoute, OwnServerSpan, traceRequest } from './server-span.js';
-import { trackRequest } from './track.js';
+import { OwnServerSpan } from './server-span.js';
+import { type RequestTracing, trackRequest } from './track.js';
 
 /** Options of the node:http adapters: how a request finds its route template. */
 export interface NodeHttpMetricsOptions extends RequestMetricsOptions {
@@ -27,25 +26,6 @@ function routeFinder(options: NodeHttpMetricsOptions): (request: IncomingMessage
 export type InstrumentedRequestListener = RequestListener & { dispose(): void };
 
 /**
- * Calls the listener traced (see server-span.ts): with instrumentation-http, after handing it the route;
- * without, inside a server span of ours, ended when the response closes.
- */
-function listenTraced(
-  listener: RequestListener,
-  request: IncomingMessage,
-  response: ServerResponse,
-  route: string | undefined,
-): void {
-  const traced = traceRequest(request, route);
-  if (traced instanceof OwnServerSpan) {
-    response.on('close', () => traced.end(response, response.writableFinished !== true));
-    context.with(traced.context, listener, undefined, request, response);
-  } else {
-    listener(request, response);
-  }
-}
-
-/**
  * Wraps a node:http request listener so that every request is measured, and traced (see `tracing`): the
  * route handed to instrumentation-http's server span, or a server span of ours active for the listener.
  *
@@ -58,16 +38,11 @@ export function instrumentRequestListener(
 ): InstrumentedRequestListener {
   const recorder = new RequestRecorder(options);
   const routeOf = routeFinder(options);
-  const tracing = options.tracing !== false;
+  const tracing: RequestTracing = options.tracing === false ? 'off' : 'own-span';
   const instrumented = (request: IncomingMessage, response: ServerResponse): void => {
-    const route = routeOf(request);
-    const started = trackRequest(recorder, request, response, route);
-    // Without an OpenTelemetry context manager (a metrics-only service), a property load or two.
-    if (tracing && started >= 0 && contextManagerRegistered(started)) {
-      listenTraced(listener, request, response, route);
-    } else {
-      listener(request, response);
-    }
+    const traced = trackRequest(recorder, request, response, routeOf(request), tracing);
+    if (traced instanceof OwnServerSpan) context.with(traced.context, listener, undefined, request, response);
+    else listener(request, response);
   };
   return Object.assign(instrumented, { dispose: () => recorder.dispose() });
 }
@@ -84,13 +59,9 @@ export function instrumentHttpServer(
 ): { dispose(): void } {
   const recorder = new RequestRecorder(options);
   const routeOf = routeFinder(options);
-  const tracing = options.tracing !== false;
+  const tracing: RequestTracing = options.tracing === false ? 'off' : 'route-only';
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const route = routeOf(request);
-    const started = trackRequest(recorder, request, response, route);
-    if (tracing && started >= 0 && route !== undefined && contextManagerRegistered(started)) {
-      handRoute(route);
-    }
+    trackRequest(recorder, request, response, routeOf(request), tracing);
   };
   server.prependListener('request', onRequest);
   return {

@@ -1,6 +1,8 @@
+import { type Span, TraceFlags, trace } from '@opentelemetry/api';
 import { CATALOG, metricRegistry } from '@sightglass/core';
 import { expect, it } from 'vitest';
 import { RequestRecorder } from './request-recorder.js';
+import { exemplarsOf, histogramSeries } from './test-support/requests.js';
 
 it('keeps series and memory bounded however many raw routes it sees', () => {
   const recorder = new RequestRecorder();
@@ -27,5 +29,29 @@ it('never counts a request twice, and keeps the in-flight gauge at zero or above
   ).toBe(1);
   expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'POST', route: '/twice/:id' })).toBe(0);
   expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'POST', route: '/twice' })).toBe(0);
+  recorder.dispose();
+});
+
+it('records a request whose span throws or has unusable ids, without an exemplar and without throwing', () => {
+  const recorder = new RequestRecorder({ semanticConventions: true });
+  const throwing = {
+    spanContext() {
+      throw new Error('spanContext');
+    },
+  } as unknown as Span;
+  const numericIds = trace.wrapSpanContext({
+    traceId: 1 as unknown as string,
+    spanId: 2 as unknown as string,
+    traceFlags: TraceFlags.SAMPLED,
+  });
+  for (const span of [throwing, numericIds]) {
+    const started = performance.now();
+    expect(() => recorder.exit(recorder.enter('GET', '/odd-span'), started, 200, false, span)).not.toThrow();
+  }
+  const labels = { method: 'GET', route: '/odd-span', status: '200' };
+  expect(histogramSeries(CATALOG.requestDurationSeconds, labels)?.count).toBe(2);
+  expect(exemplarsOf(histogramSeries(CATALOG.requestDurationSeconds, labels))).toEqual([]);
+  expect(histogramSeries(CATALOG.httpServerRequestDuration, { 'http.route': '/odd-span' })?.count).toBe(2);
+  expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'GET', route: '/odd-span' })).toBe(0);
   recorder.dispose();
 });

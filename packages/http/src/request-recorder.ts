@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import {
   type BoundHistogram,
   CATALOG,
@@ -5,6 +6,7 @@ import {
   createMetricGroup,
   type MetricGroup,
   metricRegistry,
+  sampledSpanContext,
 } from '@sightglass/core';
 import { CLIENT_CLOSED_STATUS, UNMATCHED_ROUTE } from './route.js';
 
@@ -73,7 +75,7 @@ class Measurement implements RequestMeasurement {
   finish(statusCode: number, closed: boolean): void {
     if (this.done) return;
     this.done = true;
-    this.recorder.exit(this.entry, this.started, statusCode, closed);
+    this.recorder.exit(this.entry, this.started, statusCode, closed, undefined);
   }
 }
 
@@ -82,6 +84,23 @@ export interface Outcome {
   readonly duration: BoundHistogram;
   readonly total: CounterCell;
   readonly semconv: BoundHistogram | undefined;
+}
+
+/**
+ * Records the request's duration with its sampled server span as the exemplar of the bucket it falls into
+ * (in both histograms, with one time). Returns false, having recorded nothing, when the span is not sampled
+ * (an unsampled trace reaches no backend, so an exemplar would lead nowhere) or its context is unusable
+ * (a span that throws, ids that are not strings): the caller then records the plain value.
+ */
+function recordedWithExemplar(outcome: Outcome, seconds: number, span: Span): boolean {
+  const spanContext = sampledSpanContext(span);
+  if (spanContext === undefined) return false;
+  const { traceId, spanId } = spanContext;
+  if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
+  const timeMs = Date.now();
+  outcome.duration.recordExemplar(seconds, traceId, spanId, timeMs);
+  outcome.semconv?.recordExemplar(seconds, traceId, spanId, timeMs);
+  return true;
 }
 
 /**
@@ -153,11 +172,19 @@ export class RequestRecorder {
   }
 
   /**
-   * Records a finished request that {@link enter} started at `started` (`performance.now()`).
+   * Records a finished request that {@link enter} started at `started` (`performance.now()`). `span` is the
+   * request's server span, known on the traced path only (pass `undefined` otherwise): when it is sampled
+   * the duration is also kept as its bucket's exemplar, pointing at the span.
    *
    * @internal
    */
-  exit(entry: RouteEntry, started: number, statusCode: number, closed: boolean): void {
+  exit(
+    entry: RouteEntry,
+    started: number,
+    statusCode: number,
+    closed: boolean,
+    span: Span | undefined,
+  ): void {
     entry.flight.count--;
     const seconds = (performance.now() - started) / 1000;
     let outcome: Outcome | undefined;
@@ -172,8 +199,10 @@ export class RequestRecorder {
       entry.lastStatus = statusCode;
       entry.lastOutcome = outcome;
     }
-    outcome.duration.record(seconds);
     outcome.total.inc();
+    // Untraced (no span): the bucket increments alone, as before tracing existed.
+    if (span !== undefined && recordedWithExemplar(outcome, seconds, span)) return;
+    outcome.duration.record(seconds);
     outcome.semconv?.record(seconds);
   }
 

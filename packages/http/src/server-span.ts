@@ -126,15 +126,17 @@ export function traceRequest(
 }
 
 /**
- * Hands the route to the request's HTTP RPC metadata if an HTTP instrumentation put one in the active
- * context; starts no span. Never throws.
+ * The request's HTTP RPC metadata, if an HTTP instrumentation put one in the active context (its `span` is
+ * the request's server span), with the route handed to it when known; starts no span. Never throws.
  */
-export function handRoute(route: string): void {
+export function requestRpcMetadata(route: string | undefined): HttpRpcMetadata | undefined {
   try {
     const metadata = httpRpcMetadata(context.active());
-    if (metadata !== undefined) metadata.route = route;
+    if (metadata !== undefined && route !== undefined) metadata.route = route;
+    return metadata;
   } catch (error) {
     reportInstrumentationError('http route for the server span', error);
+    return undefined;
   }
 }
 

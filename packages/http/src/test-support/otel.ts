@@ -6,6 +6,7 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -16,15 +17,21 @@ export interface TestTracing {
   readonly exporter: InMemorySpanExporter;
   /** The finished spans of one kind. */
   spans(kind: SpanKind): ReadableSpan[];
-  /** Replaces the tracer provider by one with these span processors (and the in-memory exporter). */
-  replaceProvider(processors: SpanProcessor[]): Promise<void>;
+  /**
+   * Replaces the tracer provider by one with these span processors (and the in-memory exporter) and this
+   * sampler (the SDK's default, parent-based always-on, when none).
+   */
+  replaceProvider(processors: SpanProcessor[], sampler?: Sampler): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function startTestTracing(): TestTracing {
   const exporter = new InMemorySpanExporter();
-  const providerWith = (processors: SpanProcessor[]) =>
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), ...processors] });
+  const providerWith = (processors: SpanProcessor[], sampler?: Sampler) =>
+    new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(exporter), ...processors],
+      ...(sampler === undefined ? {} : { sampler }),
+    });
   // Old providers are shut down only at stop(): a provider's shutdown stops the shared exporter.
   const providers = [providerWith([])];
   let provider = providers[0]!;
@@ -35,9 +42,9 @@ export function startTestTracing(): TestTracing {
   return {
     exporter,
     spans: (kind) => exporter.getFinishedSpans().filter((span) => span.kind === kind),
-    async replaceProvider(processors) {
+    async replaceProvider(processors, sampler) {
       trace.disable();
-      provider = providerWith(processors);
+      provider = providerWith(processors, sampler);
       providers.push(provider);
       trace.setGlobalTracerProvider(provider);
     },
