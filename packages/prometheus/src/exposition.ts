@@ -5,7 +5,13 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { METER_NAME, type MetricSnapshot, SIGHTGLASS_VERSION } from '@sightglass/core';
+import {
+  escapeLabelValue,
+  type HistogramExemplar,
+  METER_NAME,
+  type MetricSnapshot,
+  SIGHTGLASS_VERSION,
+} from '@sightglass/core';
 import { canonicalFloat } from './canonical-float.js';
 import { type ExpositionFormat, formatSpec } from './exposition-format.js';
 import { braces, LabelWriter, type SharedLabels } from './label-writer.js';
@@ -29,13 +35,27 @@ export interface Exposition {
   dropped: string[];
 }
 
-/** A histogram's counts per bucket (not cumulative; the last is +Inf), sum and count. */
+/**
+ * A histogram's counts per bucket (not cumulative; the last is +Inf), sum and count, and an exemplar per
+ * bucket where one was kept (Sightglass's own series only: the OTel SDK records none in JavaScript).
+ */
 interface Buckets {
   readonly boundaries: readonly number[];
   readonly counts: readonly number[];
   readonly sum: number;
   readonly count: number;
+  readonly exemplars?: readonly (HistogramExemplar | undefined)[];
 }
+
+/**
+ * The most UTF-8 characters (code points) an exemplar's label names and values may have together, as
+ * OpenMetrics 1.0 sets it. Prometheus drops a longer one without a word, and Python's prometheus_client
+ * rejects the whole exposition.
+ */
+export const MAX_EXEMPLAR_LABEL_CHARACTERS = 128;
+
+/** `trace_id` and `span_id`: the label names' share of {@link MAX_EXEMPLAR_LABEL_CHARACTERS}. */
+const EXEMPLAR_NAME_CHARACTERS = 'trace_id'.length + 'span_id'.length;
 
 /** What a metric is to these formats; `exponential` histograms they cannot carry. */
 type Kind = 'counter' | 'gauge' | 'histogram' | 'exponential';
@@ -69,12 +89,17 @@ interface Family {
  *   `target_info` is a gauge.
  * - OpenMetrics 1.0: a counter's family is named without `_total`; `# UNIT` only where the family name ends
  *   in the unit (`request_duration_seconds` in `s`), as the format requires; `le` values in canonical float
- *   form (`1.0`); `target` is an `info` family; the exposition ends in `# EOF`.
+ *   form (`1.0`); `target` is an `info` family; the exposition ends in `# EOF`. A histogram bucket's
+ *   exemplar, where the registry kept one, follows its `_bucket` sample:
+ *   `# {trace_id="…",span_id="…"} <value> <seconds since the epoch, to the millisecond>`. Only `_bucket`
+ *   lines carry one: Prometheus fails the whole scrape over an exemplar on `_sum` or `_count`, and the text
+ *   format has no exemplars at all.
  *
  * One family per name: a metric written by two instrumentation scopes is one block with one `# TYPE` (its
  * series differ by `otel_scope_name`). What cannot be written without breaking the scrape is left out and
  * named in `dropped`: a family declared again with another type, a series written twice (scope labels off,
- * two meters with one label set), an exponential histogram (not representable here).
+ * two meters with one label set), an exponential histogram (not representable here), an exemplar whose
+ * labels exceed {@link MAX_EXEMPLAR_LABEL_CHARACTERS} (its bucket's sample is still written).
  */
 export function writeExposition(
   resourceMetrics: ResourceMetrics,
@@ -318,12 +343,33 @@ class ExpositionWriter {
     const { boundaries, counts } = histogram;
     const les = this.leValues(boundaries);
     const prefix = `${name}_bucket{${body}${body === '' ? '' : ','}le="`;
+    // One look per series: a histogram without exemplars (and every one in the text format) takes the
+    // loop it always took.
+    const exemplars = this.format === 'openmetrics' ? histogram.exemplars : undefined;
     let cumulative = 0;
-    for (let index = 0; index < counts.length; index++) {
-      cumulative += counts[index] ?? 0;
-      const le = les[index] ?? '+Inf';
-      lines.push(`${prefix}${le}"} ${cumulative}\n`);
-      if (le === '+Inf') break;
+    if (exemplars === undefined) {
+      for (let index = 0; index < counts.length; index++) {
+        cumulative += counts[index] ?? 0;
+        const le = les[index] ?? '+Inf';
+        lines.push(`${prefix}${le}"} ${cumulative}\n`);
+        if (le === '+Inf') break;
+      }
+    } else {
+      for (let index = 0; index < counts.length; index++) {
+        cumulative += counts[index] ?? 0;
+        const le = les[index] ?? '+Inf';
+        const exemplar = exemplars[index];
+        let tail = '';
+        if (exemplar !== undefined) {
+          tail = exemplarText(exemplar);
+          if (tail === '')
+            this.dropped.push(
+              `${prefix}${le}"} exemplar (labels over ${MAX_EXEMPLAR_LABEL_CHARACTERS} characters)`,
+            );
+        }
+        lines.push(`${prefix}${le}"} ${cumulative}${tail}\n`);
+        if (le === '+Inf') break;
+      }
     }
     const labels = braces(body);
     lines.push(`${name}_sum${labels} ${formatValue(histogram.sum)}\n`);
@@ -362,6 +408,35 @@ class ExpositionWriter {
     if (terminator) blocks.push(terminator);
     return { text: blocks.join(''), dropped: this.dropped };
   }
+}
+
+/**
+ * ` # {trace_id="…",span_id="…"} <value> <timestamp>`, what follows a bucket's sample in OpenMetrics 1.0;
+ * `''` when the labels would exceed {@link MAX_EXEMPLAR_LABEL_CHARACTERS}. The ids are escaped as label values
+ * are (the registry checks their lengths, not their digits). The timestamp is when the value was recorded,
+ * in seconds to the millisecond; left out when it is not a finite number (the format allows that).
+ */
+export function exemplarText(exemplar: HistogramExemplar): string {
+  const { traceId, spanId, timeMs } = exemplar;
+  // A string's length in UTF-16 code units is never less than its code points, so only an id pair that
+  // long needs counting (span context ids are 32 and 16 hex digits: 63 characters with the names).
+  if (EXEMPLAR_NAME_CHARACTERS + traceId.length + spanId.length > MAX_EXEMPLAR_LABEL_CHARACTERS) {
+    const characters = EXEMPLAR_NAME_CHARACTERS + [...traceId].length + [...spanId].length;
+    if (characters > MAX_EXEMPLAR_LABEL_CHARACTERS) return '';
+  }
+  return ` # {trace_id="${escapeLabelValue(traceId)}",span_id="${escapeLabelValue(spanId)}"} ${formatValue(exemplar.value)}${timestampText(timeMs)}`;
+}
+
+/** ` <seconds>.<ms>` for a time in ms since the epoch; `''` for one that is not a finite number. */
+function timestampText(timeMs: number): string {
+  // `Date.now()` gives whole milliseconds, and printing two integers is cheaper than `toFixed(3)` (which was
+  // about a third of an exemplar's writing time).
+  if (Number.isSafeInteger(timeMs) && timeMs >= 0) {
+    const seconds = Math.floor(timeMs / 1000);
+    const millis = timeMs - seconds * 1000;
+    return ` ${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
+  }
+  return Number.isFinite(timeMs) ? ` ${(timeMs / 1000).toFixed(3)}` : '';
 }
 
 function constantLabels(resource: Attributes, pattern: RegExp | undefined): Attributes {

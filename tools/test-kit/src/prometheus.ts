@@ -12,9 +12,33 @@ export interface RunningPrometheus {
   query(expression: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
   /** The scrape targets' health as the API reports them. */
   targets(): Promise<Array<{ health: string; lastError: string; scrapeUrl: string }>>;
+  /**
+   * The exemplars stored for the series `expression` selects between `startSec` and `endSec` (seconds
+   * since the epoch), as `/api/v1/query_exemplars` returns them; empty unless Prometheus was started
+   * with `enableFeatures: ['exemplar-storage']`.
+   */
+  queryExemplars(expression: string, startSec: number, endSec: number): Promise<PrometheusExemplars[]>;
   /** Every loaded rule with its last evaluation's health (`ok`, `err`, `unknown`) and error. */
   rules(): Promise<Array<{ name: string; type: string; health: string; lastError?: string }>>;
   stop(): Promise<void>;
+}
+
+/** One series' exemplars, as `/api/v1/query_exemplars` returns them. */
+export interface PrometheusExemplars {
+  seriesLabels: Record<string, string>;
+  /** `value` as Prometheus writes it (a string); `timestamp` in seconds since the epoch. */
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}
+
+/** Options of {@link startPrometheus}. */
+export interface StartPrometheusOptions {
+  /** Rule files to load (evaluated every second). */
+  ruleFiles?: readonly string[];
+  /**
+   * Feature flags to turn on, each passed as `--enable-feature=<name>` (e.g. `exemplar-storage`, which
+   * keeps up to `storage.exemplars.max_exemplars`, 100,000 by default, exemplars in memory).
+   */
+  enableFeatures?: readonly string[];
 }
 
 /** The prometheus binary, or undefined (skipped locally; an error under CI). */
@@ -29,13 +53,14 @@ export function promtoolBinary(): string | undefined {
 
 /**
  * Starts Debian's Prometheus with a scrape config for `targets` (host:port), a 1 s scrape and rule
- * evaluation interval, the given rule files, and a temporary storage path, and waits until it is ready.
+ * evaluation interval, the given rule files and feature flags, and a temporary storage path, and waits
+ * until it is ready.
  */
 export async function startPrometheus(
   binary: string,
   targets: readonly string[],
   metricsPath = '/metrics',
-  options: { ruleFiles?: readonly string[] } = {},
+  options: StartPrometheusOptions = {},
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'sightglass-prom-'));
   const port = await freePort();
@@ -61,6 +86,7 @@ export async function startPrometheus(
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...(options.enableFeatures ?? []).map((feature) => `--enable-feature=${feature}`),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -99,6 +125,17 @@ export async function startPrometheus(
       const response = await fetch(`${url}/api/v1/targets`);
       const body = (await response.json()) as { data: { activeTargets: never } };
       return body.data.activeTargets;
+    },
+    async queryExemplars(expression, startSec, endSec) {
+      const parameters = new URLSearchParams({
+        query: expression,
+        start: String(startSec),
+        end: String(endSec),
+      });
+      const response = await fetch(`${url}/api/v1/query_exemplars?${parameters}`);
+      const body = (await response.json()) as { status: string; error?: string; data: never };
+      if (body.status !== 'success') throw new Error(`query_exemplars ${expression} failed: ${body.error}`);
+      return body.data;
     },
     async rules() {
       const response = await fetch(`${url}/api/v1/rules`);

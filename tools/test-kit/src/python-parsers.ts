@@ -6,12 +6,21 @@ import { run } from './binaries.js';
  */
 const DEBIAN_PYTHON = '/usr/bin/python3';
 
+/** An exemplar as Python's `prometheus_client` parsed it (OpenMetrics only). */
+export interface ParsedExemplar {
+  labels: Record<string, string>;
+  value: number;
+  /** Seconds since the epoch, or null when the exemplar has none. */
+  timestamp: number | null;
+}
+
 /** A metric family as Python's `prometheus_client` parsed it. */
 export interface ParsedFamily {
   name: string;
   type: string;
   unit: string;
-  samples: Array<{ name: string; labels: Record<string, string>; value: number }>;
+  /** `exemplar` is there only on a sample that has one. */
+  samples: Array<{ name: string; labels: Record<string, string>; value: number; exemplar?: ParsedExemplar }>;
 }
 
 const SCRIPT = `
@@ -21,11 +30,18 @@ if fmt == 'openmetrics':
     from prometheus_client.openmetrics.parser import text_string_to_metric_families
 else:
     from prometheus_client.parser import text_string_to_metric_families
+def sample(s):
+    out = {'name': s.name, 'labels': s.labels, 'value': None if math.isnan(s.value) else s.value}
+    e = getattr(s, 'exemplar', None)
+    if e is not None:
+        out['exemplar'] = {'labels': e.labels, 'value': e.value,
+                           'timestamp': None if e.timestamp is None else float(e.timestamp)}
+    return out
 families = []
 for family in text_string_to_metric_families(sys.stdin.read()):
     families.append({
         'name': family.name, 'type': family.type, 'unit': family.unit,
-        'samples': [{'name': s.name, 'labels': s.labels, 'value': None if math.isnan(s.value) else s.value} for s in family.samples],
+        'samples': [sample(s) for s in family.samples],
     })
 print(json.dumps(families))
 `;
