@@ -1,6 +1,6 @@
 import { type Span, TraceFlags, trace } from '@opentelemetry/api';
 import { CATALOG, metricRegistry } from '@sightglass/core';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { RequestRecorder } from './request-recorder.js';
 import { exemplarsOf, histogramSeries } from './test-support/requests.js';
 
@@ -54,4 +54,31 @@ it('records a request whose span throws or has unusable ids, without an exemplar
   expect(histogramSeries(CATALOG.httpServerRequestDuration, { 'http.route': '/odd-span' })?.count).toBe(2);
   expect(metricRegistry().value(CATALOG.requestsInFlight, { method: 'GET', route: '/odd-span' })).toBe(0);
   recorder.dispose();
+});
+
+it('times an exemplar by the wall clock, and follows a step of it within a second', () => {
+  // The first exemplar of this file: the recorder reads the wall clock at it, then once a second.
+  vi.useFakeTimers({ toFake: ['Date', 'performance'], now: Date.UTC(2026, 0, 1) });
+  try {
+    const recorder = new RequestRecorder();
+    const span = trace.wrapSpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const requestAt = (route: string) => {
+      const started = performance.now();
+      vi.advanceTimersByTime(3); // the request takes 3 ms
+      recorder.exit(recorder.enter('GET', route), started, 200, false, span);
+      const labels = { method: 'GET', route, status: '200' };
+      return exemplarsOf(histogramSeries(CATALOG.requestDurationSeconds, labels))[0]?.timeMs;
+    };
+    expect(requestAt('/clock/a')).toBe(Date.UTC(2026, 0, 1) + 3);
+    vi.setSystemTime(Date.UTC(2026, 0, 1, 1)); // the wall clock steps an hour ahead
+    vi.advanceTimersByTime(1000);
+    expect(requestAt('/clock/b')).toBe(Date.UTC(2026, 0, 1, 1) + 1000 + 3);
+    recorder.dispose();
+  } finally {
+    vi.useRealTimers();
+  }
 });

@@ -90,17 +90,38 @@ export interface Outcome {
  * Records the request's duration with its sampled server span as the exemplar of the bucket it falls into
  * (in both histograms, with one time). Returns false, having recorded nothing, when the span is not sampled
  * (an unsampled trace reaches no backend, so an exemplar would lead nowhere) or its context is unusable
- * (a span that throws, ids that are not strings): the caller then records the plain value.
+ * (a span that throws, ids that are not strings): the caller then records the plain value. `now` is the
+ * request's end (`performance.now()`).
  */
-function recordedWithExemplar(outcome: Outcome, seconds: number, span: Span): boolean {
+function recordedWithExemplar(outcome: Outcome, seconds: number, now: number, span: Span): boolean {
   const spanContext = sampledSpanContext(span);
   if (spanContext === undefined) return false;
   const { traceId, spanId } = spanContext;
   if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
-  const timeMs = Date.now();
+  const timeMs = epochMs(now);
   outcome.duration.recordExemplar(seconds, traceId, spanId, timeMs);
   outcome.semconv?.recordExemplar(seconds, traceId, spanId, timeMs);
   return true;
+}
+
+/** How often the wall clock is read again for exemplar times (ms). */
+const EPOCH_SYNC_INTERVAL_MS = 1000;
+/** The wall clock's time minus `performance.now()`, as last read. */
+let epochOffsetMs = 0;
+let nextEpochSync = Number.NEGATIVE_INFINITY;
+
+/**
+ * The wall-clock time (ms since the epoch) of a `performance.now()` reading: the exemplar's time from the
+ * clock read the request ends with anyway. `Date.now()` per exemplar measured about 50 ns, the whole
+ * exemplar's budget; read once a second instead, so a wall-clock step (NTP, a resumed VM) shows within a
+ * second and the monotonic clock's drift against it never adds up.
+ */
+function epochMs(now: number): number {
+  if (now >= nextEpochSync) {
+    epochOffsetMs = Date.now() - now;
+    nextEpochSync = now + EPOCH_SYNC_INTERVAL_MS;
+  }
+  return epochOffsetMs + now;
 }
 
 /**
@@ -186,7 +207,8 @@ export class RequestRecorder {
     span: Span | undefined,
   ): void {
     entry.flight.count--;
-    const seconds = (performance.now() - started) / 1000;
+    const now = performance.now();
+    const seconds = (now - started) / 1000;
     let outcome: Outcome | undefined;
     if (closed) outcome = entry.closed ??= this.prepareOutcome(entry, CLIENT_CLOSED_STATUS, true);
     else if (statusCode === entry.lastStatus) outcome = entry.lastOutcome!;
@@ -201,7 +223,7 @@ export class RequestRecorder {
     }
     outcome.total.inc();
     // Untraced (no span): the bucket increments alone, as before tracing existed.
-    if (span !== undefined && recordedWithExemplar(outcome, seconds, span)) return;
+    if (span !== undefined && recordedWithExemplar(outcome, seconds, now, span)) return;
     outcome.duration.record(seconds);
     outcome.semconv?.record(seconds);
   }

@@ -65,6 +65,8 @@ export function expectOneExemplar(
   expect(counts[bucket]).toBe(1);
   expect(exemplar!.value).toBeLessThanOrEqual(boundaries[bucket] ?? Number.POSITIVE_INFINITY);
   expect(exemplar!.value).toBeGreaterThan(boundaries[bucket - 1] ?? Number.NEGATIVE_INFINITY);
-  expect(exemplar!.timeMs).toBeGreaterThanOrEqual(recordedAfterMs);
-  expect(exemplar!.timeMs).toBeLessThanOrEqual(Date.now());
+  // The exemplar's time is the request's end on the monotonic clock, set to the wall clock to the
+  // millisecond (`Date.now()` has no finer grain): within a millisecond of the wall clock around it.
+  expect(exemplar!.timeMs).toBeGreaterThanOrEqual(recordedAfterMs - 1);
+  expect(exemplar!.timeMs).toBeLessThanOrEqual(Date.now() + 1);
 }
