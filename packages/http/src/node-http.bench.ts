@@ -11,6 +11,8 @@ await runBench({
     plain: 'plain node:http',
     floor: 'floor (two clock reads, a close listener, one bucket)',
     ours: '**@sightglass/http instrumentRequestListener**',
+    'ours-unsampled': 'ours, tracing on, no request sampled (own span made, no exemplar)',
+    'ours-sampled': 'ours, tracing on, every request sampled (own span, exemplar kept)',
     'prom-client': 'prom-client histogram, wired by hand',
     otel: '@opentelemetry/instrumentation-http + MeterProvider',
   },

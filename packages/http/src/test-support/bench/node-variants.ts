@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type RequestListener } from 'node:h
 import { CATALOG, metricRegistry } from '@sightglass/core';
 import { instrumentRequestListener } from '../../node-http.js';
 import { compileRoutes, pathOf } from '../../route.js';
-import { createFloor, listenOn, ROUTE, startOtelHttpInstrumentation, type Variant } from './variant.js';
+import {
+  createFloor,
+  listenOn,
+  ROUTE,
+  startOtelHttpInstrumentation,
+  startTracing,
+  type Variant,
+} from './variant.js';
 
 const hello: RequestListener = (_request, response) => {
   response.writeHead(200, { 'content-type': 'text/plain' });
@@ -12,6 +19,15 @@ const hello: RequestListener = (_request, response) => {
 function plain(): Promise<Variant> {
   const server = createServer(hello);
   return Promise.resolve({ listen: () => listenOn(server), recorded: () => 0 });
+}
+
+function ours(): Promise<Variant> {
+  const server = createServer(instrumentRequestListener(hello, { routes: [ROUTE] }));
+  return Promise.resolve({
+    listen: () => listenOn(server),
+    recorded: () =>
+      metricRegistry().value(CATALOG.requests, { method: 'GET', route: ROUTE, status: '200' }) ?? 0,
+  });
 }
 
 /** node:http servers: plain, the floor, ours, and the peers. */
@@ -25,13 +41,16 @@ export const variants: Record<string, () => Promise<Variant>> = {
     });
     return { listen: () => listenOn(server), recorded: () => floor.histogram.count };
   },
-  async ours() {
-    const server = createServer(instrumentRequestListener(hello, { routes: [ROUTE] }));
-    return {
-      listen: () => listenOn(server),
-      recorded: () =>
-        metricRegistry().value(CATALOG.requests, { method: 'GET', route: ROUTE, status: '200' }) ?? 0,
-    };
+  ours,
+  /** Tracing on, every request's server span (ours) sampled: a span started and ended, an exemplar kept. */
+  async 'ours-sampled'() {
+    await startTracing(true);
+    return ours();
+  },
+  /** Tracing on, no request sampled: our span is made (not recording), no exemplar. */
+  async 'ours-unsampled'() {
+    await startTracing(false);
+    return ours();
   },
   async 'prom-client'() {
     // A prom-client histogram wired by hand, with the same route matcher as ours.

@@ -71,3 +71,24 @@ export async function startOtelHttpInstrumentation(): Promise<() => Promise<numb
   createRequire(import.meta.url)('node:http');
   return () => otelHistogramCount(reader);
 }
+
+/**
+ * Tracing on, as `startTelemetry({ tracing })` or an application's own SDK set-up registers it: the
+ * AsyncLocalStorage context manager, the W3C propagator and a tracer provider whose sampler samples every
+ * request (`sampled`: each request's own server span is sampled and its duration kept as an exemplar) or
+ * none (the span is made but not sampled: no exemplar). No span processor: what spans cost to export is the
+ * SDK's, not the instrumentation's. Call before the server is built.
+ */
+export async function startTracing(sampled: boolean): Promise<void> {
+  const { context, propagation, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider } = await import(
+    '@opentelemetry/sdk-trace-base'
+  );
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ sampler: sampled ? new AlwaysOnSampler() : new AlwaysOffSampler() }),
+  );
+}
