@@ -103,12 +103,12 @@ describe.runIf(pythonPrometheusClient())("Python prometheus_client's OpenMetrics
       { format: 'openmetrics', scopeLabels: false, targetInfo: false, resourceConstantLabels: undefined },
       [snapshot],
     );
-    const buckets = parseWithPrometheusClient(text, 'openmetrics')[0]?.samples;
-    expect(buckets?.map((sample) => [sample.labels.le, sample.exemplar])).toEqual([
-      ['1.0', undefined],
-      ['+Inf', undefined],
-      [undefined, undefined],
-      [undefined, undefined],
+    const samples = parseWithPrometheusClient(text, 'openmetrics')[0]?.samples;
+    expect(samples?.map((sample) => [sample.name, sample.labels.le, sample.exemplar])).toEqual([
+      ['request_duration_seconds_bucket', '1.0', undefined],
+      ['request_duration_seconds_bucket', '+Inf', undefined],
+      ['request_duration_seconds_sum', undefined, undefined],
+      ['request_duration_seconds_count', undefined, undefined],
     ]);
     const kept = text.replace(
       'le="1.0"} 1\n',
