@@ -224,6 +224,59 @@
     );
   }
 
+  /** A stretch of time: 5 min, 2.5 min, 40 s. */
+  function span(seconds) {
+    return seconds >= 60
+      ? `${number(seconds / 60, seconds % 60 === 0 ? 0 : 1)} min`
+      : `${number(seconds, 0)} s`;
+  }
+
+  function ago(seconds) {
+    if (seconds < 1) return 'just now';
+    return seconds < 60 ? `${Math.floor(seconds)} s ago` : `${Math.floor(seconds / 60)} min ago`;
+  }
+
+  /**
+   * The slowest recent requests whose spans were sampled (request_duration_seconds exemplars). Routes come
+   * from users' applications: every cell is set as text; a trace link only ever points at http(s).
+   */
+  function renderSlowRequests(slow) {
+    const table = document.getElementById('slow-requests');
+    const requests = slow ? slow.requests : [];
+    table.hidden = requests.length === 0;
+    document.getElementById('slow-empty').hidden = requests.length > 0;
+    document.getElementById('slow-window').textContent = slow
+      ? `· sampled traces, the ${slow.shown} slowest of the last ${span(slow.windowSeconds)}`
+      : '';
+    const rows = requests.map((request) => {
+      const trace = element('td', 'trace');
+      const id = element('code', '', request.traceId);
+      if (typeof request.traceUrl === 'string' && /^https?:\/\//i.test(request.traceUrl)) {
+        const link = element('a');
+        link.href = request.traceUrl;
+        link.target = '_blank';
+        link.rel = 'noopener noreferrer';
+        link.append(id);
+        trace.append(link);
+      } else {
+        trace.append(id);
+      }
+      const spanId = element('td', 'span');
+      spanId.append(element('code', '', request.spanId));
+      const node = row([
+        duration(request.durationSeconds),
+        element('td', 'name', `${request.method} ${request.route}`),
+        request.status,
+        trace,
+        spanId,
+        ago(request.ageSeconds),
+      ]);
+      node.dataset.traceId = request.traceId;
+      return node;
+    });
+    table.tBodies[0].replaceChildren(...rows);
+  }
+
   function renderPools(time, pools) {
     const parent = document.getElementById('pools');
     clearEmpty(parent, Object.keys(pools).length > 0);
@@ -423,6 +476,7 @@
       renderHealth(data.health);
       renderBreakers(data.breakers);
       renderRequests(data.time, data.requests);
+      renderSlowRequests(data.slowRequests);
       renderLlm(data.time, data.llm);
       renderPools(data.time, data.pools);
       renderCaches(data.time, data.caches);

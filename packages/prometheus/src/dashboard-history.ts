@@ -11,6 +11,12 @@ import {
 } from '@sightglass/core';
 import { compareOutcomes } from './dashboard-llm-sample.js';
 import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
+import {
+  SLOW_REQUESTS_SHOWN,
+  SlowRequests,
+  type SlowRequestsData,
+  validateTraceUrl,
+} from './dashboard-slow-requests.js';
 
 /** Options of the dashboard's history (see the package README for the memory each option costs). */
 export interface DashboardHistoryOptions {
@@ -33,6 +39,12 @@ export interface DashboardHistoryOptions {
    * with the tiles. With no page open, the dashboard runs none; it shows the last report either way.
    */
   healthIntervalMs?: number;
+  /**
+   * Turns the trace ids of the slowest recent requests into links: a URL template holding `{traceId}` (and,
+   * if it likes, `{spanId}`), http or https, such as `http://localhost:16686/trace/{traceId}` (Jaeger) or a
+   * Grafana Explore URL. Default none: the ids are shown as text.
+   */
+  traceUrl?: string;
   /** The metric registry to sample. Default: the process-wide one. */
   registry?: MetricRegistry;
   /** The health registry to summarize. Default: the process-wide one. */
@@ -88,6 +100,11 @@ export interface DashboardData {
     readonly loaded: Record<string, Record<'sizeBytes' | 'vramBytes' | 'expiresInSeconds', Column>>;
   };
   /**
+   * The slowest requests of the history shown whose spans were sampled, from the exemplars of
+   * `request_duration_seconds` (empty without tracing: only sampled spans leave exemplars).
+   */
+  readonly slowRequests: SlowRequestsData;
+  /**
    * The health registry's last report (statuses only, no details), the one `/health` and `health_status`
    * read too, or `null` before the first evaluation.
    */
@@ -114,6 +131,7 @@ export class DashboardHistory {
   private next = 0;
   private size = 0;
   private readonly builder: SampleBuilder;
+  private readonly slowRequests: SlowRequests;
   private readonly registry: MetricRegistry;
   private readonly healthRegistry: HealthRegistry;
   private readonly healthIntervalMs: number;
@@ -134,6 +152,11 @@ export class DashboardHistory {
     );
     this.samples = new Array(this.historyLength);
     this.builder = new SampleBuilder({ maxEntities, quantileWindow: QUANTILE_WINDOW });
+    this.slowRequests = new SlowRequests({
+      windowMs: this.historyLength * this.intervalMs,
+      shown: SLOW_REQUESTS_SHOWN,
+      traceUrl: validateTraceUrl(options.traceUrl),
+    });
     this.registry = options.registry ?? metricRegistry();
     this.healthRegistry = options.health ?? healthRegistry();
   }
@@ -154,7 +177,9 @@ export class DashboardHistory {
   /** Takes one sample (the timer calls this; tests call it to step time). */
   sample(now = Date.now()): void {
     try {
-      this.push(this.builder.build(this.registry.snapshot(), now));
+      const snapshot = this.registry.snapshot();
+      this.push(this.builder.build(snapshot, now));
+      this.slowRequests.observe(snapshot, now);
     } catch (error) {
       reportInstrumentationError('dashboard sample', error);
     }
@@ -241,6 +266,7 @@ export class DashboardHistory {
         inFlight: column((sample) => sample.requests.inFlight),
       },
       llm: this.llmColumns(samples, column, columns),
+      slowRequests: this.slowRequests.toJSON(),
       health: this.healthSummary(),
     } as DashboardData;
   }

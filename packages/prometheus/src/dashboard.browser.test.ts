@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
-import { startChromium } from '@sightglass/test-kit';
+import { CATALOG, createMetricGroup, histogramRecorder, recordWithSpan } from '@sightglass/core';
+import { startChromium, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer } from './server.js';
 
@@ -11,13 +11,17 @@ import { startMetricsServer } from './server.js';
  */
 let browser: Awaited<ReturnType<typeof startChromium>>;
 let server: Awaited<ReturnType<typeof startMetricsServer>>;
+let tracing: Tracing;
 let breakerState = 0;
+/** Where the dashboard's trace links point (a Jaeger UI), the `traceUrl` option. */
+const TRACE_URL = 'http://jaeger.test:16686/trace/{traceId}?uiFind={spanId}';
 const group = createMetricGroup();
 let traffic: NodeJS.Timeout;
 
 beforeAll(async () => {
   browser = await startChromium();
-  server = await startMetricsServer({ port: 0, dashboard: { intervalMs: 200 } });
+  server = await startMetricsServer({ port: 0, dashboard: { intervalMs: 200, traceUrl: TRACE_URL } });
+  tracing = startTracing();
 
   const breaker = { breaker_name: 'ollama-chat' };
   group.gauge(CATALOG.circuitBreakerState, breaker, () => breakerState);
@@ -62,6 +66,7 @@ afterAll(async () => {
   group.dispose();
   await browser?.close();
   await server?.close();
+  await tracing?.stop();
 });
 
 type Page = Awaited<ReturnType<NonNullable<typeof browser>['newPage']>>;
@@ -110,6 +115,12 @@ describe('the built-in dashboard in Chromium', () => {
     expect(await page.locator('canvas').count()).toBe(4);
     // No Ollama client reports here: the LLM row stays hidden, it draws no empty charts.
     expect(await page.locator('#llm-section').isHidden()).toBe(true);
+    // The latency above came without spans: no request to list yet, and the card says why.
+    expect(await page.locator('#slow-empty').textContent()).toBe(
+      'No sampled requests yet: exemplars need tracing, see docs/tracing.md',
+    );
+    expect(await page.locator('#slow-empty').isVisible()).toBe(true);
+    expect(await page.locator('#slow-requests').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#caches .figure b').first().textContent()).toBe('80.0%');
     // The pool card shows how long calls waited for a connection (connection_pool_wait_duration_seconds).
     await expect
@@ -135,6 +146,65 @@ describe('the built-in dashboard in Chromium', () => {
 
     breakerState = 2;
     await expect.poll(() => tile.getAttribute('data-state')).toBe('half-open');
+    await page.close();
+  });
+
+  it('lists the slowest requests whose spans were sampled, with their trace ids linked', async (context) => {
+    if (!browser) return context.skip();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error: Error) => errors.push(error.message));
+    await page.goto(server.dashboardUrl!);
+    await page.waitForSelector('body[data-ready="true"]');
+
+    // Two requests measured inside sampled spans (recordWithSpan keeps each as its bucket's exemplar), one
+    // of them on a route named like an HTML injection: routes come from the application.
+    const hostileRoute = '/<img src=x onerror="document.body.dataset.pwned=1">';
+    const slow = group.histogram(CATALOG.requestDurationSeconds, {
+      method: 'POST',
+      route: '/v1/chat',
+      status: '504',
+    });
+    const odd = group.histogram(CATALOG.requestDurationSeconds, {
+      method: 'GET',
+      route: hostileRoute,
+      status: '200',
+    });
+    const slowSpan = tracing.startSpan('POST /v1/chat');
+    recordWithSpan(slow, 42.5, slowSpan);
+    slowSpan.end();
+    const oddSpan = tracing.startSpan('GET odd');
+    recordWithSpan(odd, 1.25, oddSpan);
+    oddSpan.end();
+    const { traceId, spanId } = slowSpan.spanContext();
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const rows = page.locator('#slow-requests tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.locator('#slow-empty').isHidden()).toBe(true);
+    const first = rows.first();
+    expect(await first.getAttribute('data-trace-id')).toBe(traceId);
+    const cells = (await first.locator('td').allTextContents()).slice(0, 5);
+    expect(cells).toEqual(['42.50 s', 'POST /v1/chat', '504', traceId, spanId]);
+    expect(await first.locator('td').nth(5).textContent()).toMatch(/^(just now|\d+ s ago)$/);
+    const link = first.locator('td.trace a');
+    expect(await link.getAttribute('href')).toBe(
+      `http://jaeger.test:16686/trace/${traceId}?uiFind=${spanId}`,
+    );
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+
+    const second = rows.nth(1);
+    expect(await second.getAttribute('data-trace-id')).toBe(oddSpan.spanContext().traceId);
+    expect(await second.locator('td.name').textContent()).toBe(`GET ${hostileRoute}`);
+    expect(await page.locator('#slow-requests img').count()).toBe(0);
+    expect(await page.evaluate('document.body.dataset.pwned')).toBeUndefined();
+    expect(await page.locator('#slow-window').textContent()).toBe(
+      '· sampled traces, the 10 slowest of the last 1 min',
+    );
+    mkdirSync('test-results', { recursive: true });
+    await page.locator('#slow-card').screenshot({ path: 'test-results/dashboard-slow-requests.png' });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

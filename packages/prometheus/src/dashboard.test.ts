@@ -55,6 +55,7 @@ describe('createDashboard served by startMetricsServer', () => {
     const later = (await (await fetch(`${base}/data`)).json()) as DashboardData;
     expect(later.time.length).toBeGreaterThan(first.time.length);
     expect(later.requests).toHaveProperty('p99');
+    expect(later.slowRequests).toEqual({ windowSeconds: 30, shown: 10, requests: [] });
   });
 
   it('answers 404 below its path, 405 to anything but GET and HEAD, and HEAD without a body', async () => {
@@ -97,6 +98,21 @@ describe('createDashboard', () => {
     expect(() => createDashboard({ path })).toThrow(
       expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }),
     );
+  });
+
+  it('rejects a traceUrl that is not http(s) with {traceId}, up front and in startMetricsServer', async () => {
+    for (const traceUrl of ['javascript:alert(1)//{traceId}', 'http://localhost:16686/search']) {
+      expect(() => createDashboard({ traceUrl })).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }),
+      );
+    }
+    await expect(
+      startMetricsServer({
+        port: 0,
+        reader: createPrometheusReader(),
+        dashboard: { traceUrl: '/t/{traceId}' },
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.INVALID_CONFIG });
   });
 });
 

@@ -12,6 +12,7 @@ export type {
   PoolPoint,
   RequestsPoint,
 } from './dashboard-sample.js';
+export type { SlowRequest, SlowRequestsData } from './dashboard-slow-requests.js';
 export {
   type ExpositionFormat,
   negotiateFormat,
