@@ -246,8 +246,9 @@ describe('exemplars and traces', () => {
 
   it('links each latency panel to Explore on the trace data source over the dashboard time range', () => {
     for (const panel of latencyPanels) {
-      expect(panel.links, panel.title).toHaveLength(1);
-      const link = panel.links[0]!;
+      const links = panel.links ?? [];
+      expect(links, panel.title).toHaveLength(1);
+      const link = links[0]!;
       expect(link).toMatchObject({ title: 'Traces', type: 'link', targetBlank: true });
       const url = new URL(link.url, 'http://grafana.invalid');
       expect(url.pathname).toBe('/explore');
