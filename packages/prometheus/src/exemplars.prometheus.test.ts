@@ -143,12 +143,17 @@ describe.skipIf(binary === undefined)('a real Prometheus with exemplar storage',
     await server?.close();
   });
 
-  it('keeps the trace ids of the buckets they were recorded in, from the OpenMetrics scrape', async () => {
-    const query = 'request_duration_seconds_bucket{route="/chat"}';
-    const series = await waitFor('Prometheus to store the exemplars', async () => {
-      const found = await prometheus.queryExemplars(query, recordedAtMs / 1000 - 60, Date.now() / 1000 + 60);
-      return found.length >= 2 ? found : undefined;
+  it('keeps the trace ids of the buckets they were recorded in, each once over several scrapes', async () => {
+    // Several scrapes of the same exemplars (same recorded time): Prometheus stores each one once.
+    await waitFor('three scrapes', async () => {
+      const [scrapes] = await prometheus.query('count_over_time(up[1m])');
+      return Number(scrapes?.value[1]) >= 3 ? true : undefined;
     });
+    const series = await prometheus.queryExemplars(
+      'request_duration_seconds_bucket{route="/chat"}',
+      recordedAtMs / 1000 - 60,
+      Date.now() / 1000 + 60,
+    );
     const byBucket = Object.fromEntries(
       series.map((entry) => [
         entry.seriesLabels.le,
