@@ -111,7 +111,7 @@ let epochOffsetMs = 0;
 let nextEpochSync = Number.NEGATIVE_INFINITY;
 
 /**
- * The wall-clock time (ms since the epoch) of a `performance.now()` reading: the exemplar's time from the
+ * The wall-clock time (whole ms since the epoch) of a `performance.now()` reading: the exemplar's time from the
  * clock read the request ends with anyway. `Date.now()` per exemplar measured about 50 ns, the whole
  * exemplar's budget; read once a second instead, so a wall-clock step (NTP, a resumed VM) shows within a
  * second and the monotonic clock's drift against it never adds up.
@@ -121,7 +121,8 @@ function epochMs(now: number): number {
     epochOffsetMs = Date.now() - now;
     nextEpochSync = now + EPOCH_SYNC_INTERVAL_MS;
   }
-  return epochOffsetMs + now;
+  // Whole milliseconds, as `Date.now()` gives them (what the exposition writers print fastest).
+  return Math.floor(epochOffsetMs + now);
 }
 
 /**

@@ -69,4 +69,5 @@ export function expectOneExemplar(
   // millisecond (`Date.now()` has no finer grain): within a millisecond of the wall clock around it.
   expect(exemplar!.timeMs).toBeGreaterThanOrEqual(recordedAfterMs - 1);
   expect(exemplar!.timeMs).toBeLessThanOrEqual(Date.now() + 1);
+  expect(Number.isInteger(exemplar!.timeMs)).toBe(true);
 }
