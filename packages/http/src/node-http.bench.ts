@@ -11,6 +11,7 @@ await runBench({
     plain: 'plain node:http',
     floor: 'floor (two clock reads, a close listener, one bucket)',
     ours: '**@sightglass/http instrumentRequestListener**',
+    'plain-tracing': 'plain node:http, tracing on (context manager, tracer provider; no instrumentation)',
     'ours-unsampled': 'ours, tracing on, no request sampled (own span made, no exemplar)',
     'ours-sampled': 'ours, tracing on, every request sampled (own span, exemplar kept)',
     'prom-client': 'prom-client histogram, wired by hand',

@@ -42,6 +42,16 @@ export const variants: Record<string, () => Promise<Variant>> = {
     return { listen: () => listenOn(server), recorded: () => floor.histogram.count };
   },
   ours,
+  /** The plain server with tracing on (no instrumentation of ours): what the context manager alone costs. */
+  async 'plain-tracing'() {
+    await startTracing(true);
+    let answered = 0;
+    const server = createServer((request, response) => {
+      answered++;
+      hello(request, response);
+    });
+    return { listen: () => listenOn(server), recorded: () => answered };
+  },
   /** Tracing on, every request's server span (ours) sampled: a span started and ended, an exemplar kept. */
   async 'ours-sampled'() {
     await startTracing(true);
