@@ -16,6 +16,7 @@ export type {
   TracePropagator,
   TracingOptions,
 } from './options.js';
+export { createOtlpMetricExporter, type OtlpMetricExporterOptions } from './otlp.js';
 export { sightglassMetricProducer } from './producer.js';
 export { startTelemetry, type Telemetry } from './start-telemetry.js';
 export type { ResolvedTracingConfig } from './trace-config.js';

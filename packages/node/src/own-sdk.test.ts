@@ -6,9 +6,9 @@ import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
 import { createPrometheusReader, startMetricsServer } from '@sightglass/prometheus';
+import { startOtlpTraceHttpReceiver } from '@sightglass/test-kit';
 import { afterEach, expect, it, vi } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
-import { startOtlpTraceHttpReceiver } from '@sightglass/test-kit';
 import { sightglassViews } from './views.js';
 
 afterEach(() => {

@@ -6,6 +6,7 @@ import {
   checkOpenTelemetryVersions,
   importPeer,
   installedSdkLine,
+  requirePeer,
   resolvePackage,
   type VersionFacts,
   versionFacts,
@@ -117,6 +118,34 @@ describe('importPeer', () => {
       'OTLP export over carrier pigeon needs @opentelemetry/exporter-not-installed, which is not installed: ' +
         'npm install @opentelemetry/exporter-not-installed@^0.223.0 (the line that matches @opentelemetry/sdk-metrics 2.x)',
     );
+  });
+});
+
+describe('requirePeer', () => {
+  it('loads an installed peer', () => {
+    const module = requirePeer<{ OTLPMetricExporter: unknown }>(
+      '@opentelemetry/exporter-metrics-otlp-proto',
+      'OTLP export',
+    );
+    expect(typeof module.OTLPMetricExporter).toBe('function');
+  });
+
+  it('names the package and the version line to install when it is missing, as importPeer does', () => {
+    const error = thrown(() =>
+      requirePeer('@opentelemetry/exporter-not-installed', 'OTLP export over carrier pigeon'),
+    );
+    expect(error.code).toBe(ErrorCode.MISSING_DEPENDENCY);
+    expect(error.message).toContain('npm install @opentelemetry/exporter-not-installed@^0.223.0');
+  });
+
+  it('passes on what else goes wrong loading it', () => {
+    const broken = Object.assign(
+      () => {
+        throw new TypeError('a peer that throws while loading');
+      },
+      { resolve: () => '' },
+    ) as unknown as NodeJS.Require;
+    expect(() => requirePeer('@opentelemetry/anything', 'x', undefined, broken)).toThrow(TypeError);
   });
 });
 

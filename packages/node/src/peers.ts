@@ -68,6 +68,30 @@ function installAdvice(line: SdkLine): string {
   );
 }
 
+/** Whether `error` says that `name` itself could not be found (not something it loads). */
+function isMissing(error: unknown, name: string): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    String((error as Error).message).includes(name)
+  );
+}
+
+function missingPeer(
+  name: string,
+  feature: string,
+  versionFor: (line: SdkLine) => string,
+  error: unknown,
+): SightglassError {
+  const line = installedSdkLine();
+  return new SightglassError(
+    ErrorCode.MISSING_DEPENDENCY,
+    `${feature} needs ${name}, which is not installed: npm install ${name}@${versionFor(line)} ` +
+      `(the line that matches @opentelemetry/sdk-metrics ${line.sdk}.x)`,
+    { cause: error },
+  );
+}
+
 /**
  * Imports an optional peer dependency, or explains what to install.
  *
@@ -81,18 +105,28 @@ export async function importPeer<T>(
   try {
     return (await import(name)) as T;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const missing =
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      String((error as Error).message).includes(name);
-    if (!missing) throw error;
-    const line = installedSdkLine();
-    throw new SightglassError(
-      ErrorCode.MISSING_DEPENDENCY,
-      `${feature} needs ${name}, which is not installed: npm install ${name}@${versionFor(line)} ` +
-        `(the line that matches @opentelemetry/sdk-metrics ${line.sdk}.x)`,
-      { cause: error },
-    );
+    if (!isMissing(error, name)) throw error;
+    throw missingPeer(name, feature, versionFor, error);
+  }
+}
+
+/**
+ * Loads an optional peer dependency with `require` (for a function that cannot wait), or explains what to
+ * install.
+ *
+ * @throws SightglassError `ERR_SIGHTGLASS_MISSING_DEPENDENCY` when `name` is not installed.
+ */
+export function requirePeer<T>(
+  name: string,
+  feature: string,
+  versionFor: (line: SdkLine) => string = (line) => line.experimental,
+  from: Require = requireHere,
+): T {
+  try {
+    return from(name) as T;
+  } catch (error) {
+    if (!isMissing(error, name)) throw error;
+    throw missingPeer(name, feature, versionFor, error);
   }
 }
 

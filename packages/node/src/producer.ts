@@ -3,17 +3,21 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
   type CollectionResult,
+  type DataPoint,
   DataPointType,
+  type Histogram,
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import {
+  type HistogramExemplar,
   METER_NAME,
   type MetricSnapshot,
   metricRegistry,
   REGISTRY_PRODUCER_MARK,
   SIGHTGLASS_VERSION,
 } from '@sightglass/core';
+import type { DataPointExemplar } from './exemplar-serializer.js';
 
 /** Milliseconds since the epoch as the SDK's `[seconds, nanoseconds]` time. */
 function millisToHrTime(epochMs: number): [number, number] {
@@ -22,12 +26,34 @@ function millisToHrTime(epochMs: number): [number, number] {
 }
 
 const EMPTY_RESOURCE = resourceFromAttributes({});
+const NO_ATTRIBUTES = Object.freeze({});
+
+/** A histogram's exemplars (one per bucket that has one, in bucket order) as a data point carries them. */
+function toExemplars(slots: readonly (HistogramExemplar | undefined)[]): DataPointExemplar[] {
+  const exemplars: DataPointExemplar[] = [];
+  for (const slot of slots) {
+    if (slot === undefined) continue;
+    exemplars.push({
+      filteredAttributes: NO_ATTRIBUTES,
+      value: slot.value,
+      timestamp: millisToHrTime(slot.timeMs),
+      traceId: slot.traceId,
+      spanId: slot.spanId,
+    });
+  }
+  return exemplars;
+}
 
 /**
  * The MetricProducer that reads Sightglass's plain-number counters, gauges and histograms at collection time.
  *
  * `startTelemetry()` attaches it to every reader. If you build your own MeterProvider or NodeSDK, pass it to
  * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
+ *
+ * A histogram point whose buckets kept exemplars (measurements taken in a sampled span) carries them as
+ * `exemplars`, one per bucket, shaped as the SDK's `Exemplar` type (`value`, `timestamp`, `traceId`,
+ * `spanId`, empty `filteredAttributes`). OpenTelemetry's OTLP exporters leave them out;
+ * `createOtlpMetricExporter()` sends them.
  */
 export function sightglassMetricProducer(): MetricProducer {
   const producer: MetricProducer & { [REGISTRY_PRODUCER_MARK]: true } = {
@@ -92,19 +118,22 @@ function toMetricData(snapshot: MetricSnapshot, now: [number, number]): MetricDa
         dataPoints: snapshot.series.flatMap((series) => {
           const histogram = series.histogram;
           if (histogram === undefined) return [];
-          return [
-            {
-              ...cumulative(series.startTimeMs),
-              attributes: series.attributes,
-              value: {
-                buckets: { boundaries: [...histogram.boundaries], counts: [...histogram.counts] },
-                sum: histogram.sum,
-                count: histogram.count,
-                min: histogram.min,
-                max: histogram.max,
-              },
+          const point: DataPoint<Histogram> & { exemplars?: DataPointExemplar[] } = {
+            ...cumulative(series.startTimeMs),
+            attributes: series.attributes,
+            value: {
+              buckets: { boundaries: [...histogram.boundaries], counts: [...histogram.counts] },
+              sum: histogram.sum,
+              count: histogram.count,
+              min: histogram.min,
+              max: histogram.max,
             },
-          ];
+          };
+          if (histogram.exemplars !== undefined) {
+            const exemplars = toExemplars(histogram.exemplars);
+            if (exemplars.length > 0) point.exemplars = exemplars;
+          }
+          return [point];
         }),
       };
   }

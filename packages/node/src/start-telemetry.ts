@@ -193,7 +193,7 @@ async function start(
   if (config.otlp) {
     const { origin, pathname } = new URL(config.otlp.url); // no credentials or query in the log lines
     push(
-      await createOtlpExporter(config.otlp),
+      createOtlpExporter(config.otlp),
       `OTLP metrics export to ${origin}${pathname}`,
       config.otlp.intervalMs,
       config.otlp.timeoutMs,

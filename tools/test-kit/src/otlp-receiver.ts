@@ -17,6 +17,19 @@ const root = require('otlp-proto-definitions/build/src/generated/root.js') as {
 };
 const ExportMetricsServiceRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
+/**
+ * A decoded OTLP exemplar. Over protobuf the ids are bytes and the time a number; over JSON (as sent) the ids
+ * are hex strings and the time a string of nanoseconds.
+ */
+export interface OtlpExemplar {
+  timeUnixNano?: number | string;
+  asDouble?: number;
+  asInt?: number | string;
+  spanId?: Uint8Array | string;
+  traceId?: Uint8Array | string;
+  filteredAttributes?: Array<{ key: string; value: { stringValue?: string } }>;
+}
+
 /** A decoded OTLP data point (fields as the proto names them, in camelCase). */
 export interface OtlpDataPoint {
   attributes?: Array<{ key: string; value: { stringValue?: string } }>;
@@ -26,6 +39,7 @@ export interface OtlpDataPoint {
   sum?: number;
   explicitBounds?: number[];
   bucketCounts?: number[];
+  exemplars?: OtlpExemplar[];
 }
 
 /** A decoded OTLP metric. */
