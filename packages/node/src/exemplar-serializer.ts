@@ -43,9 +43,10 @@ function warnOnce(reason: string): void {
 /**
  * Wraps OpenTelemetry's metrics serializer so that the exemplars on histogram data points reach the
  * collector: neither of its serializers writes them (no `Exemplar` on its data points;
- * opentelemetry-js#5147, PR #6830 open). Its request is kept as it is, byte for byte, and each exemplar is
- * added to the data point it belongs to: as field 8 (`exemplars`) of the `HistogramDataPoint` in protobuf,
- * as `exemplars` in JSON (ids as hex, as the OTLP JSON mapping has them). A point that already has
+ * opentelemetry-js#5147, PR #6830 open). Its request is kept as it is and each exemplar is added to the data
+ * point it belongs to: as field 8 (`exemplars`) of the `HistogramDataPoint` in protobuf (every other byte
+ * copied, only the lengths of the messages around it grow), as `exemplars` in JSON (ids as hex, as the OTLP
+ * JSON mapping has them). A point that already has
  * exemplars (once OpenTelemetry writes its own) keeps them; a request that does not look as expected goes
  * out unchanged, with a warning once. Never throws more than the serializer it wraps.
  */
