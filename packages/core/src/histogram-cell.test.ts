@@ -53,14 +53,18 @@ describe('HistogramCell exemplars', () => {
     }
   });
 
-  it('counts the value but keeps no exemplar for ids that cannot be a span’s', () => {
+  it('counts the value but keeps no exemplar for ids that cannot be a span’s (a leading zero can)', () => {
     const cell = new HistogramCell(BOUNDARIES);
     cell.recordExemplar(0.5, '0'.repeat(32), SPAN_A, 1);
     cell.recordExemplar(0.5, TRACE_A, '0'.repeat(16), 1);
     cell.recordExemplar(0.5, 'abc', SPAN_A, 1);
     cell.recordExemplar(0.5, TRACE_A, 'abc', 1);
-    expect(cell.count).toBe(4);
-    expect(cell.exemplarList).toEqual([]);
+    cell.recordExemplar(0.5, null as never, undefined as never, 1);
+    cell.recordExemplar(0.5, `0${'a'.repeat(31)}`, `0${'1'.repeat(15)}`, 1); // a leading zero is fine
+    expect(cell.count).toBe(6);
+    expect(cell.exemplarList.filter(Boolean).map((exemplar) => exemplar?.traceId)).toEqual([
+      `0${'a'.repeat(31)}`,
+    ]);
   });
 
   it('ignores NaN and infinities as record() does', () => {

@@ -153,15 +153,23 @@ export class HistogramCell {
 
 const ZERO_TRACE_ID = '0'.repeat(32);
 const ZERO_SPAN_ID = '0'.repeat(16);
+const ZERO = 0x30; // '0'
 
 /**
- * Whether the ids can be a span's: their lengths, and not the all-zero invalid ids. Not a full hex check
- * (two regular expressions would cost more than the exemplar's budget): the ids come from span contexts,
- * and the writers escape what they put in a label value anyway.
+ * Whether the ids can be a span's: strings of the right lengths, and not the all-zero invalid ids. Not a
+ * full hex check (two regular expressions would cost more than the exemplar's budget): the ids come from
+ * span contexts, and the writers escape what they put in a label value anyway. The all-zero comparison
+ * runs only for an id that starts with `0` (one in sixteen), because comparing 32 characters on every
+ * exemplar measured about half of its cost.
  */
 function validIds(traceId: string, spanId: string): boolean {
   return (
-    traceId.length === 32 && spanId.length === 16 && traceId !== ZERO_TRACE_ID && spanId !== ZERO_SPAN_ID
+    typeof traceId === 'string' &&
+    typeof spanId === 'string' &&
+    traceId.length === 32 &&
+    spanId.length === 16 &&
+    (traceId.charCodeAt(0) !== ZERO || traceId !== ZERO_TRACE_ID) &&
+    (spanId.charCodeAt(0) !== ZERO || spanId !== ZERO_SPAN_ID)
   );
 }
 
