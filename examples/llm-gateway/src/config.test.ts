@@ -16,7 +16,15 @@ describe('readGatewayConfig', () => {
       healthDetails: undefined,
       cacheUrl: undefined,
       psPoll: undefined,
+      traceUrl: undefined,
     });
+  });
+
+  it('takes a trace viewer URL for the dashboard from --trace-url or TRACE_URL', () => {
+    const jaeger = 'http://jaeger:16686/trace/{traceId}';
+    expect(readGatewayConfig(['--trace-url', jaeger], {}).traceUrl).toBe(jaeger);
+    expect(readGatewayConfig([], { TRACE_URL: jaeger }).traceUrl).toBe(jaeger);
+    expect(readGatewayConfig([], { TRACE_URL: '' }).traceUrl).toBeUndefined();
   });
 
   it('polls /api/ps with --ps-poll or OLLAMA_PS_POLL, every 15 s unless an interval is given', () => {

@@ -48,6 +48,11 @@ export interface GatewayConfig {
    * polling on too. Default none: off (`OLLAMA_PS_POLL=false` turns it off whatever the interval).
    */
   psPoll: { intervalMs: number } | undefined;
+  /**
+   * `--trace-url`, `TRACE_URL`: a trace viewer's URL with `{traceId}` (`http://jaeger:16686/trace/{traceId}`),
+   * which turns the trace ids of the built-in dashboard's slowest requests into links; default none.
+   */
+  traceUrl: string | undefined;
 }
 
 const DEFAULT_PS_POLL_INTERVAL_MS = 15_000;
@@ -123,6 +128,7 @@ export function readGatewayConfig(
       'cache-url': { type: 'string' },
       'ps-poll': { type: 'boolean' },
       'ps-poll-interval-ms': { type: 'string' },
+      'trace-url': { type: 'string' },
     },
   });
   const port = values.port ?? env.PORT ?? '8080';
@@ -147,6 +153,7 @@ export function readGatewayConfig(
       values['ps-poll'] ?? flag(env.OLLAMA_PS_POLL, 'OLLAMA_PS_POLL'),
       values['ps-poll-interval-ms'] ?? env.OLLAMA_PS_POLL_INTERVAL_MS,
     ),
+    traceUrl: (values['trace-url'] ?? env.TRACE_URL) || undefined,
   };
   for (const [what, value] of [
     ['port', config.port],

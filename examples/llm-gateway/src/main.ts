@@ -7,6 +7,7 @@
  *   CACHE_URL=redis://127.0.0.1:6379 node dist/main.js   # one response cache for every replica
  *   OLLAMA_PS_POLL=true node dist/main.js     # the models Ollama has loaded, from /api/ps
  *   OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node dist/main.js   # traces
+ *   TRACE_URL='http://127.0.0.1:16686/trace/{traceId}' ...   # the dashboard's slow requests link to Jaeger
  *
  * This is the file to copy: telemetry first, then the gateway, warm-up, and a clean shutdown.
  */
@@ -49,10 +50,12 @@ async function main(): Promise<void> {
   // /health details (the Ollama URL, upstream errors) are hidden on a port that listens beyond loopback
   // unless HEALTH_DETAILS says otherwise; the gateway decides for its own port from where it listens.
   const metricsDetails = config.healthDetails ?? (isLoopback(config.metricsHost) ? 'always' : 'never');
+  // TRACE_URL links the dashboard's slowest requests to a trace viewer.
+  const dashboard = config.traceUrl === undefined ? {} : { traceUrl: config.traceUrl };
   const telemetry = await startTelemetry({
     serviceName: 'llm-gateway',
     prometheus: separateMetrics
-      ? { port: config.metricsPort, host: config.metricsHost, details: metricsDetails }
+      ? { port: config.metricsPort, host: config.metricsHost, details: metricsDetails, dashboard }
       : { server: false },
   });
   const gateway = createGateway({
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     // OLLAMA_PS_POLL: the models Ollama has loaded, their memory and time until unload, from /api/ps.
     ...(config.psPoll === undefined ? {} : { psPoll: config.psPoll }),
     metrics: !separateMetrics,
-    dashboard: !separateMetrics,
+    dashboard: separateMetrics ? false : dashboard,
     ...(config.healthDetails === undefined ? {} : { healthDetails: config.healthDetails }),
   });
 
