@@ -1,11 +1,14 @@
+import type { Span } from '@opentelemetry/api';
 import {
+  type BoundHistogram,
   CATALOG,
   createMetricGroup,
-  type HistogramCell,
+  type HistogramRecorder,
   histogramRecorder,
   type LabelValues,
   MODEL_LOAD_BUCKETS_SECONDS,
   OVERFLOW_LABEL_VALUE,
+  recordWithSpan,
   reportInstrumentationError,
 } from '@sightglass/core';
 
@@ -42,14 +45,14 @@ type GenAiErrorLabels = LabelValues<typeof CATALOG.genAiClientOperationDuration>
 
 /** The series of one operation, requested model and answering model: made once, recording is a bucket increment. */
 export interface Series {
-  readonly duration: HistogramCell;
-  readonly input: HistogramCell;
-  readonly output: HistogramCell;
-  readonly firstChunk: HistogramCell;
-  readonly perChunk: HistogramCell;
-  readonly serverDuration: HistogramCell;
-  readonly serverFirstToken: HistogramCell;
-  readonly perToken: HistogramCell;
+  readonly duration: BoundHistogram;
+  readonly input: BoundHistogram;
+  readonly output: BoundHistogram;
+  readonly firstChunk: BoundHistogram;
+  readonly perChunk: BoundHistogram;
+  readonly serverDuration: BoundHistogram;
+  readonly serverFirstToken: BoundHistogram;
+  readonly perToken: BoundHistogram;
 }
 
 /**
@@ -69,11 +72,24 @@ const overflow = {
   load: histogramRecorder(CATALOG.ollamaModelLoadDurationSeconds),
 };
 
+/**
+ * A series past {@link MAX_SERIES}, recorded through the shared recorder. Its rare exemplar binds the label
+ * set (the label guard maps it to its cell) rather than keep a cell per label set here.
+ */
 function recorderCell<D extends typeof CATALOG.genAiClientTimeToFirstChunk>(
-  recorder: { record(value: number, labels: LabelValues<D>): void },
+  recorder: HistogramRecorder<D>,
   labels: LabelValues<D>,
-): HistogramCell {
-  return { record: (value: number) => recorder.record(value, labels) } as HistogramCell;
+): BoundHistogram {
+  return {
+    record: (value: number) => recorder.record(value, labels),
+    recordExemplar(value: number, traceId: string, spanId: string, timeMs?: number) {
+      try {
+        recorder.bind(labels).recordExemplar(value, traceId, spanId, timeMs);
+      } catch (error) {
+        reportInstrumentationError('ollama GenAI metrics', error);
+      }
+    },
+  };
 }
 
 /** The answer's `model` field, if it is one. */
@@ -99,8 +115,8 @@ function positive(value: unknown): value is number {
 export class GenAiMetrics {
   private readonly group = createMetricGroup();
   private readonly series = new Map<string, Series>();
-  private readonly failures = new Map<string, HistogramCell>();
-  private readonly loads = new Map<string, HistogramCell>();
+  private readonly failures = new Map<string, BoundHistogram>();
+  private readonly loads = new Map<string, BoundHistogram>();
   /** The models Ollama accepted a call for, at most {@link MAX_SERIES}. */
   private readonly accepted = new Set<string>();
 
@@ -164,7 +180,7 @@ export class GenAiMetrics {
     model: string,
     response: string | undefined,
     errorType: string,
-  ): HistogramCell {
+  ): BoundHistogram {
     const key = `${operation}\u0000${model}\u0000${response ?? ''}\u0000${errorType}`;
     let cell = this.failures.get(key);
     if (cell !== undefined) return cell;
@@ -183,13 +199,22 @@ export class GenAiMetrics {
     if (this.accepted.size < MAX_SERIES) this.accepted.add(model);
   }
 
-  /** A call that succeeded: its duration in seconds and the usage its answer (or final chunk) reported. */
-  succeeded(operation: GenAiOperation, model: string, seconds: number, usage: Usage | undefined): void {
+  /**
+   * A call that succeeded: its duration in seconds and the usage its answer (or final chunk) reported;
+   * `span`, the call's span, is the duration's exemplar when it is sampled.
+   */
+  succeeded(
+    operation: GenAiOperation,
+    model: string,
+    seconds: number,
+    usage: Usage | undefined,
+    span?: Span,
+  ): void {
     try {
       this.accept(model);
       const response = responseModel(usage);
       const series = this.seriesFor(operation, model, response);
-      series.duration.record(seconds);
+      recordWithSpan(series.duration, seconds, span);
       if (usage !== undefined) this.recordUsage(operation, response ?? model, series, usage);
     } catch (error) {
       reportInstrumentationError('ollama GenAI metrics', error);
@@ -246,10 +271,11 @@ export class GenAiMetrics {
     seconds: number,
     errorType: string,
     response?: string,
+    span?: Span,
   ): void {
     try {
       const reported = this.accepted.has(model) ? model : OVERFLOW_LABEL_VALUE;
-      this.failureFor(operation, reported, response, errorType).record(seconds);
+      recordWithSpan(this.failureFor(operation, reported, response, errorType), seconds, span);
     } catch (error) {
       reportInstrumentationError('ollama GenAI metrics', error);
     }
