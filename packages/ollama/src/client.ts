@@ -1,7 +1,9 @@
+import { context } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { Call } from './call.js';
 import { AbortError, errorType } from './errors.js';
 import { GenAiMetrics, type GenAiOperation, type Usage } from './genai-metrics.js';
+import { GenAiSpan } from './genai-span.js';
 import { GenAiStream } from './genai-stream.js';
 import { buildHeaders } from './headers.js';
 import { type ParsedHost, resolveHost } from './host.js';
@@ -39,6 +41,7 @@ import { PoolMonitor } from './pool-monitor.js';
 import { PsPoller } from './ps-poller.js';
 import { checkRequest, requestJson } from './request-json.js';
 import { AbortableAsyncIterator, NdjsonIterator, type StreamHooks } from './stream.js';
+import { activeTracer } from './tracer.js';
 import { Transport } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -73,6 +76,8 @@ export class Ollama {
   private readonly monitor: PoolMonitor;
   private readonly genAi: GenAiMetrics | undefined;
   private readonly psPoller: PsPoller | undefined;
+  /** The headers of every request, before a call's trace context is added. */
+  private readonly headers: Record<string, string>;
   private readonly calls = new Set<Call>();
   private closing: Promise<void> | undefined;
 
@@ -97,6 +102,7 @@ export class Ollama {
     this.name = this.monitor.name;
     this.genAi = c.metrics ? new GenAiMetrics(this.host.address, this.host.port, this.name) : undefined;
     const headers = buildHeaders(config.headers, this.host.authorization);
+    this.headers = headers;
     if (c.metrics && c.psPoll !== undefined) {
       this.psPoller = new PsPoller(this.host, headers, this.name, c.psPoll);
       this.monitor.attachPsPoll(() => this.psPoller!.details());
@@ -284,18 +290,46 @@ export class Ollama {
     return new Call(this.calls, options?.signal, timeoutMs);
   }
 
+  /**
+   * The span of a GenAI call, when tracing is on and a tracer provider is registered; else undefined, with
+   * nothing built.
+   */
+  private traceCall(
+    operation: GenAiOperation | undefined,
+    model: string | undefined,
+    request: object,
+    stream: boolean,
+    startedMs: number,
+  ): GenAiSpan | undefined {
+    const tracing = this.config.tracing;
+    if (operation === undefined || tracing === undefined) return undefined;
+    const tracer = activeTracer();
+    if (tracer === undefined) return undefined;
+    return GenAiSpan.start(tracer, {
+      tracing,
+      host: this.host,
+      operation,
+      model: model ?? '',
+      request,
+      stream,
+      startedMs,
+      headers: this.headers,
+    });
+  }
+
   /** Records a finished GenAI call (a no-op for other endpoints or with metrics off). */
   private record(
     operation: GenAiOperation | undefined,
     model: string,
     started: number,
     error: unknown,
-    usage?: Usage,
+    usage: Usage | undefined,
+    span: GenAiSpan | undefined,
   ): void {
     if (operation === undefined || this.genAi === undefined) return;
     const seconds = (performance.now() - started) / 1000;
-    if (error === undefined) this.genAi.succeeded(operation, model, seconds, usage);
-    else this.genAi.failed(operation, model, seconds, errorType(error));
+    if (error === undefined) this.genAi.succeeded(operation, model, seconds, usage, span?.span);
+    else this.genAi.failed(operation, model, seconds, errorType(error), undefined, span?.span);
   }
 
   /** A request answered by one JSON object (or, with `json: false`, an empty body). */
@@ -312,17 +346,28 @@ export class Ollama {
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
+    const span = body === undefined ? undefined : this.traceCall(operation, model, body, false, started);
     try {
       if (call.reason !== undefined) throw call.reason;
-      const result = await this.transport.run(call, async () => {
-        const response = await this.transport.request(call, method, path, payload);
-        return json ? this.transport.json<T>(response, call) : this.transport.discard(response, call);
-      });
-      this.record(operation, model ?? '', started, undefined, result as Usage);
+      const work = () =>
+        this.transport.run(
+          call,
+          async () => {
+            const response = await this.transport.request(call, method, path, payload, span);
+            return json ? this.transport.json<T>(response, call) : this.transport.discard(response, call);
+          },
+          span,
+        );
+      // The span is active while the request runs: HTTP instrumentation's spans and the policy's
+      // decisions (an instrumented breaker's rejection, a retry) land under it.
+      const result = span === undefined ? await work() : await context.with(span.context, work);
+      this.record(operation, model ?? '', started, undefined, result as Usage, span);
+      span?.succeeded(result);
       return result as T;
     } catch (error) {
       const mapped = call.reason ?? error;
-      this.record(operation, model ?? '', started, mapped);
+      this.record(operation, model ?? '', started, mapped, undefined, span);
+      span?.failed(mapped);
       throw mapped;
     } finally {
       call.settle();
@@ -343,18 +388,23 @@ export class Ollama {
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
+    const span = this.traceCall(operation, model, body, true, started);
     let response: { statusCode: number; lines: LineReader };
     try {
       if (call.reason !== undefined) throw call.reason;
-      response = await this.transport.run(call, () => this.transport.stream(call, path, payload));
+      const work = () =>
+        this.transport.run(call, () => this.transport.stream(call, path, payload, span), span);
+      response = span === undefined ? await work() : await context.with(span.context, work);
       if (operation !== undefined) this.genAi?.accept(model);
     } catch (error) {
       const mapped = call.reason ?? error;
-      this.record(operation, model, started, mapped);
+      this.record(operation, model, started, mapped, undefined, span);
+      span?.failed(mapped);
       call.settle();
       throw mapped;
     }
-    const hooks = this.streamHooks<T>(operation, model, started);
+    span?.streaming(call.signal);
+    const hooks = this.streamHooks<T>(operation, model, started, span);
     const fail = (error: unknown) => this.transport.fail(error, call, true);
     const iterator = new NdjsonIterator<T>(response.lines, response.statusCode, call, fail, hooks);
     return new AbortableAsyncIterator(call, iterator);
@@ -364,9 +414,10 @@ export class Ollama {
     operation: GenAiOperation | undefined,
     model: string,
     started: number,
+    span: GenAiSpan | undefined,
   ): StreamHooks<T> | undefined {
     const genAi = this.genAi;
-    if (operation === undefined || genAi === undefined) return undefined;
-    return new GenAiStream<T & object>(genAi, operation, model, started);
+    if (operation === undefined || (genAi === undefined && span === undefined)) return undefined;
+    return new GenAiStream<T & object>(genAi, operation, model, started, span);
   }
 }

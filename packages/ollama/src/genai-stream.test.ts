@@ -23,7 +23,7 @@ describe('GenAiStream', () => {
   it('never throws into the stream: a failing record in chunk() goes to the diag logger', () => {
     const error = vi.spyOn(diag, 'error').mockImplementation(() => undefined);
     try {
-      const stream = new GenAiStream(throwingMetrics(), 'chat', 'llama3.2', 0);
+      const stream = new GenAiStream(throwingMetrics(), 'chat', 'llama3.2', 0, undefined);
       const chunk = { model: 'llama3.2', message: { content: 'hi' } };
       stream.first(chunk, 10);
       expect(() => stream.chunk(chunk, 20)).not.toThrow();

@@ -1,4 +1,4 @@
-import { reportInstrumentationError } from '@sightglass/core';
+import { recordWithSpan, reportInstrumentationError } from '@sightglass/core';
 import { errorType } from './errors.js';
 import {
   type GenAiMetrics,
@@ -7,6 +7,7 @@ import {
   type Series,
   type Usage,
 } from './genai-metrics.js';
+import type { GenAiSpan } from './genai-span.js';
 import type { StreamHooks } from './stream.js';
 
 /** What a chunk of a chat or generate stream may carry. */
@@ -34,12 +35,13 @@ export function carriesOutput(chunk: Chunk): boolean {
 }
 
 /**
- * The GenAI metrics of one streamed call: the time to its first chunk, the time between chunks after it
- * (`gen_ai.client.operation.time_per_output_chunk`, one value per chunk), and at its end what
- * {@link GenAiMetrics.succeeded} or {@link GenAiMetrics.failed} records. Every figure is taken from when
- * the client received the line (`atMs`, stamped by the line reader as the bytes came in), not from when the
- * application read it: a slow reader does not show as a slow model. The series are bound at the first
- * chunk (which names the answering model), so a chunk costs a bucket increment, with nothing allocated.
+ * The GenAI metrics and span of one streamed call: the time to its first chunk, the time between chunks
+ * after it (`gen_ai.client.operation.time_per_output_chunk`, one value per chunk), and at its end what
+ * {@link GenAiMetrics.succeeded} or {@link GenAiMetrics.failed} records; the span (when traced) ends at the
+ * same moment. Every figure is taken from when the client received the line (`atMs`, stamped by the line
+ * reader as the bytes came in), not from when the application read it: a slow reader does not show as a
+ * slow model. The series are bound at the first chunk (which names the answering model), so a chunk costs a
+ * bucket increment, with nothing allocated.
  */
 export class GenAiStream<T extends object> implements StreamHooks<T> {
   private series: Series | undefined;
@@ -47,17 +49,21 @@ export class GenAiStream<T extends object> implements StreamHooks<T> {
   private lastMs = 0;
 
   constructor(
-    private readonly genAi: GenAiMetrics,
+    private readonly genAi: GenAiMetrics | undefined,
     private readonly operation: GenAiOperation,
     private readonly model: string,
     private readonly startedMs: number,
+    private readonly span: GenAiSpan | undefined,
   ) {}
 
   first(chunk: T, atMs: number): void {
+    this.span?.firstChunk(chunk, atMs);
+    const genAi = this.genAi;
+    if (genAi === undefined) return;
     try {
       this.response = responseModel(chunk as Usage);
-      this.series = this.genAi.seriesFor(this.operation, this.model, this.response);
-      this.series.firstChunk.record((atMs - this.startedMs) / 1000);
+      this.series = genAi.seriesFor(this.operation, this.model, this.response);
+      recordWithSpan(this.series.firstChunk, (atMs - this.startedMs) / 1000, this.span?.span);
       this.lastMs = atMs;
     } catch (error) {
       reportInstrumentationError('ollama GenAI metrics', error);
@@ -65,6 +71,7 @@ export class GenAiStream<T extends object> implements StreamHooks<T> {
   }
 
   chunk(chunk: T, atMs: number): void {
+    this.span?.chunk(chunk);
     try {
       const series = this.series;
       if (series === undefined) return;
@@ -78,13 +85,24 @@ export class GenAiStream<T extends object> implements StreamHooks<T> {
 
   /** The operation ends when its final line arrived. */
   done(last: T, atMs: number): void {
-    this.genAi.succeeded(this.operation, this.model, this.seconds(atMs), last as Usage);
+    const span = this.span;
+    this.genAi?.succeeded(this.operation, this.model, this.seconds(atMs), last as Usage, span?.span);
+    span?.succeeded(last, atMs);
   }
 
-  /** A stream the caller left early (`break`, `error` undefined) did not fail: it is recorded as nothing. */
+  /**
+   * A stream the caller left early (`break`, `error` undefined) did not fail: no metric records it, its
+   * span ends there with an event saying so.
+   */
   failed(error: unknown, atMs: number): void {
-    if (error === undefined) return;
-    this.genAi.failed(this.operation, this.model, this.seconds(atMs), errorType(error), this.response);
+    const span = this.span;
+    if (error === undefined) {
+      span?.left();
+      return;
+    }
+    const type = errorType(error);
+    this.genAi?.failed(this.operation, this.model, this.seconds(atMs), type, this.response, span?.span);
+    span?.failed(error, atMs);
   }
 
   private seconds(atMs: number): number {

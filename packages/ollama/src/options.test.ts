@@ -18,6 +18,13 @@ describe('options', () => {
       timeoutMs: undefined,
     });
     expect(resolveConfig({ retry: false }).retries).toBe(0);
+    expect(resolveConfig({}, {}).tracing).toEqual({
+      captureContent: false,
+      maxContentBytes: 16_384,
+      propagateContext: true,
+    });
+    expect(resolveConfig({ tracing: true }, {}).tracing).toEqual(resolveConfig({}, {}).tracing);
+    expect(resolveConfig({ tracing: false }).tracing).toBeUndefined();
   });
 
   it.each([
@@ -27,6 +34,11 @@ describe('options', () => {
     [{ retry: 'no' }],
     [{ policy: {} }],
     [{ conections: 4 }],
+    [{ tracing: 'on' }],
+    [{ tracing: null }],
+    [{ tracing: { captureContent: 'yes' } }],
+    [{ tracing: { maxContentBytes: 100 } }],
+    [{ tracing: { propagate: false } }],
   ])('rejects %j', (config) => {
     expect(() => new Ollama(config as never)).toThrow(
       expect.objectContaining({ code: 'ERR_SIGHTGLASS_INVALID_CONFIG' }),

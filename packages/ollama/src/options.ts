@@ -1,4 +1,6 @@
 import { ErrorCode, SightglassError, validateName } from '@sightglass/core';
+import { DEFAULT_MAX_CONTENT_BYTES } from './content.js';
+import type { ResolvedTracing } from './genai-span.js';
 import type { HeadersInit } from './headers.js';
 import { type PsPollOptions, type ResolvedPsPoll, resolvePsPoll } from './ps-poller.js';
 
@@ -16,6 +18,33 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** Delay before the first retry in ms, doubled for each further one. Default 50. */
   delayMs?: number;
+}
+
+/** What the GenAI client spans record and send; see {@link Config.tracing}. */
+export interface TracingOptions {
+  /**
+   * Record prompts and answers on the span, as the GenAI conventions' opt-in attributes
+   * `gen_ai.input.messages`, `gen_ai.output.messages` and (generate's `system`) `gen_ai.system_instructions`,
+   * JSON strings of at most `maxContentBytes` each. They hold whatever your users typed: turn this on only
+   * where your traces may hold it. Never on metrics. Embeddings' inputs are never recorded.
+   * @default true when the environment variable `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is
+   *   `true` (as OpenTelemetry's GenAI instrumentations read it), else false
+   */
+  captureContent?: boolean;
+  /**
+   * The largest content attribute, in UTF-8 bytes of its JSON: past it, the longest texts are cut (each cut
+   * one ends in `…[truncated, N characters]`) so that the JSON stays whole, then the oldest messages are
+   * left out. At least 1024.
+   * @default 16384
+   */
+  maxContentBytes?: number;
+  /**
+   * Send the call span's trace context to Ollama in each request's headers (W3C `traceparent` and
+   * `tracestate`, or whatever propagator the application registered), so a proxy or gateway in front of
+   * Ollama can continue the trace. A `traceparent` among the client's own `headers` is sent instead.
+   * @default true
+   */
+  propagateContext?: boolean;
 }
 
 /** Options of `new Ollama(config)`: the `ollama` package's `host` and `headers`, and Sightglass's own. */
@@ -49,6 +78,14 @@ export interface Config {
   policy?: ExecutionPolicy;
   /** Report pool and GenAI metrics. Default `true`. */
   metrics?: boolean;
+  /**
+   * A CLIENT span for every chat, generate, embed and embeddings call (the GenAI semantic conventions
+   * v1.41.0), when a tracer provider is registered, with `traceparent` sent to Ollama; the metrics' duration
+   * and time to first chunk keep the sampled span as their exemplar. `true` for the defaults, an object to
+   * change them, `false` for no span and no header.
+   * @default true
+   */
+  tracing?: boolean | TracingOptions;
   /** Register the pool in the health registry (component `connection_pool`). Default `true`. */
   health?: boolean;
   /**
@@ -83,6 +120,7 @@ export interface ResolvedConfig {
   metrics: boolean;
   health: boolean;
   psPoll: ResolvedPsPoll | undefined;
+  tracing: ResolvedTracing | undefined;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -101,6 +139,7 @@ const KNOWN_OPTIONS = new Set([
   'metrics',
   'health',
   'psPoll',
+  'tracing',
   // accepted for compatibility with the `ollama` package, and ignored: the transport is the pool
   'fetch',
   'proxy',
@@ -132,7 +171,10 @@ export function checkTimeout(value: unknown, what = 'timeoutMs'): number | undef
  *
  * @throws SightglassError `ERR_SIGHTGLASS_INVALID_CONFIG`, or `ERR_SIGHTGLASS_INVALID_NAME` for a bad name.
  */
-export function resolveConfig(config: Config): ResolvedConfig {
+export function resolveConfig(
+  config: Config,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedConfig {
   for (const key of Object.keys(config)) {
     if (!KNOWN_OPTIONS.has(key)) invalid(`unknown Ollama option "${key}"`);
   }
@@ -160,5 +202,43 @@ export function resolveConfig(config: Config): ResolvedConfig {
     metrics: config.metrics ?? true,
     health: config.health ?? true,
     psPoll: resolvePsPoll(config.psPoll),
+    tracing: resolveTracing(config.tracing, env),
+  };
+}
+
+const TRACING_OPTIONS = new Set(['captureContent', 'maxContentBytes', 'propagateContext']);
+
+/** The smallest `maxContentBytes`: room for a message's structure and the start of its text. */
+const MIN_CONTENT_BYTES = 1024;
+
+function flag(value: unknown, what: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') invalid(`${what} must be true or false, got ${String(value)}`);
+  return value;
+}
+
+/** Applies the tracing defaults and checks the options; `false` turns tracing off. */
+function resolveTracing(
+  tracing: Config['tracing'],
+  env: Record<string, string | undefined>,
+): ResolvedTracing | undefined {
+  if (tracing === false) return undefined;
+  if (tracing !== undefined && tracing !== true && (typeof tracing !== 'object' || tracing === null)) {
+    invalid('tracing must be true, false or an object');
+  }
+  const options = typeof tracing === 'object' ? tracing : {};
+  for (const key of Object.keys(options)) {
+    if (!TRACING_OPTIONS.has(key)) invalid(`unknown tracing option "${key}"`);
+  }
+  const fromEnv = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true';
+  return {
+    captureContent: flag(options.captureContent, 'tracing.captureContent', fromEnv),
+    maxContentBytes: integer(
+      options.maxContentBytes,
+      'tracing.maxContentBytes',
+      DEFAULT_MAX_CONTENT_BYTES,
+      MIN_CONTENT_BYTES,
+    ),
+    propagateContext: flag(options.propagateContext, 'tracing.propagateContext', true),
   };
 }

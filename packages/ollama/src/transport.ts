@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http';
+import { spanErrorType } from '@sightglass/core';
 import type { Dispatcher, Pool } from 'undici';
 import type { Call } from './call.js';
 import {
   ConnectionError,
   errorCode,
+  errorType,
   isConnectionFailure,
   isNeverSent,
   isUndiciTimeout,
@@ -28,6 +30,20 @@ const BROKEN_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'
 
 /** How many characters of a bad body an error quotes. */
 const EXCERPT = 200;
+
+/** Which retry began an attempt: the client's own (`retry` option) or its `policy`. */
+export type RetrySource = 'connection' | 'policy';
+
+/** What a traced call adds to its requests: the headers carrying its trace context, and news of its retries. */
+export interface RequestTracing {
+  /** The headers of the call's requests (the client's, with `traceparent` when it is propagated). */
+  readonly headers: Record<string, string>;
+  /**
+   * Another attempt begins after a failed one: retry number `attempt` (1 = the second attempt), after a
+   * failure of `errorType`; `delayMs` is the wait before it (connection retries).
+   */
+  retried(by: RetrySource, attempt: number, errorType: string, delayMs?: number): void;
+}
 
 /** What a request needs besides its call. */
 export interface TransportOptions {
@@ -56,9 +72,10 @@ export class Transport {
    * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the current
    * attempt's request (a policy timeout frees the connection), not the call, so a retry can try again.
    */
-  run<T>(call: Call, work: () => Promise<T>): Promise<T> {
+  run<T>(call: Call, work: () => Promise<T>, tracing?: RequestTracing): Promise<T> {
     const policy = this.options.policy;
     if (policy === undefined) return work();
+    if (tracing !== undefined) work = attempts(work, tracing);
     return policy.execute(async (context) => {
       const signal = context?.signal;
       if (signal === undefined || signal === call.signal) return work();
@@ -79,17 +96,22 @@ export class Transport {
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body?: string,
+    tracing?: RequestTracing,
   ): Promise<OkResponse> {
-    const { host, headers } = this.options;
+    const { host } = this.options;
+    const headers = tracing?.headers ?? this.options.headers;
     const dispatcher = this.dispatcher;
-    const response = await this.withRetries(call, () =>
-      dispatcher.request({
-        path: `${host.basePath}${path}`,
-        method,
-        headers,
-        body,
-        signal: call.requestSignal,
-      }),
+    const response = await this.withRetries(
+      call,
+      () =>
+        dispatcher.request({
+          path: `${host.basePath}${path}`,
+          method,
+          headers,
+          body,
+          signal: call.requestSignal,
+        }),
+      tracing,
     );
     if (response.statusCode >= 400) throw await this.statusError(response, call);
     return response;
@@ -100,13 +122,23 @@ export class Transport {
    * with the answer's lines. The body is read by a dispatch handler, not through a Readable: a streamed
    * answer is hundreds of small chunks, and the stream machinery was most of what each one cost.
    */
-  async stream(call: Call, path: string, body: string): Promise<{ statusCode: number; lines: LineReader }> {
-    const { pool, host, headers, monitor } = this.options;
-    const response = await this.withRetries(call, () => {
-      const handler = new LineResponseHandler(call.requestSignal, monitor.metrics ? monitor : undefined);
-      pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
-      return handler.response;
-    });
+  async stream(
+    call: Call,
+    path: string,
+    body: string,
+    tracing?: RequestTracing,
+  ): Promise<{ statusCode: number; lines: LineReader }> {
+    const { pool, host, monitor } = this.options;
+    const headers = tracing?.headers ?? this.options.headers;
+    const response = await this.withRetries(
+      call,
+      () => {
+        const handler = new LineResponseHandler(call.requestSignal, monitor.metrics ? monitor : undefined);
+        pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
+        return handler.response;
+      },
+      tracing,
+    );
     if (response.lines !== undefined) return { statusCode: response.statusCode, lines: response.lines };
     if (response.bodyFailure !== undefined) throw this.fail(response.bodyFailure, call, true);
     throw errorFromBody(response.statusCode, response.errorText ?? '');
@@ -117,7 +149,11 @@ export class Transport {
    * is tried again (refused, unresolvable, connect timeout): after a reset the server may already be
    * generating, or have acted on a pull or delete.
    */
-  private async withRetries<R>(call: Call, send: () => Promise<R>): Promise<R> {
+  private async withRetries<R>(
+    call: Call,
+    send: () => Promise<R>,
+    tracing: RequestTracing | undefined,
+  ): Promise<R> {
     const { retries, retryDelayMs, monitor } = this.options;
     for (let attempt = 0; ; attempt++) {
       let response: R;
@@ -126,7 +162,10 @@ export class Transport {
       } catch (error) {
         const mapped = this.fail(error, call, false);
         if (mapped instanceof ConnectionError && isNeverSent(error) && attempt < retries) {
-          await delay(retryDelayMs * 2 ** attempt, call.requestSignal);
+          const delayMs = retryDelayMs * 2 ** attempt;
+          // The socket's code (ECONNREFUSED, ENOTFOUND) says more than the call's connection_failed.
+          tracing?.retried('connection', attempt + 1, spanErrorType(error), delayMs);
+          await delay(delayMs, call.requestSignal);
           const reason = call.requestReason;
           if (reason !== undefined) throw reason;
           continue;
@@ -207,6 +246,24 @@ export class Transport {
     }
     return errorFromBody(response.statusCode, text);
   }
+}
+
+/**
+ * `work` telling `tracing` when the policy runs it again: each run after the first is a retry, after the
+ * failure of the run before.
+ */
+function attempts<T>(work: () => Promise<T>, tracing: RequestTracing): () => Promise<T> {
+  let runs = 0;
+  let lastError: unknown;
+  return async () => {
+    if (runs++ > 0) tracing.retried('policy', runs - 1, errorType(lastError));
+    try {
+      return await work();
+    } catch (error) {
+      lastError = error;
+      throw error;
+    }
+  };
 }
 
 /** The `ResponseError` of a status ≥ 400, with the server's own message when it sent one. */
