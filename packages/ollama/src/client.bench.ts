@@ -2,7 +2,10 @@
  * Our client against the official `ollama` package, in the same run, against fake-ollama in another process
  * (so the server's work does not share the client's event loop): non-streamed small chats at concurrency 32,
  * and streamed 256-token chats. Targets: ≥ 1.5× the official client's requests per second, and metrics on
- * costing ≤ 5% against `metrics: false` (client processes side by side, see metricsSideBySide).
+ * costing ≤ 5% against `metrics: false` (client processes side by side, see metricsSideBySide). Then what
+ * tracing costs a call (tracingSideBySide), reported without a target.
+ *
+ * `SIGHTGLASS_BENCH_ONLY=official,metrics,tracing` (any of them) runs only those sections.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -72,9 +75,12 @@ interface LoadClient {
   exit(): void;
 }
 
-async function startLoadClient(metrics: 'on' | 'off'): Promise<LoadClient> {
+async function startLoadClient(
+  metrics: 'on' | 'off',
+  tracing: 'none' | 'off' | 'root' | 'sampled' | 'unsampled' = 'none',
+): Promise<LoadClient> {
   const script = fileURLToPath(new URL('./test-support/load-client.ts', import.meta.url));
-  const child = fork(script, [url, metrics], { execArgv: ['--import', 'tsx'] });
+  const child = fork(script, [url, metrics, tracing], { execArgv: ['--import', 'tsx'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the load client exited with ${code}`)));
@@ -98,7 +104,9 @@ async function startLoadClient(metrics: 'on' | 'off'): Promise<LoadClient> {
  * processes compared with each other show the noise floor.
  */
 async function metricsSideBySide(kind: 'chats' | 'streams', requests: number, what: string): Promise<void> {
-  const clients = await Promise.all((['off', 'on', 'on', 'off'] as const).map(startLoadClient));
+  const clients = await Promise.all(
+    (['off', 'on', 'on', 'off'] as const).map((metrics) => startLoadClient(metrics)),
+  );
   const roundAll = () => Promise.all(clients.map((client) => client.round(kind, requests)));
   try {
     await roundAll(); // warm up: connections, JIT
@@ -124,11 +132,104 @@ async function metricsSideBySide(kind: 'chats' | 'streams', requests: number, wh
   }
 }
 
+/**
+ * What tracing costs a call, side by side as for the metrics: six client processes (metrics on in all) load
+ * the fake server at once, each measuring its own CPU per request. Four have OpenTelemetry registered (a
+ * tracer provider with a BatchSpanProcessor and an exporter that drops the spans, the AsyncLocalStorage
+ * context manager, the W3C propagator): the client's `tracing: false`, the baseline, in two processes (the
+ * noise floor); calls under no active span, so each call's span is a sampled root; calls under a sampled
+ * span (a traced request handler); calls under a span the sampler dropped. The sixth has nothing of
+ * OpenTelemetry registered: what registering it costs the application (the context manager's async hooks
+ * on every promise), which is not the client's. Per-round ratios are printed as min, median and max.
+ */
+async function tracingSideBySide(kind: 'chats' | 'streams', requests: number, what: string): Promise<void> {
+  const variants = ['off', 'root', 'sampled', 'unsampled', 'none', 'off'] as const;
+  const clients = await Promise.all(variants.map((tracing) => startLoadClient('on', tracing)));
+  const roundAll = () => Promise.all(clients.map((client) => client.round(kind, requests)));
+  const baseline = 'tracing: false (OpenTelemetry registered)';
+  const names = [
+    'provider, no active span (a root span per call)',
+    'under a sampled span',
+    'under an unsampled span',
+    'nothing of OpenTelemetry registered',
+    'tracing: false (its two processes compared)',
+  ];
+  const ratios = new Map<string, number[]>(names.map((name) => [name, []]));
+  try {
+    await roundAll(); // warm up: connections, JIT
+    await compareSimultaneous({
+      title: `Tracing against tracing: false (${what}; six client processes side by side)`,
+      baseline,
+      candidates: names,
+      rounds: 7,
+      async measureRound() {
+        const [off1, root, sampled, unsampled, none, off2] = (await roundAll()) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        const off = (off1 + off2) / 2;
+        const round: Record<string, number> = {
+          [baseline]: off,
+          [names[0]!]: root,
+          [names[1]!]: sampled,
+          [names[2]!]: unsampled,
+          [names[3]!]: none,
+          // Scaled so that its ratio to the baseline is one `tracing: false` process against the other.
+          [names[4]!]: off * (off1 / off2),
+        };
+        for (const name of names) ratios.get(name)!.push(round[name]! / off);
+        return round;
+      },
+    });
+    console.log('\n| case | ratio min | median | max |\n|---|---:|---:|---:|');
+    for (const [name, values] of ratios) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const cell = (value: number) => value.toFixed(3);
+      console.log(
+        `| ${name} | ${cell(sorted[0]!)} | ${cell(sorted[Math.floor(sorted.length / 2)]!)} | ${cell(sorted.at(-1)!)} |`,
+      );
+    }
+  } finally {
+    for (const client of clients) client.exit();
+  }
+}
+
+const only = process.env.SIGHTGLASS_BENCH_ONLY?.split(',');
+const runs = (section: string) => only === undefined || only.includes(section);
+
 // Warm both (connections, JIT) before measuring.
 await chats(official as unknown as Client)();
 await chats(ours)();
 
 try {
+  if (runs('official')) await officialComparisons();
+  if (runs('metrics')) {
+    await metricsSideBySide('chats', SMALL_REQUESTS, 'non-streamed small chats, client CPU per request');
+    await metricsSideBySide(
+      'streams',
+      STREAM_REQUESTS / 2,
+      'streamed 256-token chats, client CPU per stream',
+    );
+  }
+  if (runs('tracing')) {
+    await tracingSideBySide('chats', SMALL_REQUESTS, 'non-streamed small chats, client CPU per request');
+    await tracingSideBySide(
+      'streams',
+      STREAM_REQUESTS / 2,
+      'streamed 256-token chats, client CPU per stream',
+    );
+  }
+} finally {
+  await ours.close();
+  child.kill('SIGTERM');
+}
+finish();
+
+async function officialComparisons(): Promise<void> {
   await compareMeasured({
     title: `Non-streamed small chats, concurrency ${CONCURRENCY}: @sightglass/ollama against ollama`,
     baseline: { name: 'ollama (official)', measure: chats(official as unknown as Client) },
@@ -153,10 +254,4 @@ try {
     ],
     rounds: 5,
   });
-  await metricsSideBySide('chats', SMALL_REQUESTS, 'non-streamed small chats, client CPU per request');
-  await metricsSideBySide('streams', STREAM_REQUESTS / 2, 'streamed 256-token chats, client CPU per stream');
-} finally {
-  await ours.close();
-  child.kill('SIGTERM');
 }
-finish();
