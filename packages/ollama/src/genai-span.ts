@@ -20,7 +20,7 @@ import {
   outputMessages,
   systemInstructions,
 } from './content.js';
-import { errorType } from './errors.js';
+import { errorType, MalformedResponseError } from './errors.js';
 import type { GenAiOperation } from './genai-metrics.js';
 import type { ParsedHost } from './host.js';
 import {
@@ -265,7 +265,9 @@ export class GenAiSpan implements RequestTracing {
   streaming(signal: AbortSignal): void {
     if (this.ended) return;
     this.abortSignal = signal;
-    signal.addEventListener('abort', this, { once: true });
+    // Aborted while the request was being sent: no abort event is coming.
+    if (signal.aborted) this.handleEvent();
+    else signal.addEventListener('abort', this, { once: true });
   }
 
   /** The call's signal aborted a stream (see {@link streaming}): an EventListener object, no closure per call. */
@@ -330,13 +332,25 @@ export class GenAiSpan implements RequestTracing {
     this.span.setAttributes(attributes);
   }
 
+  /**
+   * The span status's description of a failure: the error's message, except where the message quotes what
+   * Ollama sent (a malformed answer is the start of the completion itself), which only content capture
+   * may record: then the error's kind says what happened.
+   */
+  private statusMessage(error: unknown): unknown {
+    if (error instanceof MalformedResponseError && !this.start.tracing.captureContent) {
+      return 'Ollama sent malformed JSON';
+    }
+    return (error as { message?: unknown } | null | undefined)?.message;
+  }
+
   /** The call failed with `error` (mapped, as the caller gets it), at `atMs` for a stream. */
   failed(error: unknown, atMs?: number): void {
     if (this.ended) return;
     if (this.recording) {
       try {
         this.span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
-        const message = (error as { message?: unknown } | null | undefined)?.message;
+        const message = this.statusMessage(error);
         this.span.setStatus(
           typeof message === 'string' && message !== ''
             ? { code: SpanStatusCode.ERROR, message: message.slice(0, MAX_STATUS_MESSAGE) }

@@ -233,6 +233,31 @@ describe('failures', () => {
     expect(span.attributes['gen_ai.response.model']).toBeUndefined();
   });
 
+  it('a malformed answer: its text stays out of the span status unless content capture is on', async () => {
+    const { createServer } = await import('node:http');
+    const secret = 'THE COMPLETION TEXT';
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(`{"model":"llama3.2","message":{"role":"assistant","content":"${secret}`); // cut off
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      for (const captureContent of [false, true]) {
+        tracing.exporter.reset();
+        const ollama = client({ host, tracing: { captureContent } });
+        await expect(ollama.chat({ model: 'llama3.2', messages: question })).rejects.toThrow(secret);
+        const span = onlyClientSpan();
+        expect(span.attributes['error.type']).toBe('malformed_response');
+        expect(span.status.code).toBe(SpanStatusCode.ERROR);
+        if (captureContent) expect(span.status.message).toContain(secret);
+        else expect(span.status.message).toBe('Ollama sent malformed JSON');
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('connection refused: each retry an event on the span, then error.type connection_failed', async () => {
     const port = await freePort();
     const ollama = client({ host: `127.0.0.1:${port}`, retry: { maxAttempts: 2, delayMs: 1 } });
