@@ -5,6 +5,7 @@ import { contextManagerRegistered, type HttpRpcMetadata } from './otel-http-inte
 import { type RequestMetricsOptions, RequestRecorder, type RouteEntry } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';
 import { OwnServerSpan, traceRequest } from './server-span.js';
+import { endTracedRequest } from './track.js';
 
 /** Express middleware, with `dispose()` to stop reporting. */
 export type RequestMetricsMiddleware = ((
@@ -42,8 +43,7 @@ class ExpressMeasurement implements RouteWatcher {
     const closed = response.writableFinished !== true;
     const traced = this.traced;
     // The server span (instrumentation-http's or ours) is the duration's exemplar when it is sampled.
-    this.recorder.exit(this.entry, this.started, response.statusCode, closed, traced?.span);
-    if (traced instanceof OwnServerSpan) traced.end(response, closed);
+    endTracedRequest(this.recorder, this.entry, this.started, response, closed, traced);
   }
 }
 

@@ -5,6 +5,7 @@ import { contextManagerRegistered } from './otel-http-internals.js';
 import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';
 import { OwnServerSpan, traceRequest } from './server-span.js';
+import { endTracedRequest } from './track.js';
 
 /** The parts of a Fastify instance, request and reply the plugin uses (Fastify's types are not needed). */
 interface FastifyRequestWithRaw extends FastifyRequestLike {
@@ -52,11 +53,9 @@ export async function fastifyRequestMetrics(
       if (tracing && contextManagerRegistered(started)) {
         const traced = traceRequest(raw, route);
         // One listener records the request (its server span as the exemplar) and ends our span.
-        response.on('close', () => {
-          const closed = response.writableEnded !== true;
-          recorder.exit(entry, started, response.statusCode, closed, traced?.span);
-          if (traced instanceof OwnServerSpan) traced.end(response, closed);
-        });
+        response.on('close', () =>
+          endTracedRequest(recorder, entry, started, response, response.writableEnded !== true, traced),
+        );
         if (traced instanceof OwnServerSpan) {
           context.with(traced.context, done);
           return;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reportInstrumentationError } from '@sightglass/core';
 import { contextManagerRegistered, type HttpRpcMetadata } from './otel-http-internals.js';
 import type { RequestRecorder, RouteEntry } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';
@@ -10,6 +11,28 @@ import { OwnServerSpan, requestRpcMetadata, traceRequest } from './server-span.j
  * `route-only` (a server-wide listener, beside the others, so no parent of theirs) only hands the route.
  */
 export type RequestTracing = 'off' | 'own-span' | 'route-only';
+
+/**
+ * Ends a traced request: records it, with its server span as the exemplar when that span is sampled, and
+ * ends our own span. A failure to record goes to the OTel diag logger, not to the server's `close` event
+ * (where it would be an uncaught exception), and the span ends anyway: a server span that never ends is
+ * never exported, and it is the trace the exemplars point at.
+ */
+export function endTracedRequest(
+  recorder: RequestRecorder,
+  entry: RouteEntry,
+  started: number,
+  response: ServerResponse,
+  closed: boolean,
+  traced: HttpRpcMetadata | OwnServerSpan | undefined,
+): void {
+  try {
+    recorder.exit(entry, started, response.statusCode, closed, traced?.span);
+  } catch (error) {
+    reportInstrumentationError('http request metrics', error);
+  }
+  if (traced instanceof OwnServerSpan) traced.end(response, closed);
+}
 
 /**
  * Measures one request whose route is known when it arrives, until its response closes: after the last
@@ -56,10 +79,8 @@ function trackTraced(
   tracing: RequestTracing,
 ): HttpRpcMetadata | undefined {
   const traced = tracing === 'own-span' ? traceRequest(request, route) : requestRpcMetadata(route);
-  response.on('close', () => {
-    const closed = response.writableFinished !== true;
-    recorder.exit(entry, started, response.statusCode, closed, traced?.span);
-    if (traced instanceof OwnServerSpan) traced.end(response, closed);
-  });
+  response.on('close', () =>
+    endTracedRequest(recorder, entry, started, response, response.writableFinished !== true, traced),
+  );
   return traced;
 }
