@@ -35,17 +35,19 @@ let url: string;
 let prometheus: RunningPrometheus | undefined;
 const fastTraces = new Set<string>();
 const slowTraces = new Set<string>();
+/** Requests whose caller decided not to sample them (`-00`): they must leave no exemplar and no span. */
+const unsampledTraces = new Set<string>();
 
 /** POSTs a one-off chat question (a cache miss: it reaches Ollama) in a trace of the test's own. */
-async function ask(question: string, traces: Set<string>): Promise<void> {
+async function ask(question: string, traces: Set<string>, sampled = true): Promise<void> {
   const traceId = randomBytes(16).toString('hex');
   traces.add(traceId);
   const response = await fetch(`${url}/v1/chat`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      // Sampled (flags 01): the gateway's parent-based sampler follows the caller's decision.
-      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      // The gateway's parent-based sampler follows the caller's decision (flags 01 sampled, 00 not).
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}`,
     },
     body: JSON.stringify(chat(question)),
   });
@@ -73,7 +75,12 @@ beforeAll(async () => {
 
   for (let i = 0; i < 30; i++) await ask(`fast one-off question ${i}`, fastTraces);
   ollama.faults.set({ addedLatencyMs: SLOW_MS });
-  await Promise.all(Array.from({ length: 3 }, (_, i) => ask(`slow one-off question ${i}`, slowTraces)));
+  await Promise.all([
+    ...Array.from({ length: 3 }, (_, i) => ask(`slow one-off question ${i}`, slowTraces)),
+    ...Array.from({ length: 3 }, (_, i) => ask(`slow unsampled question ${i}`, unsampledTraces, false)),
+  ]);
+  // Unsampled requests after the sampled ones: were they kept, they would be their buckets' last exemplars.
+  for (let i = 0; i < 5; i++) await ask(`unsampled one-off question ${i}`, unsampledTraces, false);
   ollama.faults.clear();
   await telemetry.forceFlush();
 }, 120_000);
@@ -106,8 +113,9 @@ describe.skipIf(binary === undefined)('exemplars from the gateway to its traces'
     expect(slowTraces.has(slowest.labels.trace_id ?? '')).toBe(true);
     expect(Number(slowest.value)).toBeGreaterThanOrEqual(SLOW_MS / 1000);
     expect(Number(slowest.le)).toBeGreaterThanOrEqual(Number(slowest.value));
-    // Every exemplar names a trace this test started: nothing invented, nothing from an unsampled request.
+    // Every exemplar names a sampled trace this test started: nothing invented, nothing unsampled.
     for (const exemplar of slow.exemplars) {
+      expect(unsampledTraces.has(exemplar.labels.trace_id ?? '')).toBe(false);
       expect(
         fastTraces.has(exemplar.labels.trace_id ?? '') || slowTraces.has(exemplar.labels.trace_id ?? ''),
       ).toBe(true);
@@ -125,6 +133,7 @@ describe.skipIf(binary === undefined)('exemplars from the gateway to its traces'
       const call = spans.find((span) => span.scope === '@sightglass/ollama');
       expect(call).toMatchObject({ name: 'chat llama3.2', kind: 3 });
     }
+    expect(receiver.spans().filter((span) => unsampledTraces.has(span.traceId))).toEqual([]);
   });
 
   it('the GenAI duration buckets point at the Ollama call spans of the slow requests', async () => {
