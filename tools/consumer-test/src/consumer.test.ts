@@ -139,6 +139,30 @@ describe.each(COMBINATIONS)('$name', (combination: Combination) => {
       expect(seen.traceparent).toMatch(new RegExp(`^00-${seen.traceId}-[0-9a-f]{16}-01$`));
       expect(seen.ended).toBe(500);
     });
+
+    it("keeps a sampled request's trace as its latency bucket's exemplar, in OpenMetrics and over OTLP", async () => {
+      const port = await freePort();
+      const { stdout, stderr } = await runNode(['exemplars.mjs'], {
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      });
+      expect(stderr).not.toMatch(/sightglass|Registration of version/i);
+      const seen = JSON.parse(lastLine(stdout)) as {
+        traceId: string;
+        bucketLines: string[];
+        otlpExemplars: Array<{ traceId: string; spanId: string; asDouble: number }>;
+        serverSpans: Array<{ traceId: string; spanId: string; name: string }>;
+      };
+      const server = seen.serverSpans.find((span) => span.traceId === seen.traceId);
+      expect(server?.name).toBe('GET /ask');
+      const withExemplar = seen.bucketLines.filter((line) => line.includes(' # {'));
+      expect(withExemplar).toHaveLength(1);
+      expect(withExemplar[0]).toContain('route="/ask"');
+      expect(withExemplar[0]).toContain(`# {trace_id="${seen.traceId}",span_id="${server?.spanId}"}`);
+      expect(seen.otlpExemplars).toEqual([
+        expect.objectContaining({ traceId: seen.traceId, spanId: server?.spanId }),
+      ]);
+      expect(seen.otlpExemplars[0]!.asDouble).toBeGreaterThan(0);
+    });
   }
 
   it('loads every package with require() from a CommonJS application', async () => {
