@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
+import { type OtlpServer, startOtlpGrpcServer, startOtlpHttpServer } from './otlp-servers.js';
 
 /**
  * The official OTLP protobuf definitions, compiled by protobufjs, as @opentelemetry/otlp-transformer shipped
@@ -100,75 +98,20 @@ function latestMetrics(received: OtlpReceiver['received']): Map<string, OtlpMetr
  * `/v1/metrics`, and answers as a collector does.
  */
 export async function startOtlpHttpReceiver(): Promise<OtlpReceiver> {
-  const received: OtlpReceiver['received'] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const json = (request.headers['content-type'] ?? '').includes('json');
-      if (request.url !== '/v1/metrics') {
-        response.writeHead(404).end();
-        return;
-      }
-      received.push({
-        request: json ? (JSON.parse(body.toString('utf8')) as OtlpExportRequest) : decodeMetricsRequest(body),
-        headers: request.headers,
-      });
-      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
-      response.end(json ? '{}' : Buffer.alloc(0));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    metrics: () => latestMetrics(received),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return metricsReceiver(await startOtlpHttpServer('/v1/metrics', decodeMetricsRequest));
 }
 
 /** An OTLP/gRPC receiver on 127.0.0.1 implementing MetricsService/Export with the official definitions. */
 export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
-  const received: OtlpReceiver['received'] = [];
-  const server = new grpc.Server();
-  const identity = (value: Buffer): Buffer => value;
-  server.addService(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
-    {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        received.push({
-          request: decodeMetricsRequest(call.request),
-          headers: call.metadata.getMap() as never,
-        });
-        callback(null, Buffer.alloc(0));
-      },
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+  return metricsReceiver(
+    await startOtlpGrpcServer(
+      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      decodeMetricsRequest,
     ),
   );
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    metrics: () => latestMetrics(received),
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
+}
+
+function metricsReceiver(server: OtlpServer<OtlpExportRequest>): OtlpReceiver {
+  const received = server.received as OtlpReceiver['received'];
+  return { url: server.url, received, metrics: () => latestMetrics(received), close: () => server.close() };
 }
