@@ -107,7 +107,9 @@ describe('merging exemplars', () => {
     gone.remove();
     staying.cell.record(0.02);
     const histogram = () => registry.snapshot()[0]?.series[0]?.histogram;
-    const bucket = (CATALOG.requestDurationSeconds.boundaries ?? []).findIndex((boundary) => 0.02 <= boundary);
+    const bucket = (CATALOG.requestDurationSeconds.boundaries ?? []).findIndex(
+      (boundary) => 0.02 <= boundary,
+    );
     expect(histogram()?.count).toBe(2);
     expect(histogram()?.exemplars?.[bucket]).toMatchObject({ traceId: TRACE_A, value: 0.02 });
     staying.cell.recordExemplar(0.02, TRACE_B, SPAN_B, 2000);
