@@ -4,7 +4,7 @@
  */
 import { diag, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { eventsOf, startTracing, type Tracing } from '@sightglass/test-kit';
+import { eventsOf, failingSpanProcessor, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCache } from './create-cache.js';
 import type { MemoryCache } from './memory-cache.js';
@@ -19,18 +19,8 @@ import {
   EVENT_CACHE_STALE,
 } from './span-attributes.js';
 
-/** A processor that can be told to throw, as a broken user processor would. */
-const failing = {
-  throwing: false,
-  onStart(): void {
-    if (failing.throwing) throw new Error('span processor onStart failed');
-  },
-  onEnd(): void {
-    if (failing.throwing) throw new Error('span processor onEnd failed');
-  },
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
+/** A span processor that can be told to throw, as a broken user processor would. */
+const failing = failingSpanProcessor();
 
 let tracing: Tracing;
 beforeAll(() => {

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { EVENT_BREAKER_REJECTED, instrumentCircuitBreaker } from '@sightglass/resilience';
-import { eventsOf, freePort, startTracing, type Tracing } from '@sightglass/test-kit';
+import { eventsOf, failingSpanProcessor, freePort, startTracing, type Tracing } from '@sightglass/test-kit';
 import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry } from 'cockatiel';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ResponseError } from './errors.js';
@@ -34,17 +34,7 @@ import { TRACER_NAME } from './tracer.js';
 type FinishedSpan = ReturnType<Tracing['finished']>;
 
 /** A span processor that can be told to throw, as a broken user processor would. */
-const failing = {
-  throwing: false,
-  onStart(): void {
-    if (failing.throwing) throw new Error('span processor onStart failed');
-  },
-  onEnd(): void {
-    if (failing.throwing) throw new Error('span processor onEnd failed');
-  },
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
+const failing = failingSpanProcessor();
 
 let tracing: Tracing;
 beforeAll(() => {

@@ -39,4 +39,10 @@ export { type PromtoolRulesResult, promtoolCheckRules, promtoolTestRules } from 
 export { type ParsedFamily, parseWithPrometheusClient, pythonPrometheusClient } from './python-parsers.js';
 export { type RunningRedis, redisBinary, startRedis } from './redis.js';
 export { SPEC_METRICS } from './spec.js';
-export { eventsOf, startTracing, type Tracing } from './tracing.js';
+export {
+  eventsOf,
+  type FailingSpanProcessor,
+  failingSpanProcessor,
+  startTracing,
+  type Tracing,
+} from './tracing.js';

@@ -63,3 +63,24 @@ export function startTracing(processors: SpanProcessor[] = []): Tracing {
 export function eventsOf(span: ReadableSpan): Array<[string, Record<string, unknown>]> {
   return span.events.map((event) => [event.name, { ...event.attributes }]);
 }
+
+/** A span processor that throws from `onStart` and `onEnd` while `throwing` is set, as a broken user processor would. */
+export interface FailingSpanProcessor extends SpanProcessor {
+  throwing: boolean;
+}
+
+/** Creates a {@link FailingSpanProcessor}, not throwing until told to: hand it to {@link startTracing}. */
+export function failingSpanProcessor(): FailingSpanProcessor {
+  const processor: FailingSpanProcessor = {
+    throwing: false,
+    onStart(): void {
+      if (processor.throwing) throw new Error('span processor onStart failed');
+    },
+    onEnd(): void {
+      if (processor.throwing) throw new Error('span processor onEnd failed');
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  return processor;
+}
