@@ -74,6 +74,7 @@ export abstract class BaseCache<V> {
     lastSuccess?: number;
   } = { state: 'idle' };
   private readonly readinessWaitsForWarm: boolean;
+  private readonly traceHits: boolean;
   private disposed = false;
 
   protected constructor(
@@ -89,6 +90,7 @@ export abstract class BaseCache<V> {
     this.loadTimeoutMs = validateDuration(options.loadTimeoutMs, 'loadTimeoutMs');
     this.failClosed = options.onStoreError === 'fail-closed';
     this.readinessWaitsForWarm = options.readinessWaitsForWarm !== false;
+    this.traceHits = options.traceHits === true;
     const windowMs = validateDuration(options.hitRateWindowMs, 'hitRateWindowMs') ?? 60_000;
     if (windowMs < 1000) {
       throw new SightglassError(
@@ -116,22 +118,27 @@ export abstract class BaseCache<V> {
    * callers miss the same key at the same time. A loader that throws or times out is not cached, is counted,
    * and its error reaches every caller waiting on it.
    *
-   * On a recording active span it adds one event, `sightglass.cache.hit`, `.stale`, `.miss` or `.coalesced`
-   * (a miss that waits on another caller's load), and a load it starts runs in a `cache.load` child span.
+   * On a recording active span it adds one event, `sightglass.cache.stale`, `.miss` or `.coalesced` (a miss
+   * that waits on another caller's load), or `.hit` with the `traceHits` option, and a load it starts runs in
+   * a `cache.load` child span.
    */
   async getOrLoad(key: string, loader: Loader<V>, options: LoadOptions = {}): Promise<V> {
     validateKey(key);
     const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
     const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? this.loadTimeoutMs;
     const entry = await this.lookup(key, true);
+    if (entry !== undefined && !this.isStale(entry)) {
+      // A fresh hit reads no context unless asked to: the lookup would cost more than the hit's own work.
+      if (this.traceHits) {
+        const span = recordingSpan();
+        if (span !== undefined) this.spanEvent(span, EVENT_CACHE_HIT);
+      }
+      return entry.value;
+    }
     // Once per call, after the lookup (the caller's context again): undefined, and nothing built, unless
     // the caller's span is recording.
     const span = recordingSpan();
     if (entry !== undefined) {
-      if (!this.isStale(entry)) {
-        if (span !== undefined) this.spanEvent(span, EVENT_CACHE_HIT);
-        return entry.value;
-      }
       this.metrics.staleServed.inc();
       if (span !== undefined) this.spanEvent(span, EVENT_CACHE_STALE);
       if (!this.inflight.has(key)) {

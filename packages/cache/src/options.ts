@@ -44,6 +44,13 @@ export interface CacheOptions {
   health?: boolean | { critical?: boolean };
   /** Hold `/readyz` until the first warm-up pass finishes, once `warm()` is called. Default `true`. */
   readinessWaitsForWarm?: boolean;
+  /**
+   * Add a `sightglass.cache.hit` event to the caller's recording span on a fresh `getOrLoad` hit. Off by
+   * default: finding the active span costs a hit about 40 ns (15% of an in-memory hit), and a hit explains
+   * no slow request. Misses, stale serves, coalesced waits and loads are always recorded.
+   * @default false
+   */
+  traceHits?: boolean;
 }
 
 /** One entry a warm-up loads. */

@@ -1,8 +1,9 @@
 /**
- * The cost of the span check on the no-span path of getOrLoad: a memory-cache getOrLoad hit against
- * recordingSpan() alone (the one check it added), first with no tracer provider, then with a provider and
- * the AsyncLocalStorage context manager registered but no active span. A plain `get` looks nothing up.
- * Informational (no CI): the issue's target is no active span <= 2%.
+ * What the span check costs a memory-cache getOrLoad hit: the default cache (a fresh hit reads no context,
+ * so it runs no OpenTelemetry code at all) against one with `traceHits: true` (one recordingSpan() per hit),
+ * first with no tracer provider, then with a provider and the AsyncLocalStorage context manager registered
+ * but no active span. Informational (no CI): the issue's target is no active span <= 2%, which the default
+ * meets by doing nothing; `traceHits` is the opt-in that pays the check.
  */
 
 import { context, trace } from '@opentelemetry/api';
@@ -14,30 +15,27 @@ import { createCache } from './create-cache.js';
 import { memoryStore } from './memory-store.js';
 
 const OPS = 100;
-const cache = createCache<string>({ name: 'bench-spans', store: memoryStore({ max: 100 }), health: false });
-cache.set('k', 'v');
+const store = () => memoryStore<string>({ max: 100 });
+const untraced = createCache<string>({ name: 'bench-spans', store: store(), health: false });
+const traced = createCache<string>({ name: 'bench-hits', store: store(), health: false, traceHits: true });
+untraced.set('k', 'v');
+traced.set('k', 'v');
 const loader = () => 'v';
 let sink: unknown;
-async function hits(): Promise<void> {
+const hits = (cache: typeof untraced) => async (): Promise<void> => {
   for (let i = 0; i < OPS; i++) sink = await cache.getOrLoad('k', loader);
-}
-async function checksAndAwaits(): Promise<void> {
-  for (let i = 0; i < OPS; i++) {
-    sink = recordingSpan();
-    await undefined;
-  }
-}
-async function awaits(): Promise<void> {
-  for (let i = 0; i < OPS; i++) sink = await undefined;
+};
+async function checks(): Promise<void> {
+  for (let i = 0; i < OPS; i++) sink = recordingSpan();
 }
 
 async function run(setting: string): Promise<void> {
   await compare({
-    title: `getOrLoad hit and the span check it makes (${setting})`,
-    baseline: { name: 'getOrLoad hit', opsPerCall: OPS, fn: hits },
+    title: `getOrLoad hit, and with traceHits (${setting})`,
+    baseline: { name: 'getOrLoad hit (default)', opsPerCall: OPS, fn: hits(untraced) },
     candidates: [
-      { name: 'an await', opsPerCall: OPS, fn: awaits },
-      { name: 'recordingSpan() + an await', opsPerCall: OPS, fn: checksAndAwaits },
+      { name: 'getOrLoad hit, traceHits: true', opsPerCall: OPS, fn: hits(traced) },
+      { name: 'recordingSpan() alone', opsPerCall: OPS, fn: checks },
     ],
     rounds: 7,
   });
@@ -48,5 +46,6 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(new BasicTracerProvider());
 await run('a tracer provider, no active span');
 void sink;
-await cache.dispose();
+await untraced.dispose();
+await traced.dispose();
 finish();

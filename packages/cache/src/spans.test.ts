@@ -77,8 +77,20 @@ describe('getOrLoad on a recording span', () => {
 
     tracing.exporter.reset();
     const hit = await tracing.inSpan('hit', () => answers.getOrLoad(KEY, () => 'not called'));
-    expect(eventsOf(hit)).toEqual([[EVENT_CACHE_HIT, { [ATTR_CACHE_NAME]: 'answers' }]]);
+    // A fresh hit is not recorded by default (traceHits).
+    expect(eventsOf(hit)).toEqual([]);
     expect(loadSpans()).toEqual([]);
+  });
+
+  it('records fresh hits as events with traceHits', async () => {
+    const answers = cache<string>('hits-traced', { traceHits: true });
+    answers.set(KEY, 'an answer');
+    const hit = await tracing.inSpan('hit', () => answers.getOrLoad(KEY, () => 'not called'));
+    expect(eventsOf(hit)).toEqual([[EVENT_CACHE_HIT, { [ATTR_CACHE_NAME]: 'hits-traced' }]]);
+    expect(loadSpans()).toEqual([]);
+    // Outside a span a hit is answered all the same, with nothing recorded.
+    await expect(answers.getOrLoad(KEY, () => 'not called')).resolves.toBe('an answer');
+    expect(tracing.exporter.getFinishedSpans().map((span) => span.name)).toEqual(['hit']);
   });
 
   it('records the callers that wait on a running load as coalesced; the load is the first caller’s child', async () => {

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { Call } from './call.js';
 import { AbortError, errorType } from './errors.js';
@@ -305,6 +305,7 @@ export class Ollama {
     if (operation === undefined || tracing === undefined) return undefined;
     const tracer = activeTracer();
     if (tracer === undefined) return undefined;
+    if (tracing.requireParentSpan && trace.getSpan(context.active()) === undefined) return undefined;
     return GenAiSpan.start(tracer, {
       tracing,
       host: this.host,

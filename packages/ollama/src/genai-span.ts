@@ -64,6 +64,7 @@ export interface ResolvedTracing {
   readonly captureContent: boolean;
   readonly maxContentBytes: number;
   readonly propagateContext: boolean;
+  readonly requireParentSpan: boolean;
 }
 
 /** The longest span status description, in characters (the error's message). */

@@ -22,6 +22,7 @@ describe('options', () => {
       captureContent: false,
       maxContentBytes: 16_384,
       propagateContext: true,
+      requireParentSpan: false,
     });
     expect(resolveConfig({ tracing: true }, {}).tracing).toEqual(resolveConfig({}, {}).tracing);
     expect(resolveConfig({ tracing: false }).tracing).toBeUndefined();

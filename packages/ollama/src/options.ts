@@ -45,6 +45,13 @@ export interface TracingOptions {
    * @default true
    */
   propagateContext?: boolean;
+  /**
+   * Make a span only for a call made under an active span (a traced request handler, a job's span): a call
+   * with none makes no span, sends no trace context and keeps no exemplar, and costs nothing of tracing.
+   * Off by default, as a GenAI call is a unit worth tracing on its own (a script, a queue worker).
+   * @default false
+   */
+  requireParentSpan?: boolean;
 }
 
 /** Options of `new Ollama(config)`: the `ollama` package's `host` and `headers`, and Sightglass's own. */
@@ -206,7 +213,12 @@ export function resolveConfig(
   };
 }
 
-const TRACING_OPTIONS = new Set(['captureContent', 'maxContentBytes', 'propagateContext']);
+const TRACING_OPTIONS = new Set([
+  'captureContent',
+  'maxContentBytes',
+  'propagateContext',
+  'requireParentSpan',
+]);
 
 /** The smallest `maxContentBytes`: room for a message's structure and the start of its text. */
 const MIN_CONTENT_BYTES = 1024;
@@ -240,5 +252,6 @@ function resolveTracing(
       MIN_CONTENT_BYTES,
     ),
     propagateContext: flag(options.propagateContext, 'tracing.propagateContext', true),
+    requireParentSpan: flag(options.requireParentSpan, 'tracing.requireParentSpan', false),
   };
 }

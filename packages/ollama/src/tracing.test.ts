@@ -422,6 +422,24 @@ describe('trace context sent to Ollama', () => {
     expect(clientSpans()).toHaveLength(2); // both calls are still traced
   });
 
+  it('requireParentSpan: a call under no active span makes no span and sends no header; one under a span does', async () => {
+    const server = await fakeOllama();
+    const proxy = await headerProxy(server.url);
+    const ollama = client({ host: proxy.url, tracing: { requireParentSpan: true } });
+    await ollama.chat({ model: 'llama3.2', messages: question });
+    await collect(await ollama.chat({ model: 'llama3.2', messages: question, stream: true }));
+    expect(clientSpans()).toEqual([]);
+    expect(proxy.received.map((r) => r.headers.traceparent)).toEqual([undefined, undefined]);
+    const request = await tracing.inSpan('request', async () => {
+      await ollama.chat({ model: 'llama3.2', messages: question });
+    });
+    const [span] = clientSpans();
+    expect(span?.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+    expect(proxy.received[2]!.headers.traceparent).toBe(
+      `00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`,
+    );
+  });
+
   it('tracing: false: no span, no header', async () => {
     const server = await fakeOllama();
     const proxy = await headerProxy(server.url);

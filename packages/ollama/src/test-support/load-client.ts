@@ -3,6 +3,7 @@
  * where `tracing` is `none` (nothing of OpenTelemetry registered, the default); or, with a tracer provider,
  * the AsyncLocalStorage context manager and the W3C propagator registered: `off` (the client's
  * `tracing: false`), `root` (calls made under no active span: each call's span is a sampled root),
+ * `unparented` (calls under no active span with `requireParentSpan`: no span at all),
  * `sampled` (calls made under an active sampled span, as in a traced request handler) or `unsampled` (under
  * a span the sampler dropped: the call's span does not record, its traceparent is sent).
  * It waits for rounds from its parent over IPC (`{ kind: 'chats' | 'streams', requests }`) and answers each
@@ -16,7 +17,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { Ollama } from '../client.js';
 import { CONCURRENCY, load, SMALL_CHAT, streamLongChat } from './chat-load.js';
 
-const TRACING = ['none', 'off', 'root', 'sampled', 'unsampled'] as const;
+const TRACING = ['none', 'off', 'root', 'unparented', 'sampled', 'unsampled'] as const;
 type TracingMode = (typeof TRACING)[number];
 
 const [url, metrics, tracingArg = 'none'] = process.argv.slice(2);
@@ -28,7 +29,7 @@ if (
   process.send === undefined
 ) {
   console.error(
-    'usage (as a child process with IPC): load-client.ts <url> on|off [off|root|sampled|unsampled]',
+    'usage (as a child process with IPC): load-client.ts <url> on|off [off|root|unparented|sampled|unsampled]',
   );
   process.exit(2);
 }
@@ -67,7 +68,7 @@ const client = new Ollama({
   name: `bench-${metrics}-${tracing}-${process.pid}`,
   connections: CONCURRENCY,
   metrics: metrics === 'on',
-  tracing: tracing !== 'off',
+  tracing: tracing === 'off' ? false : { requireParentSpan: tracing === 'unparented' },
 });
 
 /** One round: `requests` calls, answered with this process's CPU nanoseconds per call. */
