@@ -1,3 +1,4 @@
+export { createRequestMetrics, type RequestMetrics } from './create-request-metrics.js';
 export { type RequestMetricsMiddleware, requestMetrics } from './express.js';
 export { fastifyRequestMetrics } from './fastify.js';
 export {

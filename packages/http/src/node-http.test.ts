@@ -129,6 +129,7 @@ describe('instrumentHttpServer', () => {
     const instrumentation = instrumentHttpServer(server, {
       route: (request) => (request.url?.startsWith('/items/') ? '/items/:id' : undefined),
     });
+    expect(instrumentation).toBe(server); // the server itself, with dispose()
     const url = await listen(server);
     await fetch(`${url}/items/9`);
     await fetch(`${url}/other`);

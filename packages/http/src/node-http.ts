@@ -48,15 +48,18 @@ export function instrumentRequestListener(
 }
 
 /**
- * Measures every request a node:http server receives, whatever handles it. Returns `dispose()`, which
- * stops measuring. With `tracing` it hands the route to instrumentation-http's server span; it makes no
- * server span of its own (it runs beside the server's listeners, not around them, so a span of ours could
- * not be their parent): for that, wrap the listener with {@link instrumentRequestListener}.
+ * Measures every request a node:http server receives, whatever handles it. Returns the server itself with
+ * `dispose()`, which stops measuring. With `tracing` it hands the route to instrumentation-http's server
+ * span; it makes no server span of its own (it runs beside the server's listeners, not around them, so a
+ * span of ours could not be their parent): for that, wrap the listener with {@link instrumentRequestListener}.
+ *
+ * @example
+ * const server = instrumentHttpServer(http.createServer(app), { routes: ['/v1/chat'] });
  */
-export function instrumentHttpServer(
-  server: Server,
+export function instrumentHttpServer<S extends Server>(
+  server: S,
   options: NodeHttpMetricsOptions = {},
-): { dispose(): void } {
+): S & { dispose(): void } {
   const recorder = new RequestRecorder(options);
   const routeOf = routeFinder(options);
   const tracing: RequestTracing = options.tracing === false ? 'off' : 'route-only';
@@ -64,10 +67,10 @@ export function instrumentHttpServer(
     trackRequest(recorder, request, response, routeOf(request), tracing);
   };
   server.prependListener('request', onRequest);
-  return {
+  return Object.assign(server, {
     dispose() {
       server.off('request', onRequest);
       recorder.dispose();
     },
-  };
+  });
 }
