@@ -2,7 +2,10 @@ import { HealthComponent, healthRegistry, validateName } from '@sightglass/core'
 import type { LRUCache } from 'lru-cache';
 import { CacheMetrics } from './cache-metrics.js';
 
-/** What {@link instrumentLruCache} returns. */
+/**
+ * What {@link instrumentLruCache} returns: a handle, not the cache with `dispose()` added as other
+ * `instrument…` functions do, because an lru-cache's `dispose` is already its disposer option.
+ */
 export interface LruInstrumentation {
   /** Restores the cache's methods and stops reporting. Calling it again does nothing. */
   dispose(): void;
