@@ -43,7 +43,7 @@ export { createHealthHandlers, createMetricsHandler, type HealthHandlers } from 
 export {
   createPrometheusReader,
   defaultPrometheusReader,
-  PrometheusReader,
+  type PrometheusReader,
   type PrometheusReaderOptions,
   setDefaultPrometheusReader,
 } from './reader.js';
