@@ -12,7 +12,9 @@ import {
   SIGHTGLASS_VERSION,
   SightglassError,
   spanErrorType,
+  validateInteger,
   validateName,
+  validateNumber,
 } from '@sightglass/core';
 import { CacheMetrics, type StoreOperation } from './cache-metrics.js';
 import type {
@@ -82,22 +84,25 @@ export abstract class BaseCache<V> {
     options: CacheOptions,
   ) {
     this.name = validateName(options?.name, 'Cache');
-    this.ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs');
-    this.staleMs = validateDuration(options.staleWhileRevalidateMs, 'staleWhileRevalidateMs') ?? 0;
+    this.ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs', ErrorCode.INVALID_CONFIG);
+    this.staleMs =
+      validateDuration(options.staleWhileRevalidateMs, 'staleWhileRevalidateMs', ErrorCode.INVALID_CONFIG) ??
+      0;
     if (this.staleMs > 0 && this.ttlMs === undefined) {
-      throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'staleWhileRevalidateMs needs ttlMs');
+      throw new SightglassError(ErrorCode.INVALID_CONFIG, 'staleWhileRevalidateMs needs ttlMs');
     }
-    this.loadTimeoutMs = validateDuration(options.loadTimeoutMs, 'loadTimeoutMs');
+    this.loadTimeoutMs = validateDuration(options.loadTimeoutMs, 'loadTimeoutMs', ErrorCode.INVALID_CONFIG);
     this.failClosed = options.onStoreError === 'fail-closed';
     this.readinessWaitsForWarm = options.readinessWaitsForWarm !== false;
     this.traceHits = options.traceHits === true;
-    const windowMs = validateDuration(options.hitRateWindowMs, 'hitRateWindowMs') ?? 60_000;
-    if (windowMs < 1000) {
-      throw new SightglassError(
-        ErrorCode.INVALID_ARGUMENT,
-        `hitRateWindowMs must be at least 1000, got ${windowMs}`,
-      );
-    }
+    const windowMs =
+      options.hitRateWindowMs === undefined
+        ? 60_000
+        : validateNumber(options.hitRateWindowMs, 'hitRateWindowMs', {
+            code: ErrorCode.INVALID_CONFIG,
+            min: 1000,
+            unit: 'milliseconds',
+          });
     // Health first: a name already taken fails here, before any series or timer exists.
     this.unregisterHealth =
       options.health === false
@@ -124,8 +129,9 @@ export abstract class BaseCache<V> {
    */
   async getOrLoad(key: string, loader: Loader<V>, options: LoadOptions = {}): Promise<V> {
     validateKey(key);
-    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
-    const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? this.loadTimeoutMs;
+    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs', ErrorCode.INVALID_ARGUMENT) ?? this.ttlMs;
+    const timeoutMs =
+      validateDuration(options.timeoutMs, 'timeoutMs', ErrorCode.INVALID_ARGUMENT) ?? this.loadTimeoutMs;
     const entry = await this.lookup(key, true);
     if (entry !== undefined && !this.isStale(entry)) {
       // A fresh hit reads no context unless asked to: the lookup would cost more than the hit's own work.
@@ -161,14 +167,15 @@ export abstract class BaseCache<V> {
   async warm(source: WarmSource<V>, options: WarmOptions = {}): Promise<WarmReport> {
     if (this.disposed)
       throw new SightglassError(ErrorCode.INVALID_ARGUMENT, `cache "${this.name}" was disposed`);
-    const concurrency = options.concurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new SightglassError(
-        ErrorCode.INVALID_ARGUMENT,
-        `warm concurrency must be a positive integer, got ${concurrency}`,
-      );
-    }
-    const refreshEveryMs = validatePositiveDuration(options.refreshEveryMs, 'refreshEveryMs');
+    const concurrency = validateInteger(options.concurrency ?? 4, 'warm concurrency', {
+      code: ErrorCode.INVALID_ARGUMENT,
+      min: 1,
+    });
+    const refreshEveryMs = validatePositiveDuration(
+      options.refreshEveryMs,
+      'warm refreshEveryMs',
+      ErrorCode.INVALID_ARGUMENT,
+    );
     // A new warm() replaces the previous schedule: a pass still running finishes but schedules nothing more.
     const generation = ++this.warmGeneration;
     clearTimeout(this.warmTimer);
@@ -242,7 +249,7 @@ export abstract class BaseCache<V> {
     value: V,
     options: EntryOptions = {},
   ): { entry: Entry<V>; hardTtlMs: number | undefined } {
-    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs') ?? this.ttlMs;
+    const ttlMs = validatePositiveDuration(options.ttlMs, 'ttlMs', ErrorCode.INVALID_ARGUMENT) ?? this.ttlMs;
     validateValue(value);
     if (ttlMs === undefined)
       return { entry: { value, freshUntil: Number.POSITIVE_INFINITY }, hardTtlMs: undefined };

@@ -18,7 +18,7 @@ export function createCache<V>(options: CacheOptions & { store: Store<V> }): Mem
   const store = options?.store;
   if (store === undefined || typeof store !== 'object' || typeof store.get !== 'function') {
     throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_CONFIG,
       'createCache needs a store: memoryStore({ max }) or redisStore({ url })',
     );
   }

@@ -96,26 +96,26 @@ describe('bad input', () => {
     ['a huge key', () => cache('bad-3').set('k'.repeat(2000), 1), ErrorCode.CACHE_INVALID_KEY],
     ['an undefined value', () => cache('bad-4').set('k', undefined), ErrorCode.CACHE_INVALID_VALUE],
     ['a negative TTL', () => cache('bad-5').set('k', 1, { ttlMs: -1 }), ErrorCode.INVALID_ARGUMENT],
-    ['a NaN cache TTL', () => cache('bad-6', { ttlMs: Number.NaN }), ErrorCode.INVALID_ARGUMENT],
+    ['a NaN cache TTL', () => cache('bad-6', { ttlMs: Number.NaN }), ErrorCode.INVALID_CONFIG],
     [
       'a stale window without TTL',
       () => cache('bad-7', { staleWhileRevalidateMs: 5 }),
-      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_CONFIG,
     ],
     [
       'a store that is not one',
       () => createCache({ name: 'x', store: {} as never }),
-      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_CONFIG,
     ],
-    ['no max', () => memoryStore({} as never), ErrorCode.INVALID_ARGUMENT],
-    ['maxSize without sizeOf', () => memoryStore({ max: 1, maxSize: 5 }), ErrorCode.INVALID_ARGUMENT],
+    ['no max', () => memoryStore({} as never), ErrorCode.INVALID_CONFIG],
+    ['maxSize without sizeOf', () => memoryStore({ max: 1, maxSize: 5 }), ErrorCode.INVALID_CONFIG],
     ['a bad name', () => cache(''), ErrorCode.INVALID_NAME],
-    ['a TTL of 0', () => cache('bad-8', { ttlMs: 0 }), ErrorCode.INVALID_ARGUMENT],
+    ['a TTL of 0', () => cache('bad-8', { ttlMs: 0 }), ErrorCode.INVALID_CONFIG],
     ['a per-entry TTL of 0', () => cache('bad-9').set('k', 1, { ttlMs: 0 }), ErrorCode.INVALID_ARGUMENT],
     [
       'a hit-rate window under a second',
       () => cache('bad-10', { hitRateWindowMs: 0 }),
-      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_CONFIG,
     ],
   ])('refuses %s with a typed error', (_what, act, code) => {
     expect(act).toThrow(expect.objectContaining({ code }));

@@ -1,4 +1,4 @@
-import { ErrorCode, SightglassError } from '@sightglass/core';
+import { ErrorCode, SightglassError, validateInteger } from '@sightglass/core';
 import { LRUCache } from 'lru-cache';
 import type { Entry, StoreEvents, SyncStore } from './store.js';
 
@@ -37,14 +37,9 @@ export class TimedEntry<V> implements Entry<V> {
  * are (not serialized), expiry by lru-cache's own clock.
  */
 export function memoryStore<V>(options: MemoryStoreOptions<V>): SyncStore<V> {
-  if (!Number.isInteger(options?.max) || options.max < 1) {
-    throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
-      `memoryStore needs max, a positive integer; got ${options?.max}`,
-    );
-  }
+  validateInteger(options?.max, 'memoryStore option max', { code: ErrorCode.INVALID_CONFIG, min: 1 });
   if ((options.maxSize === undefined) !== (options.sizeOf === undefined)) {
-    throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'memoryStore takes maxSize and sizeOf together');
+    throw new SightglassError(ErrorCode.INVALID_CONFIG, 'memoryStore takes maxSize and sizeOf together');
   }
   const sizeOf = options.sizeOf;
   let events: StoreEvents | undefined;

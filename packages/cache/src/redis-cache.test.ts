@@ -278,9 +278,12 @@ describe.skipIf(binary === undefined)('redisStore on a real Redis', () => {
 
 it('refuses a store with both or neither of url and client, or a createClient without url', () => {
   // Also a type check: node-redis 6's createClient and clients fit the options without a cast.
-  const invalid = expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT });
+  const invalid = expect.objectContaining({ code: ErrorCode.INVALID_CONFIG });
   expect(() => redisStore({})).toThrow(invalid);
   expect(() => redisStore({ url: 'redis://127.0.0.1:1', client: createClient6() })).toThrow(invalid);
   expect(() => redisStore({ client: createClient6(), createClient: createClient6 })).toThrow(invalid);
   expect(() => redisStore({ url: 'redis://127.0.0.1:1', createClient: 'redis' as never })).toThrow(invalid);
+  expect(() => redisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 0 })).toThrow(
+    'redisStore option commandTimeoutMs must be a finite number of milliseconds above 0, got 0',
+  );
 });

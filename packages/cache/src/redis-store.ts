@@ -1,4 +1,4 @@
-import { ErrorCode, reportInstrumentationError, SightglassError } from '@sightglass/core';
+import { ErrorCode, reportInstrumentationError, SightglassError, validateNumber } from '@sightglass/core';
 import { InflightCommands } from './inflight-commands.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { AsyncStore, Entry } from './store.js';
@@ -89,14 +89,14 @@ function unavailable(message: string): SightglassError {
  */
 export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
   if ((options?.url === undefined) === (options?.client === undefined)) {
-    throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'redisStore takes either url or client');
+    throw new SightglassError(ErrorCode.INVALID_CONFIG, 'redisStore takes either url or client');
   }
   if (
     options.createClient !== undefined &&
     (options.url === undefined || typeof options.createClient !== 'function')
   ) {
     throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_CONFIG,
       'redisStore takes createClient only with url, as a function (a client you pass is used as it is)',
     );
   }
@@ -295,13 +295,11 @@ export function redisStore<V>(options: RedisStoreOptions<V>): AsyncStore<V> {
 /** Checks a timeout option: a finite number of milliseconds above 0, or undefined for the default. */
 function timeoutOption(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
-      `redisStore ${what} must be a finite number of milliseconds above 0, got ${String(value)}`,
-    );
-  }
-  return value;
+  return validateNumber(value, `redisStore option ${what}`, {
+    code: ErrorCode.INVALID_CONFIG,
+    above: 0,
+    unit: 'milliseconds',
+  });
 }
 
 /** The `keyPrefix` node-redis 6 adds to every key a client sends (none before 6), as a string. */

@@ -1,4 +1,4 @@
-import { ErrorCode, SightglassError } from '@sightglass/core';
+import { ErrorCode, SightglassError, type ValidationErrorCode, validateNumber } from '@sightglass/core';
 
 /** The longest cache key accepted, in characters. */
 export const MAX_KEY_LENGTH = 1024;
@@ -28,29 +28,31 @@ export function validateValue<V>(value: V): V {
   return value;
 }
 
-/** Checks a duration option (a TTL or window): a finite number of milliseconds, 0 or more. */
-export function validateDuration(value: unknown, what: string): number | undefined {
+/**
+ * Checks a duration (a TTL or window): a finite number of milliseconds, 0 or more. `code` is
+ * `INVALID_CONFIG` for a cache's or store's option, `INVALID_ARGUMENT` for the options of one call.
+ */
+export function validateDuration(
+  value: unknown,
+  what: string,
+  code: ValidationErrorCode,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
-      `${what} must be a finite number of milliseconds, 0 or more, got ${String(value)}`,
-    );
-  }
-  return value;
+  return validateNumber(value, what, { code, min: 0, unit: 'milliseconds' });
 }
 
 /**
  * Checks a TTL-like duration: a finite number of milliseconds greater than 0. (0 would mean "forever" to
  * lru-cache but "at once" to Redis, so it is refused rather than given two meanings.)
  */
-export function validatePositiveDuration(value: unknown, what: string): number | undefined {
-  const checked = validateDuration(value, what);
+export function validatePositiveDuration(
+  value: unknown,
+  what: string,
+  code: ValidationErrorCode,
+): number | undefined {
+  const checked = validateDuration(value, what, code);
   if (checked === 0) {
-    throw new SightglassError(
-      ErrorCode.INVALID_ARGUMENT,
-      `${what} must be more than 0 milliseconds (leave it out for no expiry)`,
-    );
+    throw new SightglassError(code, `${what} must be more than 0 milliseconds (leave it out for no expiry)`);
   }
   return checked;
 }

@@ -3,13 +3,19 @@
  * Packages add their codes here so that one list documents every code a user can match on.
  */
 export const ErrorCode = Object.freeze({
-  /** An argument to a Sightglass function is missing, of the wrong type or out of range. */
+  /**
+   * An argument to a Sightglass call is missing, of the wrong type or out of range: a key passed to a method,
+   * the options of one call (`warm({ concurrency })`, a request's `timeoutMs`), a value to instrument.
+   */
   INVALID_ARGUMENT: 'ERR_SIGHTGLASS_INVALID_ARGUMENT',
   /** A name (breaker, pool, cache, health check) is empty, too long or not a string. */
   INVALID_NAME: 'ERR_SIGHTGLASS_INVALID_NAME',
   /** A label set does not have exactly the labels its catalog entry declares. */
   INVALID_LABELS: 'ERR_SIGHTGLASS_INVALID_LABELS',
-  /** A configuration value (option or environment variable) cannot be used. */
+  /**
+   * A configuration value cannot be used: an option given to a constructor, a `createX()` / `startX()` /
+   * `instrumentX()` factory or a store, or an environment variable.
+   */
   INVALID_CONFIG: 'ERR_SIGHTGLASS_INVALID_CONFIG',
   /** A port is outside 0..65535. */
   INVALID_PORT: 'ERR_SIGHTGLASS_INVALID_PORT',
@@ -45,7 +51,19 @@ export const ErrorCode = Object.freeze({
 /** One of the stable error codes. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The error every Sightglass package throws for bad input or configuration. Match on `code`. */
+/**
+ * The brand every {@link SightglassError} carries. `Symbol.for` keys are shared by every copy of this
+ * package loaded in one process, so an error thrown by one copy (two versions installed side by side, or a
+ * bundled and an installed copy) passes `instanceof SightglassError` in another.
+ */
+const SIGHTGLASS_ERROR_BRAND = Symbol.for('sightglass.error');
+
+/**
+ * The error every Sightglass package throws for bad input or configuration. Match on `code`.
+ *
+ * `instanceof SightglassError` holds for errors of any copy of `@sightglass/core` in the process: it checks
+ * a `Symbol.for` brand, not the prototype chain. A subclass keeps the ordinary prototype check.
+ */
 export class SightglassError extends Error {
   override readonly name = 'SightglassError';
 
@@ -57,7 +75,21 @@ export class SightglassError extends Error {
   ) {
     super(message, options);
   }
+
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    // `this` is the class on the right of `instanceof`: a subclass is checked by its prototype chain.
+    // biome-ignore lint/complexity/noThisInStatic: the class `instanceof` was called on, maybe a subclass
+    if (this !== SightglassError) return Function.prototype[Symbol.hasInstance].call(this, instance);
+    return (
+      typeof instance === 'object' &&
+      instance !== null &&
+      (instance as { [SIGHTGLASS_ERROR_BRAND]?: unknown })[SIGHTGLASS_ERROR_BRAND] === true
+    );
+  }
 }
+
+// On the prototype, not enumerable: the brand shows in no log line, JSON or `toEqual` comparison.
+Object.defineProperty(SightglassError.prototype, SIGHTGLASS_ERROR_BRAND, { value: true });
 
 /** The longest name accepted for a breaker, pool, cache or health check. */
 export const MAX_NAME_LENGTH = 64;

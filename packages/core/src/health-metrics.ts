@@ -1,5 +1,5 @@
 import { CATALOG } from './catalog.js';
-import { ErrorCode, SightglassError } from './errors.js';
+import { ErrorCode } from './errors.js';
 import { reportInstrumentationError } from './guard.js';
 import {
   DEFAULT_HEALTH_MAX_AGE_MS,
@@ -11,6 +11,7 @@ import {
   worseStatus,
 } from './health.js';
 import { createMetricGroup } from './metric-group.js';
+import { validateNumber } from './validate-number.js';
 
 /** Options of {@link startHealthStatusMetrics}. */
 export interface HealthStatusMetricsOptions {
@@ -45,12 +46,11 @@ export function startHealthStatusMetrics(options: HealthStatusMetricsOptions = {
     ['intervalMs', intervalMs],
     ['timeoutMs', timeoutMs],
   ] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
-      throw new SightglassError(
-        ErrorCode.INVALID_CONFIG,
-        `health_status option ${name} must be a positive number of milliseconds, got ${String(value)}`,
-      );
-    }
+    validateNumber(value, `health_status option ${name}`, {
+      code: ErrorCode.INVALID_CONFIG,
+      min: 1,
+      unit: 'milliseconds',
+    });
   }
   const registry = options.registry ?? healthRegistry();
   const group = createMetricGroup();

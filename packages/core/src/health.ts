@@ -1,4 +1,5 @@
 import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
+import { validateNumber } from './validate-number.js';
 
 /**
  * The components the spec's `/health` shape names, where Sightglass packages register their checks. One
@@ -194,13 +195,10 @@ export class HealthRegistry {
     if (typeof check.check !== 'function') {
       throw new SightglassError(ErrorCode.INVALID_ARGUMENT, 'Health check needs a check() function');
     }
-    const timeoutMs = check.timeoutMs;
-    if (timeoutMs !== undefined && !isDuration(timeoutMs, 1)) {
-      throw new SightglassError(
-        ErrorCode.INVALID_ARGUMENT,
-        `Health check timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
-      );
-    }
+    const timeoutMs =
+      check.timeoutMs === undefined
+        ? undefined
+        : validateNumber(check.timeoutMs, 'Health check timeoutMs', { ...DURATION, min: 1 });
     const key = `${component}\u0000${name}`;
     if (this.checks.has(key)) {
       throw new SightglassError(
@@ -232,15 +230,16 @@ export class HealthRegistry {
    * for options it cannot use.
    */
   evaluate(options: EvaluateOptions = {}): Promise<HealthReport> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-    const maxAgeMs = options.maxAgeMs ?? 0;
-    if (!isDuration(timeoutMs, 1) || !isDuration(maxAgeMs, 0)) {
-      return Promise.reject(
-        new SightglassError(
-          ErrorCode.INVALID_ARGUMENT,
-          `evaluate() needs timeoutMs > 0 and maxAgeMs >= 0 in milliseconds, got ${String(timeoutMs)} and ${String(maxAgeMs)}`,
-        ),
-      );
+    let timeoutMs: number;
+    let maxAgeMs: number;
+    try {
+      timeoutMs = validateNumber(options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, 'evaluate() timeoutMs', {
+        ...DURATION,
+        min: 1,
+      });
+      maxAgeMs = validateNumber(options.maxAgeMs ?? 0, 'evaluate() maxAgeMs', { ...DURATION, min: 0 });
+    } catch (error) {
+      return Promise.reject(error);
     }
     const fresh = this.lastGeneration === this.generation && performance.now() - this.lastAt < maxAgeMs;
     if (this.last !== undefined && fresh) return Promise.resolve(this.last);
@@ -272,9 +271,8 @@ function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function isDuration(value: unknown, minimum: number): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= minimum;
-}
+/** A duration passed to a call (a check's or an evaluation's), in milliseconds. */
+const DURATION = { code: ErrorCode.INVALID_ARGUMENT, unit: 'milliseconds' } as const;
 
 /** One run of every check, shared by every caller while it is in flight. */
 class Evaluation {

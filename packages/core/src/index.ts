@@ -62,6 +62,9 @@ export {
   readsMetricRegistry,
   type SeriesSnapshot,
 } from './metric-registry.js';
+// For sibling packages (internal): shared checks of options and arguments, and default-name numbering.
+// Not part of the user API.
+export { numberedName } from './numbered-name.js';
 export {
   ATTR_ERROR_TYPE,
   addSpanEvent,
@@ -71,4 +74,10 @@ export {
   sampledSpanContext,
   spanErrorType,
 } from './span-events.js';
+export {
+  type NumberRule,
+  type ValidationErrorCode,
+  validateInteger,
+  validateNumber,
+} from './validate-number.js';
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -70,8 +70,10 @@ describe('LabelGuard', () => {
 
   it('rejects nonsensical bounds with a typed error', () => {
     expect(() => new LabelGuard({ maxValues: 0 })).toThrow(
-      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+      expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }),
     );
-    expect(() => new LabelGuard({ maxLength: 1.5 })).toThrow(/positive integer/);
+    expect(() => new LabelGuard({ maxLength: 1.5 })).toThrow(
+      'label guard option maxLength must be an integer of at least 1, got 1.5',
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { ErrorCode, SightglassError } from './errors.js';
+import { ErrorCode } from './errors.js';
+import { validateInteger } from './validate-number.js';
 
 /** The value a label collapses into once its metric has seen too many distinct values. */
 export const OVERFLOW_LABEL_VALUE = 'other';
@@ -122,8 +123,5 @@ export class LabelGuard {
 }
 
 function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new SightglassError(ErrorCode.INVALID_ARGUMENT, `${what} must be a positive integer, got ${value}`);
-  }
-  return value;
+  return validateInteger(value, `label guard option ${what}`, { code: ErrorCode.INVALID_CONFIG, min: 1 });
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, SightglassError } from '@sightglass/core';
+import { ErrorCode, SightglassError, validateInteger } from '@sightglass/core';
 import type { OtlpProtocol } from './options.js';
 
 /** The OTLP protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
@@ -15,24 +15,23 @@ export function nonEmpty(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
+/** A number from an option, or from a variable's digits (anything else is left for the check to refuse). */
+function fromDigits(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+}
+
 /** A positive whole number of milliseconds from an option or a variable's digits. */
 export function positiveMs(value: unknown, what: string): number {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
-    throw configError(
-      `${what} must be a positive whole number of milliseconds, got ${JSON.stringify(value)}`,
-    );
-  }
-  return number;
+  return validateInteger(fromDigits(value), what, {
+    code: ErrorCode.INVALID_CONFIG,
+    min: 1,
+    unit: 'milliseconds',
+  });
 }
 
 /** A positive whole number (a count) from an option or a variable's digits. */
 export function positiveCount(value: unknown, what: string): number {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number <= 0) {
-    throw configError(`${what} must be a positive whole number, got ${JSON.stringify(value)}`);
-  }
-  return number;
+  return validateInteger(fromDigits(value), what, { code: ErrorCode.INVALID_CONFIG, min: 1 });
 }
 
 /** The protocol of an option or variable, checked. */

@@ -154,7 +154,7 @@ describe('resolveConfig rejects bad configuration with a stable code and what to
       ErrorCode.INVALID_CONFIG,
       /OTEL_METRIC_EXPORT_INTERVAL/,
     ],
-    [{ otlp: { intervalMs: 0 } }, noEnv, ErrorCode.INVALID_CONFIG, /otlp.intervalMs must be a positive/],
+    [{ otlp: { intervalMs: 0 } }, noEnv, ErrorCode.INVALID_CONFIG, /otlp.intervalMs must be an integer/],
     [{ otlp: { timeoutMs: -1 } }, noEnv, ErrorCode.INVALID_CONFIG, /otlp.timeoutMs/],
     [
       { otlp: {} },

@@ -52,7 +52,8 @@ describe('options', () => {
     );
     const server = await fakeOllama();
     await expect(client({ host: server.url }).list({ timeoutMs: 0 })).rejects.toMatchObject({
-      code: 'ERR_SIGHTGLASS_INVALID_CONFIG',
+      code: 'ERR_SIGHTGLASS_INVALID_ARGUMENT',
+      message: 'timeoutMs must be a finite number of milliseconds above 0, got 0',
     });
   });
 

@@ -1,4 +1,11 @@
-import { ErrorCode, SightglassError, validateName } from '@sightglass/core';
+import {
+  ErrorCode,
+  SightglassError,
+  type ValidationErrorCode,
+  validateInteger,
+  validateName,
+  validateNumber,
+} from '@sightglass/core';
 import { DEFAULT_MAX_CONTENT_BYTES } from './content.js';
 import type { ResolvedTracing } from './genai-span.js';
 import type { HeadersInit } from './headers.js';
@@ -157,20 +164,21 @@ function invalid(message: string): never {
 }
 
 function integer(value: unknown, what: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    invalid(`${what} must be an integer ≥ ${min}, got ${String(value)}`);
-  }
-  return value;
+  return value === undefined
+    ? fallback
+    : validateInteger(value, what, { code: ErrorCode.INVALID_CONFIG, min });
 }
 
-/** Checks a call's or the client's `timeoutMs`. */
-export function checkTimeout(value: unknown, what = 'timeoutMs'): number | undefined {
+/**
+ * Checks a call's `timeoutMs` (an argument of that call: `INVALID_ARGUMENT`) or, with `INVALID_CONFIG`, the
+ * client's option.
+ */
+export function checkTimeout(
+  value: unknown,
+  code: ValidationErrorCode = ErrorCode.INVALID_ARGUMENT,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    invalid(`${what} must be a positive number of milliseconds, got ${String(value)}`);
-  }
-  return value;
+  return validateNumber(value, 'timeoutMs', { code, above: 0, unit: 'milliseconds' });
 }
 
 /**
@@ -202,7 +210,7 @@ export function resolveConfig(
     connectTimeout: integer(config.connectTimeout, 'connectTimeout', 10_000, 1),
     headersTimeout: integer(config.headersTimeout, 'headersTimeout', 0, 0),
     bodyTimeout: integer(config.bodyTimeout, 'bodyTimeout', 300_000, 0),
-    timeoutMs: checkTimeout(config.timeoutMs),
+    timeoutMs: checkTimeout(config.timeoutMs, ErrorCode.INVALID_CONFIG),
     retries: retry === false ? 0 : integer(retry.maxAttempts, 'retry.maxAttempts', 2, 0),
     retryDelayMs: retry === false ? 0 : integer(retry.delayMs, 'retry.delayMs', 50, 0),
     policy,

@@ -8,8 +8,8 @@ import {
   HealthComponent,
   type HistogramCell,
   healthRegistry,
-  MAX_NAME_LENGTH,
   type MetricGroup,
+  numberedName,
   SightglassError,
 } from '@sightglass/core';
 import type { Pool } from 'undici';
@@ -105,8 +105,7 @@ export class PoolMonitor {
 
   private registerHealth(name: string, nameGiven: boolean): { name: string; unregister: () => void } {
     for (let n = 1; ; n++) {
-      const suffix = n === 1 ? '' : `_${n}`;
-      const candidate = `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+      const candidate = numberedName(name, n);
       try {
         const unregister = healthRegistry().register({
           component: HealthComponent.connectionPool,
@@ -206,8 +205,7 @@ function poolNames(): Set<string> {
 function claimPoolName(name: string, nameGiven: boolean): string {
   const names = poolNames();
   for (let n = 1; ; n++) {
-    const suffix = n === 1 ? '' : `_${n}`;
-    const candidate = `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+    const candidate = numberedName(name, n);
     if (!names.has(candidate)) {
       names.add(candidate);
       return candidate;

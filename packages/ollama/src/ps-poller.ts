@@ -1,4 +1,11 @@
-import { CATALOG, type CounterCell, ErrorCode, metricRegistry, SightglassError } from '@sightglass/core';
+import {
+  CATALOG,
+  type CounterCell,
+  ErrorCode,
+  metricRegistry,
+  SightglassError,
+  validateNumber,
+} from '@sightglass/core';
 import { Client } from 'undici';
 import type { ParsedHost } from './host.js';
 
@@ -51,13 +58,11 @@ export function resolvePsPoll(value: unknown): ResolvedPsPoll | undefined {
   const options = value === true ? {} : value;
   if (typeof options !== 'object' || options === null) invalid('psPoll must be a boolean or an object');
   const { intervalMs = DEFAULT_PS_POLL_INTERVAL_MS, timeoutMs } = options as PsPollOptions;
-  if (
-    typeof intervalMs !== 'number' ||
-    !Number.isFinite(intervalMs) ||
-    intervalMs < MIN_PS_POLL_INTERVAL_MS
-  ) {
-    invalid(`psPoll.intervalMs must be a number ≥ ${MIN_PS_POLL_INTERVAL_MS}, got ${String(intervalMs)}`);
-  }
+  validateNumber(intervalMs, 'psPoll.intervalMs', {
+    code: ErrorCode.INVALID_CONFIG,
+    min: MIN_PS_POLL_INTERVAL_MS,
+    unit: 'milliseconds',
+  });
   const timeout = timeoutMs ?? Math.min(DEFAULT_PS_POLL_TIMEOUT_MS, intervalMs);
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > intervalMs) {
     invalid(`psPoll.timeoutMs must be a number > 0 and ≤ intervalMs, got ${String(timeoutMs)}`);

@@ -7,7 +7,7 @@ import {
   type MetricRegistry,
   metricRegistry,
   reportInstrumentationError,
-  SightglassError,
+  validateInteger,
 } from '@sightglass/core';
 import { compareOutcomes } from './dashboard-llm-sample.js';
 import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
@@ -332,11 +332,5 @@ function withoutDetails(report: HealthReport): HealthReport {
 
 function integerOption(value: number | undefined, fallback: number, minimum: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new SightglassError(
-      ErrorCode.INVALID_CONFIG,
-      `dashboard option ${name} must be an integer of at least ${minimum}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
+  return validateInteger(value, `dashboard option ${name}`, { code: ErrorCode.INVALID_CONFIG, min: minimum });
 }

@@ -9,6 +9,7 @@ import {
   reportInstrumentationError,
   SIGHTGLASS_VERSION,
   SightglassError,
+  validateNumber,
 } from '@sightglass/core';
 import type { HttpResponseParts } from './metrics-response.js';
 
@@ -62,11 +63,12 @@ export function validateHealthEndpointOptions<O extends HealthEndpointOptions>(o
     ['timeoutMs', timeoutMs, 1],
     ['maxAgeMs', maxAgeMs, 0],
   ] as const) {
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= minimum)) {
-      throw new SightglassError(
-        ErrorCode.INVALID_CONFIG,
-        `health option ${name} must be a number of milliseconds of at least ${minimum}, got ${String(value)}`,
-      );
+    if (value !== undefined) {
+      validateNumber(value, `health option ${name}`, {
+        code: ErrorCode.INVALID_CONFIG,
+        min: minimum,
+        unit: 'milliseconds',
+      });
     }
   }
   return options;

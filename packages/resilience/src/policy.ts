@@ -1,4 +1,4 @@
-import { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from '@sightglass/core';
+import { ErrorCode, numberedName, SightglassError, validateName } from '@sightglass/core';
 import { instrumentBulkhead } from './bulkhead.js';
 import { instrumentCircuitBreaker } from './circuit-breaker.js';
 import {
@@ -42,12 +42,6 @@ function kindOf(policy: PolicyLike): 'breaker' | 'retry' | 'timeout' | 'bulkhead
   if (isRetry(policy)) return 'retry';
   if (isTimeout(policy)) return 'timeout';
   return isBulkhead(policy) ? 'bulkhead' : undefined; // fallback and noop policies report nothing
-}
-
-function numbered(name: string, count: number): string {
-  if (count === 1) return name;
-  const suffix = `_${count}`;
-  return `${name.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
 }
 
 function instrumentLeaf(
@@ -111,7 +105,7 @@ export function instrumentPolicy<P extends PolicyLike>(
       if (kind === undefined || (leaf !== policy && instrumentedName(leaf) !== undefined)) continue;
       const count = (seen.get(kind) ?? 0) + 1;
       seen.set(kind, count);
-      const handle = instrumentLeaf(leaf, kind, numbered(name, count), options);
+      const handle = instrumentLeaf(leaf, kind, numberedName(name, count), options);
       // Keep this policy's own dispose: for a single policy, the handle added below replaces the property.
       handles.push({ instrumentationName: handle.instrumentationName, dispose: handle.dispose });
     }
