@@ -170,8 +170,8 @@ function createResponseCache(options: GatewayCacheOptions): ResponseCache {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const policy = createOllamaPolicy(options.policy);
-  // The policy wraps each call from outside (see ollama-policy.ts), so the client gets no `policy` option. It
-  // keeps its own retry of connections that never carried the request, which is always safe.
+  // The policy wraps each call from outside (see ollama-policy.ts). The client keeps its own retry of
+  // connections that never carried the request, which is always safe.
   const ollama = new Ollama({
     host: options.ollamaUrl,
     name: policy.settings.name,

@@ -6,7 +6,7 @@ import {
   ResponseError,
   TimeoutError,
 } from '@sightglass/ollama';
-import { instrumentPolicy } from '@sightglass/resilience';
+import { executeWithSignal, instrumentPolicy } from '@sightglass/resilience';
 import {
   bulkhead,
   type CircuitBreakerPolicy,
@@ -213,10 +213,10 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
   const deadlineOr = (
     error: unknown,
     signal: AbortSignal,
-    caller: AbortSignal,
+    caller: AbortSignal | undefined,
     startedAt: number,
   ): unknown => {
-    if (!signal.aborted || caller.aborted || error instanceof TimeoutError) return error;
+    if (!signal.aborted || caller?.aborted || error instanceof TimeoutError) return error;
     if (performance.now() - startedAt >= settings.timeoutMs / 2) return deadlineExceeded(error);
     return new QueuedPastDeadlineError(`Ollama did not answer within ${settings.timeoutMs} ms`, {
       cause: error,
@@ -224,30 +224,15 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
   };
 
   /**
-   * The signal the call to Ollama gets, while `signal` may abort it: it aborts with the reason that says why
-   * (the caller's, or a {@link DeadlineExceededError}), so the client and its metrics report a timeout as a
-   * timeout (cockatiel aborts its signals without a reason). `release()` once the call settled: cockatiel
-   * aborts an attempt's signal after every success too.
-   */
-  const withReason = (signal: AbortSignal, caller: AbortSignal) => {
-    const controller = new AbortController();
-    const abort = () => controller.abort(caller.aborted ? caller.reason : deadlineExceeded());
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-    return { signal: controller.signal, release: () => signal.removeEventListener('abort', abort) };
-  };
-
-  /**
    * One attempt: a slot, then the operation's breaker, then `work`. The slot is given back when `work`
    * settles, or earlier when it calls `freeSlot` (a stream once started: its length is not Ollama's queue).
-   * Resolves or rejects as `work` does, which is what the breaker counts. `abandoned` (the deadline passed, or
-   * the client left) while it waits for a slot: it never starts.
+   * Resolves or rejects as `work` does, which is what the breaker counts. Abandoned while it waits for a slot
+   * (`attemptSignal` aborted: the deadline passed, or the caller left), it never starts.
    */
   const attempt = <T>(
     operation: OllamaOperation,
     attemptSignal: AbortSignal,
     work: (signal: AbortSignal, freeSlot: () => void) => Promise<T>,
-    abandoned: () => boolean = () => attemptSignal.aborted,
   ): Promise<T> => {
     const breaker = breakers[operation];
     // Not closed: the breaker rejects the call at once, or it is the probe, or it waits for the probe in
@@ -278,7 +263,7 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
       // slot on, which would stall the queue behind it. A call that left the queue (or was abandoned) runs
       // as nothing instead, giving its slot straight back.
       slots
-        .execute(() => (started || abandoned() ? Promise.resolve() : start()))
+        .execute(() => (started || attemptSignal.aborted ? Promise.resolve() : start()))
         .then(undefined, (error: unknown) => {
           if (!started) reject(error); // refused a slot: the bulkhead is full
         })
@@ -286,77 +271,61 @@ export function createOllamaPolicy(options: PolicyOptions = {}): OllamaPolicy {
     });
   };
 
+  // Each attempt's signal aborts with the reason that says why (the caller's, or a DeadlineExceededError), so
+  // the client and its metrics report a deadline as a timeout; it follows the deadline only while the
+  // attempt runs (executeWithSignal in @sightglass/resilience).
+  const signalled = { timeoutReason: () => deadlineExceeded() };
   return {
-    // The policy wraps the client call from outside (rather than going in the client's `policy` option), so
-    // that the cache's loads and the streams' starts share one policy: see the README.
-    // Always a signal of the call's own: without one, cockatiel derives every attempt's timeout from one shared
-    // never-aborted signal, which collects a listener per call in flight (Node warns past 10).
-    execute: (operation, call, caller = new AbortController().signal) =>
-      outer.execute(
-        ({ signal: attemptSignal }) =>
+    execute: (operation, call, caller) =>
+      executeWithSignal(
+        outer,
+        (attemptSignal) =>
           attempt(operation, attemptSignal, async (signal) => {
             const startedAt = performance.now();
-            const callSignal = withReason(signal, caller);
             try {
-              return await call(callSignal.signal);
+              return await call(signal);
             } catch (error) {
               throw deadlineOr(error, signal, caller, startedAt);
-            } finally {
-              callSignal.release();
             }
           }),
-        caller,
+        { ...signalled, signal: caller },
       ),
-    // The stream has a signal of its own: the attempt's aborts it only until Ollama starts answering (the
-    // deadline covers the start), the client's at any time. The policy itself gets a fresh signal, so that a
-    // client leaving never surfaces as the policy's timeout, which the breaker would count against Ollama.
-    stream: (operation, start, clientGone) => {
-      const stream = new AbortController();
-      const clientLeft = () => stream.abort(clientGone.reason);
-      if (clientGone.aborted) clientLeft();
-      else clientGone.addEventListener('abort', clientLeft, { once: true });
-      const started = outer.execute(
-        ({ signal: attemptSignal }) =>
+    // The deadline aborts the stream's signal only until Ollama starts answering (executeWithSignal lets go of
+    // it when the start resolves), the client leaving at any time, and so does an idle stream. The client is
+    // kept out of the policy, so that its leaving never surfaces as the policy's timeout, which the breaker
+    // would count against Ollama.
+    stream: (operation, start, clientGone) =>
+      executeWithSignal(
+        outer,
+        (attemptSignal) =>
           new Promise<AsyncIterable<never>>((resolve, reject) => {
             const work = async (signal: AbortSignal, freeSlot: () => void) => {
               const startedAt = performance.now();
-              const abort = () => stream.abort(deadlineExceeded());
-              signal.addEventListener('abort', abort, { once: true });
+              const ending = new AbortController(); // ends a started stream: idle, or nobody to read it
               let chunks: AsyncIterable<never>;
               try {
-                chunks = (await start(stream.signal)) as AsyncIterable<never>;
+                chunks = (await start(AbortSignal.any([signal, ending.signal]))) as AsyncIterable<never>;
               } catch (error) {
                 throw deadlineOr(error, signal, clientGone, startedAt);
-              } finally {
-                signal.removeEventListener('abort', abort); // the attempt ends here; the stream goes on
               }
-              if (attemptSignal.aborted) {
+              if (signal.aborted && !clientGone.aborted) {
                 // Started after its caller stopped waiting (it waited for a half-open probe past its
                 // deadline): nobody will read it.
-                stream.abort(deadlineExceeded());
+                ending.abort(deadlineExceeded());
                 throw new AbortError('the stream started after its caller had stopped waiting');
               }
               const watched = watchStream(chunks, settings.streamIdleTimeoutMs, (reason) =>
-                stream.abort(reason),
+                ending.abort(reason),
               );
               resolve(watched.chunks);
               freeSlot();
-              try {
-                await watched.ended; // what the breaker counts: how the stream ended
-              } finally {
-                clientGone.removeEventListener('abort', clientLeft);
-              }
+              await watched.ended; // what the breaker counts: how the stream ended
             };
             // before the start, the caller's failure; after it, the stream's reader sees it
-            attempt(operation, attemptSignal, work, () => attemptSignal.aborted || clientGone.aborted).catch(
-              reject,
-            );
+            attempt(operation, attemptSignal, work).catch(reject);
           }),
-        new AbortController().signal,
-      );
-      started.catch(() => clientGone.removeEventListener('abort', clientLeft));
-      return started;
-    },
+        { ...signalled, signal: clientGone, abortPolicy: false },
+      ),
     breakers,
     settings,
     dispose: () => {

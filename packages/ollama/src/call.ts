@@ -1,18 +1,16 @@
 import { AbortError, isTimeoutReason, TimeoutError } from './errors.js';
 
 /**
- * The error of a call, or of a policy's attempt, aborted with `reason`: a `TimeoutError` when the reason
- * says a deadline passed (`AbortSignal.timeout()`, a policy's `TimeoutError`), as fetch then rejects with
- * a `TimeoutError` too; else an `AbortError`.
+ * The error of a call whose signal aborted with `reason`: a `TimeoutError` when the reason says a deadline
+ * passed (`AbortSignal.timeout()`, a policy's timeout, any error named `TimeoutError`), as fetch then
+ * rejects with a `TimeoutError` too; else an `AbortError`.
  */
-function abortedBy(reason: unknown, by: 'signal' | 'policy'): AbortError | TimeoutError {
+function abortedBy(reason: unknown): AbortError | TimeoutError {
   const options = { cause: reason };
   if (isTimeoutReason(reason)) {
-    return new TimeoutError(`The Ollama call's ${by} aborted it with a timeout`, options);
+    return new TimeoutError("The Ollama call's signal aborted it with a timeout", options);
   }
-  return by === 'signal'
-    ? new AbortError('The Ollama call was aborted by its signal', options)
-    : new AbortError('The Ollama call was cancelled by its policy', options);
+  return new AbortError('The Ollama call was aborted by its signal', options);
 }
 
 /**
@@ -26,8 +24,6 @@ export class Call {
   private settled = false;
   /** Why {@link abort} aborted the call: the controller's signal's reason, read without the signal. */
   private abortReason: AbortError | TimeoutError | undefined;
-  /** The current attempt under a policy: its own abort (the policy's), and the signal its request uses. */
-  private attempt: { readonly policy: AbortController; readonly signal: AbortSignal } | undefined;
 
   constructor(
     private readonly registry: Set<Call>,
@@ -36,10 +32,10 @@ export class Call {
   ) {
     if (external !== undefined) {
       if (external.aborted) {
-        this.abort(abortedBy(external.reason, 'signal'));
+        this.abort(abortedBy(external.reason));
         return;
       }
-      const onExternalAbort = () => this.abort(abortedBy(external.reason, 'signal'));
+      const onExternalAbort = () => this.abort(abortedBy(external.reason));
       this.onExternalAbort = onExternalAbort;
       external.addEventListener('abort', onExternalAbort, { once: true });
     }
@@ -52,42 +48,9 @@ export class Call {
     registry.add(this);
   }
 
-  /** The signal handed to undici (and to a policy); aborts with an `AbortError` or `TimeoutError`. */
+  /** The signal handed to undici; aborts with an `AbortError` or `TimeoutError`. */
   get signal(): AbortSignal {
     return this.controller.signal;
-  }
-
-  /**
-   * The signal for the request on the wire: the call's, or during a policy's attempt, the attempt's (which
-   * the call's abort aborts too). A request or answer body started in an attempt keeps it after the attempt.
-   */
-  get requestSignal(): AbortSignal {
-    return this.attempt?.signal ?? this.controller.signal;
-  }
-
-  /**
-   * Starts an attempt of a policy (a retry, a timeout) whose `policySignal` aborts this attempt only, so that
-   * the policy's timeout cancels one try and its retry can make the next. Returns the function that ends the
-   * attempt: from then on the policy's signal no longer reaches the request (a stream it started goes on).
-   */
-  beginAttempt(policySignal: AbortSignal): () => void {
-    const policy = new AbortController();
-    // AbortSignal.any follows the call's signal without a listener on it per attempt (no pile-up on retries).
-    this.attempt = { policy, signal: AbortSignal.any([this.controller.signal, policy.signal]) };
-    const onPolicyAbort = () => policy.abort(abortedBy(policySignal.reason, 'policy'));
-    if (policySignal.aborted) onPolicyAbort();
-    else policySignal.addEventListener('abort', onPolicyAbort, { once: true });
-    return () => policySignal.removeEventListener('abort', onPolicyAbort);
-  }
-
-  /** Why the call, or else its current attempt, was aborted, if it was. */
-  get requestReason(): AbortError | TimeoutError | undefined {
-    return (
-      this.reason ??
-      (this.attempt?.policy.signal.aborted
-        ? (this.attempt.policy.signal.reason as AbortError | TimeoutError)
-        : undefined)
-    );
   }
 
   /**

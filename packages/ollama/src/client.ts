@@ -42,7 +42,7 @@ import { PsPoller } from './ps-poller.js';
 import { checkRequest, requestJson } from './request-json.js';
 import { AbortableAsyncIterator, NdjsonIterator, type StreamHooks } from './stream.js';
 import { activeTracer } from './tracer.js';
-import { Transport } from './transport.js';
+import { type OkResponse, Transport } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -56,9 +56,10 @@ const OPERATIONS: Record<string, GenAiOperation | undefined> = {
 
 /**
  * An Ollama client with the `ollama` package's methods, arguments and answers, on one undici connection
- * pool, with pool and GenAI metrics, typed errors, timeouts, an `AbortSignal` on every call, retries of
- * connection failures and an optional resilience policy. Every method takes a last, optional
- * {@link CallOptions} (`signal`, `timeoutMs`).
+ * pool, with pool and GenAI metrics, typed errors, timeouts, an `AbortSignal` on every call and retries of
+ * connection failures. Every method takes a last, optional {@link CallOptions} (`signal`, `timeoutMs`). To
+ * run calls under a resilience policy, wrap them: `executeWithSignal(policy, (signal) => ollama.chat(request,
+ * { signal }))` (from `@sightglass/resilience`).
  *
  * @example
  * import { Ollama } from '@sightglass/ollama'; // was: import { Ollama } from 'ollama'
@@ -113,7 +114,6 @@ export class Ollama {
       headers,
       retries: c.retries,
       retryDelayMs: c.retryDelayMs,
-      policy: c.policy,
       monitor: this.monitor,
     });
   }
@@ -239,48 +239,48 @@ export class Ollama {
   /** Deletes a model. */
   async delete(request: DeleteRequest, options?: CallOptions): Promise<StatusResponse> {
     checkRequest(request, 'delete');
-    await this.simple('DELETE', '/api/delete', { name: request.model }, undefined, options, false);
+    await this.withoutAnswer('DELETE', '/api/delete', { name: request.model }, options);
     return { status: 'success' };
   }
 
   /** Copies a model under a new name. */
   async copy(request: CopyRequest, options?: CallOptions): Promise<StatusResponse> {
     checkRequest(request, 'copy');
-    await this.simple('POST', '/api/copy', { ...request }, undefined, options, false);
+    await this.withoutAnswer('POST', '/api/copy', { ...request }, options);
     return { status: 'success' };
   }
 
   /** Lists the installed models. */
   list(options?: CallOptions): Promise<ListResponse> {
-    return this.simple('GET', '/api/tags', undefined, undefined, options, true);
+    return this.json('GET', '/api/tags', undefined, undefined, options);
   }
 
   /** A model's modelfile, template, parameters, details and capabilities. */
   async show(request: ShowRequest, options?: CallOptions): Promise<ShowResponse> {
     checkRequest(request, 'show');
-    return this.simple('POST', '/api/show', { ...request }, undefined, options, true);
+    return this.json('POST', '/api/show', { ...request }, undefined, options);
   }
 
   /** Embeds one or more texts. */
   async embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse> {
     checkRequest(request, 'embed');
-    return this.simple('POST', '/api/embed', { ...request }, request.model, options, true);
+    return this.json('POST', '/api/embed', { ...request }, request.model, options);
   }
 
   /** Embeds one prompt (the legacy endpoint). */
   async embeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResponse> {
     checkRequest(request, 'embeddings');
-    return this.simple('POST', '/api/embeddings', { ...request }, request.model, options, true);
+    return this.json('POST', '/api/embeddings', { ...request }, request.model, options);
   }
 
   /** The models loaded in memory now. */
   ps(options?: CallOptions): Promise<ListResponse> {
-    return this.simple('GET', '/api/ps', undefined, undefined, options, true);
+    return this.json('GET', '/api/ps', undefined, undefined, options);
   }
 
   /** The server's version. */
   version(options?: CallOptions): Promise<VersionResponse> {
-    return this.simple('GET', '/api/version', undefined, undefined, options, true);
+    return this.json('GET', '/api/version', undefined, undefined, options);
   }
 
   private startCall(options: CallOptions | undefined): Call {
@@ -296,10 +296,7 @@ export class Ollama {
    */
   private traceCall(
     operation: GenAiOperation | undefined,
-    model: string | undefined,
-    request: object,
-    stream: boolean,
-    startedMs: number,
+    call: { model: string | undefined; request: object; stream: boolean; startedMs: number },
   ): GenAiSpan | undefined {
     const tracing = this.config.tracing;
     if (operation === undefined || tracing === undefined) return undefined;
@@ -310,10 +307,10 @@ export class Ollama {
       tracing,
       host: this.host,
       operation,
-      model: model ?? '',
-      request,
-      stream,
-      startedMs,
+      model: call.model ?? '',
+      request: call.request,
+      stream: call.stream,
+      startedMs: call.startedMs,
       headers: this.headers,
     });
   }
@@ -333,34 +330,53 @@ export class Ollama {
     else this.genAi.failed(operation, model, seconds, errorType(error), undefined, span?.span);
   }
 
-  /** A request answered by one JSON object (or, with `json: false`, an empty body). */
-  private async simple<T>(
+  /** A request answered by one JSON object. */
+  private json<T>(
     method: Method,
     path: string,
     body: object | undefined,
     model: string | undefined,
     options: CallOptions | undefined,
-    json: boolean,
+  ): Promise<T> {
+    return this.send(method, path, body, model, options, (response, call) =>
+      this.transport.json<T>(response, call),
+    );
+  }
+
+  /** A request answered with an empty body (delete, copy). */
+  private withoutAnswer(
+    method: Method,
+    path: string,
+    body: object,
+    options: CallOptions | undefined,
+  ): Promise<void> {
+    return this.send(method, path, body, undefined, options, (response, call) =>
+      this.transport.discard(response, call),
+    );
+  }
+
+  /** Sends a request and reads its answer with `read`. */
+  private async send<T>(
+    method: Method,
+    path: string,
+    body: object | undefined,
+    model: string | undefined,
+    options: CallOptions | undefined,
+    read: (response: OkResponse, call: Call) => Promise<T>,
   ): Promise<T> {
     // Serialized before the call starts: a body JSON cannot hold is refused with nothing sent or counted.
     const payload = body === undefined ? undefined : requestJson(body);
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
-    const span = body === undefined ? undefined : this.traceCall(operation, model, body, false, started);
+    const span =
+      body === undefined
+        ? undefined
+        : this.traceCall(operation, { model, request: body, stream: false, startedMs: started });
     try {
       if (call.reason !== undefined) throw call.reason;
-      const work = () =>
-        this.transport.run(
-          call,
-          async () => {
-            const response = await this.transport.request(call, method, path, payload, span);
-            return json ? this.transport.json<T>(response, call) : this.transport.discard(response, call);
-          },
-          span,
-        );
-      // The span is active while the request runs: HTTP instrumentation's spans and the policy's
-      // decisions (an instrumented breaker's rejection, a retry) land under it.
+      const work = async () => read(await this.transport.request(call, method, path, payload, span), call);
+      // The span is active while the request runs: HTTP instrumentation's spans land under it.
       const result = span === undefined ? await work() : await context.with(span.context, work);
       this.record(operation, model ?? '', started, undefined, result as Usage, span);
       span?.succeeded(result);
@@ -384,17 +400,16 @@ export class Ollama {
   ): Promise<T | AbortableAsyncIterator<T>> {
     const stream = request.stream ?? false;
     const body = { ...request, stream };
-    if (!stream) return this.simple<T>('POST', path, body, model, options, true);
+    if (!stream) return this.json<T>('POST', path, body, model, options);
     const payload = requestJson(body);
     const started = performance.now();
     const operation = OPERATIONS[path];
     const call = this.startCall(options);
-    const span = this.traceCall(operation, model, body, true, started);
+    const span = this.traceCall(operation, { model, request: body, stream: true, startedMs: started });
     let response: { statusCode: number; lines: LineReader };
     try {
       if (call.reason !== undefined) throw call.reason;
-      const work = () =>
-        this.transport.run(call, () => this.transport.stream(call, path, payload, span), span);
+      const work = () => this.transport.stream(call, path, payload, span);
       response = span === undefined ? await work() : await context.with(span.context, work);
       if (operation !== undefined) this.genAi?.accept(model);
     } catch (error) {
@@ -406,7 +421,7 @@ export class Ollama {
     }
     span?.streaming(call.signal);
     const hooks = this.streamHooks<T>(operation, model, started, span);
-    const fail = (error: unknown) => this.transport.fail(error, call, true);
+    const fail = (error: unknown) => this.transport.answerFailure(error, call);
     const iterator = new NdjsonIterator<T>(response.lines, response.statusCode, call, fail, hooks);
     return new AbortableAsyncIterator(call, iterator);
   }

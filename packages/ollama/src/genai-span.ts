@@ -47,7 +47,6 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_OLLAMA_RETRY_BY,
   ATTR_OLLAMA_STREAM_CHUNKS,
   ATTR_RETRY_ATTEMPT,
   ATTR_RETRY_DELAY_MS,
@@ -57,7 +56,7 @@ import {
   EVENT_OLLAMA_STREAM_LEFT,
   PROVIDER_NAME,
 } from './semconv.js';
-import type { RequestTracing, RetrySource } from './transport.js';
+import type { RequestTracing } from './transport.js';
 
 /** The client's tracing options with defaults applied. */
 export interface ResolvedTracing {
@@ -147,8 +146,8 @@ function requestAttributes(request: Record<string, unknown>, attributes: Attribu
 
 /**
  * The CLIENT span of one GenAI call (chat, generate, embed, embeddings), as the GenAI semantic conventions
- * v1.41.0 describe it: started before the request, active while the request (and the client's policy) run,
- * so that HTTP instrumentation's spans and a policy's decisions land under it, and ended with the call: when
+ * v1.41.0 describe it: started before the request, active while the request runs, so that HTTP
+ * instrumentation's spans land under it, and ended with the call: when
  * the answer arrived, or for a stream when its final line arrived, when it failed, when it was aborted, or
  * when the application stopped reading. Nothing here throws into the call.
  */
@@ -244,16 +243,14 @@ export class GenAiSpan implements RequestTracing {
   }
 
   /** Another attempt begins after a failed one (see {@link RequestTracing.retried}). */
-  retried(by: RetrySource, attempt: number, failure: string, delayMs?: number): void {
+  retried(attempt: number, failure: string, delayMs: number): void {
     if (!this.recording || this.ended) return;
     try {
-      const attributes: Attributes = {
-        [ATTR_OLLAMA_RETRY_BY]: by,
+      this.span.addEvent(EVENT_OLLAMA_RETRY, {
         [ATTR_RETRY_ATTEMPT]: attempt,
         [ATTR_ERROR_TYPE]: failure,
-      };
-      if (delayMs !== undefined) attributes[ATTR_RETRY_DELAY_MS] = delayMs;
-      this.span.addEvent(EVENT_OLLAMA_RETRY, attributes);
+        [ATTR_RETRY_DELAY_MS]: delayMs,
+      });
     } catch (error) {
       reportInstrumentationError('ollama span retry event', error);
     }

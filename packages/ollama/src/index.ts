@@ -14,7 +14,7 @@ export { COLD_START_MIN_LOAD_SECONDS } from './genai-metrics.js';
 export type { HeadersInit } from './headers.js';
 export { DEFAULT_HOST } from './host.js';
 export type * from './interfaces.js';
-export type { CallOptions, Config, ExecutionPolicy, RetryOptions, TracingOptions } from './options.js';
+export type { CallOptions, Config, RetryOptions, TracingOptions } from './options.js';
 export {
   DEFAULT_PS_POLL_INTERVAL_MS,
   MIN_PS_POLL_INTERVAL_MS,
@@ -22,7 +22,6 @@ export {
 } from './ps-poller.js';
 export { MAX_REQUEST_DEPTH } from './request-json.js';
 export {
-  ATTR_OLLAMA_RETRY_BY,
   ATTR_OLLAMA_STREAM_CHUNKS,
   ATTR_RETRY_ATTEMPT,
   ATTR_RETRY_DELAY_MS,

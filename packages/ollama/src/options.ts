@@ -11,14 +11,6 @@ import type { ResolvedTracing } from './genai-span.js';
 import type { HeadersInit } from './headers.js';
 import { type PsPollOptions, type ResolvedPsPoll, resolvePsPoll } from './ps-poller.js';
 
-/**
- * Anything that runs a call under a resilience policy: a cockatiel policy (a circuit breaker instrumented
- * by `@sightglass/resilience`, a retry, a bulkhead, `wrap(...)`) has this shape.
- */
-export interface ExecutionPolicy {
-  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
-}
-
 /** Retries of connection failures that happen before any byte of the answer arrived. */
 export interface RetryOptions {
   /** Retries after the first attempt (cockatiel's meaning of `maxAttempts`). Default 2; 0 turns retries off. */
@@ -88,8 +80,6 @@ export interface Config {
   timeoutMs?: number;
   /** Retries of connection failures before any byte arrived; `false` turns them off. Default `{ maxAttempts: 2 }`. */
   retry?: RetryOptions | false;
-  /** A policy every call runs under (e.g. an instrumented cockatiel circuit breaker). */
-  policy?: ExecutionPolicy;
   /** Report pool and GenAI metrics. Default `true`. */
   metrics?: boolean;
   /**
@@ -130,7 +120,6 @@ export interface ResolvedConfig {
   timeoutMs: number | undefined;
   retries: number;
   retryDelayMs: number;
-  policy: ExecutionPolicy | undefined;
   metrics: boolean;
   health: boolean;
   psPoll: ResolvedPsPoll | undefined;
@@ -149,7 +138,6 @@ const KNOWN_OPTIONS = new Set([
   'bodyTimeout',
   'timeoutMs',
   'retry',
-  'policy',
   'metrics',
   'health',
   'psPoll',
@@ -197,10 +185,6 @@ export function resolveConfig(
   if (retry !== false && (typeof retry !== 'object' || retry === null)) {
     invalid('retry must be an object or false');
   }
-  const policy = config.policy;
-  if (policy !== undefined && typeof policy?.execute !== 'function') {
-    invalid('policy must have an execute(fn, signal) method');
-  }
   return {
     name: config.name === undefined ? 'ollama' : validateName(config.name, 'Ollama pool'),
     nameGiven: config.name !== undefined,
@@ -213,7 +197,6 @@ export function resolveConfig(
     timeoutMs: checkTimeout(config.timeoutMs, ErrorCode.INVALID_CONFIG),
     retries: retry === false ? 0 : integer(retry.maxAttempts, 'retry.maxAttempts', 2, 0),
     retryDelayMs: retry === false ? 0 : integer(retry.delayMs, 'retry.delayMs', 50, 0),
-    policy,
     metrics: config.metrics ?? true,
     health: config.health ?? true,
     psPoll: resolvePsPoll(config.psPoll),

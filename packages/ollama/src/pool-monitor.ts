@@ -92,7 +92,7 @@ export class PoolMonitor {
     this.listen('connect', () => opened.inc());
     this.listen('disconnect', () => closed.inc());
     this.listen('connectionError', (_origin: unknown, _targets: unknown, error: unknown) =>
-      this.connectionFailed(error, true),
+      this.countConnectionError(error),
     );
   }
 
@@ -123,12 +123,17 @@ export class PoolMonitor {
   }
 
   /**
-   * Remembers a connection failure for the health check and, with `count`, counts it. The pool's
-   * `connectionError` event counts connections that failed to open; the transport counts connections that
-   * broke under a request (undici emits no event that tells a broken one from an idle one closing).
+   * Counts a connection error and remembers it for the health check: a connection that failed to open (the
+   * pool's `connectionError` event), or one that broke under a request (the transport: undici emits no event
+   * that tells a broken one from an idle one closing).
    */
-  connectionFailed(error: unknown, count: boolean): void {
-    if (count) this.errors?.inc();
+  countConnectionError(error: unknown): void {
+    this.errors?.inc();
+    this.rememberConnectionError(error);
+  }
+
+  /** Remembers a connection error for the health check, without counting it (the pool's event did). */
+  rememberConnectionError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const atMs = Date.now();
     this.lastError = { message, code: errorCode(error), at: new Date(atMs).toISOString(), atMs };

@@ -1,6 +1,6 @@
 import { CATALOG, metricRegistry } from '@sightglass/core';
 import { startFakeOllama } from '@sightglass/fake-ollama';
-import { instrumentCircuitBreaker, isCircuitRejection } from '@sightglass/resilience';
+import { executeWithSignal, instrumentCircuitBreaker, isCircuitRejection } from '@sightglass/resilience';
 import { freePort } from '@sightglass/test-kit';
 import {
   ConsecutiveBreaker,
@@ -63,7 +63,7 @@ describe('retries of connection failures before any byte', () => {
   });
 });
 
-describe('the policy option', () => {
+describe('under a cockatiel policy, wrapped around the call', () => {
   it('runs calls under an instrumented cockatiel breaker', async () => {
     const server = await fakeOllama();
     const breaker = instrumentCircuitBreaker(
@@ -76,39 +76,44 @@ describe('the policy option', () => {
       ),
       { name: 'ollama-breaker' },
     );
-    const ollama = client({ host: server.url, policy: breaker });
-    await expect(ollama.chat(chat)).resolves.toMatchObject({ done: true });
+    const ollama = client({ host: server.url });
+    await expect(
+      executeWithSignal(breaker, (signal) => ollama.chat(chat, { signal })),
+    ).resolves.toMatchObject({ done: true });
     server.faults.set({ errorStatus: 503 });
-    await expect(ollama.chat(chat)).rejects.toMatchObject({ status_code: 503 });
-    await expect(ollama.chat({ ...chat, stream: true })).rejects.toMatchObject({ status_code: 503 });
-    const rejected = await ollama.chat(chat).catch((error: unknown) => error);
+    await expect(executeWithSignal(breaker, (signal) => ollama.chat(chat, { signal }))).rejects.toMatchObject(
+      { status_code: 503 },
+    );
+    await expect(
+      executeWithSignal(breaker, (signal) => ollama.chat({ ...chat, stream: true }, { signal })),
+    ).rejects.toMatchObject({ status_code: 503 });
+    const rejected = await executeWithSignal(breaker, (signal) => ollama.chat(chat, { signal })).catch(
+      (error: unknown) => error,
+    );
     expect(isCircuitRejection(rejected)).toBe(true);
     expect(server.stats.requests).toBe(3);
     expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'ollama-breaker' })).toBe(1);
     breaker.dispose();
   });
 
-  it("a policy's own cancellation aborts the request", async () => {
-    const server = await fakeOllama({ tokensPerSecond: 10 });
-    const ollama = client({
-      host: server.url,
-      policy: {
-        execute: (fn) => {
-          const controller = new AbortController();
-          setTimeout(() => controller.abort(), 30);
-          return Promise.resolve(fn({ signal: controller.signal }));
-        },
-      },
-    });
-    await expect(ollama.chat(chat)).rejects.toMatchObject({ name: 'AbortError' });
-  });
-
-  it("a policy's timeout reaches the caller as the policy's own error (TaskCancelledError)", async () => {
+  it("a policy's timeout aborts the request: the call throws TimeoutError, the caller gets TaskCancelledError", async () => {
     const server = await fakeOllama();
     server.faults.set({ addedLatencyMs: 2000 });
-    const ollama = client({ host: server.url, policy: timeout(100, TimeoutStrategy.Aggressive) });
-    await expect(ollama.chat(chat)).rejects.toBeInstanceOf(TaskCancelledError);
-    await expect(ollama.chat({ ...chat, stream: true })).rejects.toBeInstanceOf(TaskCancelledError);
+    const ollama = client({ host: server.url });
+    const policy = timeout(100, TimeoutStrategy.Aggressive);
+    for (const stream of [false, true] as const) {
+      let call: Promise<unknown> | undefined;
+      await expect(
+        executeWithSignal(policy, (signal) => {
+          call = stream ? ollama.chat({ ...chat, stream }, { signal }) : ollama.chat(chat, { signal });
+          return call;
+        }),
+      ).rejects.toBeInstanceOf(TaskCancelledError);
+      await expect(call).rejects.toMatchObject({
+        name: 'TimeoutError',
+        code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
+      });
+    }
   });
 
   it('a retry around a timeout tries again: the timeout cancels one attempt, not the call', async () => {
@@ -116,19 +121,38 @@ describe('the policy option', () => {
     server.faults.set({ addedLatencyMs: 2000 });
     const retrying = retry(handleAll, { maxAttempts: 1 });
     retrying.onRetry(() => server.faults.clear());
-    const ollama = client({
-      host: server.url,
-      policy: wrap(retrying, timeout(150, TimeoutStrategy.Aggressive)),
-    });
-    await expect(ollama.chat(chat)).resolves.toMatchObject({ done: true });
+    const policy = wrap(retrying, timeout(150, TimeoutStrategy.Aggressive));
+    const ollama = client({ host: server.url });
+    await expect(executeWithSignal(policy, (signal) => ollama.chat(chat, { signal }))).resolves.toMatchObject(
+      {
+        done: true,
+      },
+    );
     expect(server.stats.requests).toBe(2);
   });
 
-  it('a stream started within the timeout is not cut when the attempt ends', async () => {
+  it("a stream started within the timeout is not cut when the attempt ends; the caller's signal still ends it", async () => {
     const server = await fakeOllama({ tokensPerSecond: 40, tokensPerAnswer: 12 });
-    const ollama = client({ host: server.url, policy: timeout(150, TimeoutStrategy.Aggressive) });
+    const ollama = client({ host: server.url });
+    const policy = timeout(150, TimeoutStrategy.Aggressive);
     let chunks = 0;
-    for await (const part of await ollama.chat({ ...chat, stream: true })) if (!part.done) chunks++;
+    const stream = await executeWithSignal(policy, (signal) =>
+      ollama.chat({ ...chat, stream: true }, { signal }),
+    );
+    for await (const part of stream) if (!part.done) chunks++;
     expect(chunks).toBe(12); // 300 ms of tokens, twice the policy's timeout
+
+    const caller = new AbortController();
+    const left = await executeWithSignal(
+      policy,
+      (signal) => ollama.chat({ ...chat, stream: true }, { signal }),
+      {
+        signal: caller.signal,
+      },
+    );
+    const read = (async () => {
+      for await (const _ of left) caller.abort(new Error('the client left'));
+    })();
+    await expect(read).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -33,19 +33,14 @@ export const ATTR_SERVER_PORT = 'server.port';
 /** `gen_ai.provider.name` of every span and metric of this client (as the metrics have it). */
 export const PROVIDER_NAME = 'ollama';
 
-/**
- * Another attempt of a traced call began after a failed one: the client's own retry of a connection that
- * never carried the request, or the client's `policy` running the call again.
- */
+/** Another attempt of a traced call began after a failed one: the client's retry of a connection that never carried the request. */
 export const EVENT_OLLAMA_RETRY = 'sightglass.ollama.retry';
 /** The application stopped reading a stream before its final chunk (`break`, `return()`): its span ends there. */
 export const EVENT_OLLAMA_STREAM_LEFT = 'sightglass.ollama.stream_left';
 
-/** Which retry began the attempt: `connection` (the client's `retry` option) or `policy` (its `policy`). */
-export const ATTR_OLLAMA_RETRY_BY = 'sightglass.ollama.retry.by';
 /** The retry's number: 1 for the first retry (the second attempt), as `@sightglass/resilience` counts. */
 export const ATTR_RETRY_ATTEMPT = 'sightglass.retry.attempt';
-/** How long the client waits before the attempt, in milliseconds (connection retries). */
+/** How long the client waits before the attempt, in milliseconds. */
 export const ATTR_RETRY_DELAY_MS = 'sightglass.retry.delay_ms';
 /** Output chunks the application had read when it left a stream. */
 export const ATTR_OLLAMA_STREAM_CHUNKS = 'sightglass.ollama.stream.chunks';

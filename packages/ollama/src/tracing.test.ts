@@ -13,13 +13,18 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { EVENT_BREAKER_REJECTED, instrumentCircuitBreaker } from '@sightglass/resilience';
+import {
+  EVENT_BREAKER_REJECTED,
+  EVENT_RETRY_SCHEDULED,
+  executeWithSignal,
+  instrumentCircuitBreaker,
+  instrumentRetry,
+} from '@sightglass/resilience';
 import { eventsOf, failingSpanProcessor, freePort, startTracing, type Tracing } from '@sightglass/test-kit';
 import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry } from 'cockatiel';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ResponseError } from './errors.js';
 import {
-  ATTR_OLLAMA_RETRY_BY,
   ATTR_OLLAMA_STREAM_CHUNKS,
   ATTR_RETRY_ATTEMPT,
   ATTR_RETRY_DELAY_MS,
@@ -261,7 +266,6 @@ describe('failures', () => {
       [
         EVENT_OLLAMA_RETRY,
         {
-          [ATTR_OLLAMA_RETRY_BY]: 'connection',
           [ATTR_RETRY_ATTEMPT]: 1,
           [ATTR_RETRY_DELAY_MS]: 1,
           'error.type': 'ECONNREFUSED',
@@ -270,7 +274,6 @@ describe('failures', () => {
       [
         EVENT_OLLAMA_RETRY,
         {
-          [ATTR_OLLAMA_RETRY_BY]: 'connection',
           [ATTR_RETRY_ATTEMPT]: 2,
           [ATTR_RETRY_DELAY_MS]: 2,
           'error.type': 'ECONNREFUSED',
@@ -325,47 +328,52 @@ describe('failures', () => {
   });
 });
 
-describe('retries and policies', () => {
-  it("the policy's retry: the span covers both attempts, the second one an event after the first's 503", async () => {
+describe('under a policy wrapped around the call', () => {
+  it("a policy's retry: each attempt a span of its own under the caller's, the retry an event on the caller's", async () => {
     const server = await fakeOllama();
     server.faults.set({ errorStatus: 503, errorRate: 0.5 }); // the 1st, 3rd, … requests fail
-    const ollama = client({
-      host: server.url,
-      policy: retry(
+    const ollama = client({ host: server.url });
+    const retrying = instrumentRetry(
+      retry(
         handleWhen((error) => error instanceof ResponseError && error.status_code === 503),
         { maxAttempts: 1 },
       ),
-    });
-    await expect(ollama.chat({ model: 'llama3.2', messages: question })).resolves.toMatchObject({
-      done: true,
-    });
+      { name: 'traced-retry' },
+    );
+    const request = await tracing.inSpan('request', () =>
+      expect(
+        executeWithSignal(retrying, (signal) =>
+          ollama.chat({ model: 'llama3.2', messages: question }, { signal }),
+        ),
+      ).resolves.toMatchObject({ done: true }),
+    );
+    retrying.dispose();
     expect(server.stats.requests).toBe(2);
-    const span = onlyClientSpan();
-    expect(span.attributes['error.type']).toBeUndefined();
-    expect(eventsOf(span)).toEqual([
-      [
-        EVENT_OLLAMA_RETRY,
-        { [ATTR_OLLAMA_RETRY_BY]: 'policy', [ATTR_RETRY_ATTEMPT]: 1, 'error.type': '503' },
-      ],
-    ]);
+    const [failed, answered] = clientSpans();
+    expect(failed!.attributes['error.type']).toBe('503');
+    expect(answered!.attributes['error.type']).toBeUndefined();
+    for (const span of [failed!, answered!]) {
+      expect(span.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+    }
+    expect(eventsOf(request).map(([name]) => name)).toEqual([EVENT_RETRY_SCHEDULED]);
   });
 
-  it('an instrumented breaker decides on the call span: its rejection is the span’s error.type', async () => {
+  it('an instrumented breaker decides before the call: its rejection lands on the caller’s span', async () => {
     const server = await fakeOllama();
     server.faults.set({ errorStatus: 500 });
     const breaker = instrumentCircuitBreaker(
       circuitBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(1) }),
       { name: 'traced-breaker' },
     );
-    const ollama = client({ host: server.url, policy: breaker });
-    await expect(ollama.chat({ model: 'llama3.2', messages: question })).rejects.toMatchObject({
-      status_code: 500,
-    });
-    await expect(ollama.chat({ model: 'llama3.2', messages: question })).rejects.toThrow();
-    const [failed, rejected] = clientSpans();
-    expect(failed!.attributes['error.type']).toBe('500');
-    expect(rejected!.attributes['error.type']).toBe('BrokenCircuitError');
-    expect(eventsOf(rejected!).map(([name]) => name)).toEqual([EVENT_BREAKER_REJECTED]);
+    const ollama = client({ host: server.url });
+    const ask = () =>
+      executeWithSignal(breaker, (signal) =>
+        ollama.chat({ model: 'llama3.2', messages: question }, { signal }),
+      );
+    await expect(ask()).rejects.toMatchObject({ status_code: 500 });
+    const request = await tracing.inSpan('request', () => expect(ask()).rejects.toThrow());
+    expect(onlyClientSpan().attributes['error.type']).toBe('500'); // the rejected call sent nothing
+    expect(eventsOf(request).map(([name]) => name)).toEqual([EVENT_BREAKER_REJECTED]);
     breaker.dispose();
   });
 });

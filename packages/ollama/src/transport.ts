@@ -5,7 +5,6 @@ import type { Call } from './call.js';
 import {
   ConnectionError,
   errorCode,
-  errorType,
   isConnectionFailure,
   isNeverSent,
   isUndiciTimeout,
@@ -18,7 +17,6 @@ import {
 import type { ParsedHost } from './host.js';
 import { LineResponseHandler } from './line-handler.js';
 import type { LineReader } from './ndjson-lines.js';
-import type { ExecutionPolicy } from './options.js';
 import type { PoolMonitor } from './pool-monitor.js';
 import { timePoolWait } from './pool-wait.js';
 
@@ -31,18 +29,15 @@ const BROKEN_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'
 /** How many characters of a bad body an error quotes. */
 const EXCERPT = 200;
 
-/** Which retry began an attempt: the client's own (`retry` option) or its `policy`. */
-export type RetrySource = 'connection' | 'policy';
-
 /** What a traced call adds to its requests: the headers carrying its trace context, and news of its retries. */
 export interface RequestTracing {
   /** The headers of the call's requests (the client's, with `traceparent` when it is propagated). */
   readonly headers: Record<string, string>;
   /**
-   * Another attempt begins after a failed one: retry number `attempt` (1 = the second attempt), after a
-   * failure of `errorType`; `delayMs` is the wait before it (connection retries).
+   * The client retries a connection that never carried the request: retry number `attempt` (1 = the second
+   * attempt), after a failure of `errorType` (the socket's code), in `delayMs`.
    */
-  retried(by: RetrySource, attempt: number, errorType: string, delayMs?: number): void;
+  retried(attempt: number, errorType: string, delayMs: number): void;
 }
 
 /** What a request needs besides its call. */
@@ -52,13 +47,12 @@ export interface TransportOptions {
   headers: Record<string, string>;
   retries: number;
   retryDelayMs: number;
-  policy: ExecutionPolicy | undefined;
   monitor: PoolMonitor;
 }
 
 /**
- * Sends requests through the pool: retries connection failures that happen before the answer began, turns
- * every failure into a typed error, and runs the whole under the client's policy, if any.
+ * Sends requests through the pool: retries connection failures that happen before the answer began, and
+ * turns every failure into a typed error.
  */
 export class Transport {
   /** The pool, timing how long each `request()` waits for a connection when the pool reports metrics. */
@@ -66,28 +60,6 @@ export class Transport {
 
   constructor(private readonly options: TransportOptions) {
     this.dispatcher = options.monitor.metrics ? timePoolWait(options.pool, options.monitor) : options.pool;
-  }
-
-  /**
-   * Runs `work` (which calls {@link request}) under the policy. The policy's signal aborts the current
-   * attempt's request (a policy timeout frees the connection), not the call, so a retry can try again.
-   */
-  run<T>(call: Call, work: () => Promise<T>, tracing?: RequestTracing): Promise<T> {
-    const policy = this.options.policy;
-    if (policy === undefined) return work();
-    if (tracing !== undefined) work = attempts(work, tracing);
-    return policy.execute(async (context) => {
-      const signal = context?.signal;
-      if (signal === undefined || signal === call.signal) return work();
-      // The policy's signal cancels this attempt, not the call: a retry around a timeout can try again, and
-      // the policy's own error (cockatiel's TaskCancelledError) is what the caller sees.
-      const endAttempt = call.beginAttempt(signal);
-      try {
-        return await work();
-      } finally {
-        endAttempt();
-      }
-    }, call.signal);
   }
 
   /** Sends one request and resolves once its headers arrived with a status below 400. */
@@ -109,7 +81,7 @@ export class Transport {
           method,
           headers,
           body,
-          signal: call.requestSignal,
+          signal: call.signal,
         }),
       tracing,
     );
@@ -133,14 +105,14 @@ export class Transport {
     const response = await this.withRetries(
       call,
       () => {
-        const handler = new LineResponseHandler(call.requestSignal, monitor.metrics ? monitor : undefined);
+        const handler = new LineResponseHandler(call.signal, monitor.metrics ? monitor : undefined);
         pool.dispatch({ path: `${host.basePath}${path}`, method: 'POST', headers, body }, handler);
         return handler.response;
       },
       tracing,
     );
     if (response.lines !== undefined) return { statusCode: response.statusCode, lines: response.lines };
-    if (response.bodyFailure !== undefined) throw this.fail(response.bodyFailure, call, true);
+    if (response.bodyFailure !== undefined) throw this.answerFailure(response.bodyFailure, call);
     throw errorFromBody(response.statusCode, response.errorText ?? '');
   }
 
@@ -160,13 +132,13 @@ export class Transport {
       try {
         response = await send();
       } catch (error) {
-        const mapped = this.fail(error, call, false);
+        const mapped = this.requestFailure(error, call);
         if (mapped instanceof ConnectionError && isNeverSent(error) && attempt < retries) {
           const delayMs = retryDelayMs * 2 ** attempt;
           // The socket's code (ECONNREFUSED, ENOTFOUND) says more than the call's connection_failed.
-          tracing?.retried('connection', attempt + 1, spanErrorType(error), delayMs);
-          await delay(delayMs, call.requestSignal);
-          const reason = call.requestReason;
+          tracing?.retried(attempt + 1, spanErrorType(error), delayMs);
+          await delay(delayMs, call.signal);
+          const reason = call.reason;
           if (reason !== undefined) throw reason;
           continue;
         }
@@ -183,7 +155,7 @@ export class Transport {
     try {
       text = await response.body.text();
     } catch (error) {
-      throw this.fail(error, call, true);
+      throw this.answerFailure(error, call);
     }
     try {
       return JSON.parse(text) as T;
@@ -197,43 +169,73 @@ export class Transport {
     try {
       await response.body.dump({ limit: Number.POSITIVE_INFINITY });
     } catch (error) {
-      throw this.fail(error, call, true);
+      throw this.answerFailure(error, call);
     }
   }
 
   /**
-   * Turns what undici or a socket threw into the call's typed error. A connection that broke under the
-   * request (reset, closed by the other side) is a reset, whether or not the answer had begun (`began`):
+   * The call's typed error for what undici or a socket threw before the answer began (sending, or waiting
+   * for the headers). A connection that broke under the request (reset, closed by the other side) is a reset:
    * Ollama may have the request. Only a connection that could not carry it (refused, unresolvable, timed out
-   * connecting) failed; after `began` every broken connection is a reset.
+   * connecting) failed.
    */
-  fail(error: unknown, call: Call, began: boolean): unknown {
-    const reason = call.requestReason;
+  requestFailure(error: unknown, call: Call): unknown {
+    return this.typed(error, call, (cause, code, message, broken) =>
+      broken
+        ? new ConnectionError(
+            OllamaErrorCode.CONNECTION_RESET,
+            `The connection to Ollama broke before its answer began (it may have the request): ${message} (${code})`,
+            { cause },
+          )
+        : new ConnectionError(
+            OllamaErrorCode.CONNECTION_FAILED,
+            `The connection to Ollama at ${this.options.host.origin} failed before an answer came: ${message} (${code})`,
+            { cause },
+          ),
+    );
+  }
+
+  /**
+   * The call's typed error for what undici or a socket threw once the answer had begun (reading a body or a
+   * stream): every broken connection is a reset then.
+   */
+  answerFailure(error: unknown, call: Call): unknown {
+    return this.typed(
+      error,
+      call,
+      (cause, code, message) =>
+        new ConnectionError(
+          OllamaErrorCode.CONNECTION_RESET,
+          `The connection to Ollama broke mid-answer: ${message} (${code})`,
+          { cause },
+        ),
+    );
+  }
+
+  /**
+   * The call's abort reason, an error that is typed already, a `TimeoutError` for undici's timeouts, or for a
+   * connection failure the `ConnectionError` that `connectionError` makes of it (`broken`: a connection that
+   * was open broke); anything else as it is.
+   */
+  private typed(
+    error: unknown,
+    call: Call,
+    connectionError: (cause: unknown, code: string, message: string, broken: boolean) => ConnectionError,
+  ): unknown {
+    const reason = call.reason;
     if (reason !== undefined) return reason;
     if (error instanceof OllamaError) return error;
     if (isUndiciTimeout(error)) {
       return new TimeoutError(`Ollama did not answer in time (${errorCode(error)})`, { cause: error });
     }
-    if (isConnectionFailure(error)) {
-      const code = errorCode(error) ?? '';
-      const broken = BROKEN_CONNECTION_CODES.has(code);
-      this.options.monitor.connectionFailed(error, broken);
-      const message = error instanceof Error ? error.message : String(error);
-      return began || broken
-        ? new ConnectionError(
-            OllamaErrorCode.CONNECTION_RESET,
-            began
-              ? `The connection to Ollama broke mid-answer: ${message} (${code})`
-              : `The connection to Ollama broke before its answer began (it may have the request): ${message} (${code})`,
-            { cause: error },
-          )
-        : new ConnectionError(
-            OllamaErrorCode.CONNECTION_FAILED,
-            `The connection to Ollama at ${this.options.host.origin} failed before an answer came: ${message} (${code})`,
-            { cause: error },
-          );
-    }
-    return error;
+    if (!isConnectionFailure(error)) return error;
+    const code = errorCode(error) ?? '';
+    const broken = BROKEN_CONNECTION_CODES.has(code);
+    // A connection that failed to open was counted by the pool's event; one that broke is counted here.
+    if (broken) this.options.monitor.countConnectionError(error);
+    else this.options.monitor.rememberConnectionError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return connectionError(error, code, message, broken);
   }
 
   /** The `ResponseError` of a status ≥ 400, once its body was read. */
@@ -242,28 +244,10 @@ export class Transport {
     try {
       text = await response.body.text();
     } catch (error) {
-      return this.fail(error, call, true);
+      return this.answerFailure(error, call);
     }
     return errorFromBody(response.statusCode, text);
   }
-}
-
-/**
- * `work` telling `tracing` when the policy runs it again: each run after the first is a retry, after the
- * failure of the run before.
- */
-function attempts<T>(work: () => Promise<T>, tracing: RequestTracing): () => Promise<T> {
-  let runs = 0;
-  let lastError: unknown;
-  return async () => {
-    if (runs++ > 0) tracing.retried('policy', runs - 1, errorType(lastError));
-    try {
-      return await work();
-    } catch (error) {
-      lastError = error;
-      throw error;
-    }
-  };
 }
 
 /** The `ResponseError` of a status ≥ 400, with the server's own message when it sent one. */

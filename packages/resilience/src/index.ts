@@ -22,6 +22,11 @@ export type {
   RetryLike,
   TimeoutLike,
 } from './cockatiel-types.js';
+export {
+  type ExecuteWithSignalOptions,
+  type ExecutingPolicy,
+  executeWithSignal,
+} from './execute-with-signal.js';
 export type { InstrumentationHandle, Instrumented } from './instrumentation.js';
 export { instrumentPolicy, type PolicyCompositionOptions } from './policy.js';
 export { isCircuitRejection } from './rejection.js';
