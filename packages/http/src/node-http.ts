@@ -17,7 +17,7 @@ function routeFinder(options: NodeHttpMetricsOptions): (request: IncomingMessage
   if (options.route) return options.route;
   if (options.routes) {
     const matcher = compileRoutes(options.routes);
-    return (request) => matcher.match(pathOf(request.url));
+    return (request) => matcher.match(request.url ?? '/');
   }
   return () => undefined;
 }

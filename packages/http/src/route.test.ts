@@ -35,6 +35,17 @@ describe('labels', () => {
     expect(routes.match('/x')).toBeUndefined();
   });
 
+  it('matches a request URL by its path, whatever its query holds', () => {
+    const routes = compileRoutes(['/v1/chat', '/users/:id', '/static/*', '/files/*/raw']);
+    expect(routes.match('/v1/chat?stream=true')).toBe('/v1/chat');
+    expect(routes.match('/v1/chat/?')).toBe('/v1/chat');
+    expect(routes.match('/users/42?tab=posts/1')).toBe('/users/:id');
+    expect(routes.match('/users/?id=42')).toBeUndefined();
+    expect(routes.match('/v1/chatty?x')).toBeUndefined();
+    expect(routes.match('/static/a.css?v=2')).toBe('/static/*');
+    expect(routes.match('/files/x?next=/raw')).toBeUndefined(); // the query is not the path
+  });
+
   it('takes the path without its query', () => {
     expect([pathOf('/a?b=1'), pathOf('/a'), pathOf(undefined)]).toEqual(['/a', '/a', '/']);
   });

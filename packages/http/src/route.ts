@@ -29,8 +29,8 @@ export function methodLabel(method: string | undefined): string {
 
 /** A route template matcher for plain node:http: `/users/:id` matches `/users/42`, `/files/*` any rest. */
 export interface RouteMatcher {
-  /** The template a path matches, or undefined. */
-  match(path: string): string | undefined;
+  /** The template a path, or a request URL with its query, matches; undefined if none. */
+  match(pathOrUrl: string): string | undefined;
 }
 
 /**
@@ -42,12 +42,14 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
     const pattern = template
       .split('/')
       .map((part) => {
-        if (part === '*') return '.*';
-        if (part.startsWith(':')) return '[^/]+';
+        // Neither a wildcard nor a parameter reaches into the query: the pattern matches the URL as it
+        // came, so a request needs no scan for `?` and no sliced path to find its route.
+        if (part === '*') return '[^?]*';
+        if (part.startsWith(':')) return '[^/?]+';
         return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    return { template, regex: new RegExp(`^${pattern}/?$`) };
+    return { template, regex: new RegExp(`^${pattern}/?(?:\\?|$)`) };
   });
   return {
     match(path) {
