@@ -8,13 +8,13 @@ import {
   recordingSpan,
   reportInstrumentationError,
 } from '@sightglass/core';
-import { observeOutcomes, patchProperty } from './breaker-internals.js';
 import {
   type CircuitStateName,
   CircuitStateValue,
   circuitStateGaugeValue,
   circuitStateName,
 } from './circuit-state.js';
+import { observeOutcomes, patchProperty } from './cockatiel-internals.js';
 import { type CircuitBreakerLike, type FailureReason, isCircuitBreaker } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import { isCircuitRejection } from './rejection.js';
@@ -146,7 +146,7 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
         onError: (error) => reportInstrumentationError(`circuit breaker "${name}" metrics`, error),
       });
       if (restore !== undefined) {
-        attachments.onDispose(restore); // the fast path: see breaker-internals.ts
+        attachments.onDispose(restore); // the fast path: see cockatiel-internals.ts
       } else {
         // Another cockatiel with other internals: its public events, at their cost.
         attachments.listen(breaker.onSuccess, () => count(succeeded));
