@@ -13,6 +13,7 @@ import {
   SIGHTGLASS_VERSION,
 } from '@sightglass/core';
 import { canonicalFloat } from './canonical-float.js';
+import { counterFamilyName, isWritableMetricName } from './exporter-prometheus-internals.js';
 import { type ExpositionFormat, formatSpec } from './exposition-format.js';
 import { braces, LabelWriter, type SharedLabels } from './label-writer.js';
 import { prometheusUnit } from './prometheus-unit.js';
@@ -270,8 +271,8 @@ class ExpositionWriter {
     unit: string | undefined,
     from: number,
   ): FamilySlot | undefined {
-    const base = this.labels.name(rawName);
-    if (base === '' || base === '_') {
+    const base = this.labels.name(rawName); // rule 1 of exporter-prometheus-internals.ts
+    if (!isWritableMetricName(base)) {
       if (from === 0) this.dropped.push(`${rawName} (no valid Prometheus name)`);
       return undefined;
     }
@@ -281,16 +282,8 @@ class ExpositionWriter {
     }
     /** The name the family is declared under, and what a plain sample's name adds to it. */
     let name = base;
-    let sampleSuffix = '';
-    if (kind === 'counter') {
-      const stem = base.endsWith('_total') ? base.slice(0, -'_total'.length) : base;
-      if (this.format === 'openmetrics') {
-        name = stem;
-        sampleSuffix = '_total';
-      } else {
-        name = `${stem}_total`;
-      }
-    }
+    let sampleSuffix: '' | '_total' = '';
+    if (kind === 'counter') ({ name, sampleSuffix } = counterFamilyName(base, this.format));
     let entry = this.families.get(name);
     if (from > 0) {
       // A later slice of a metric whose first slice declared (or was refused) the family.
