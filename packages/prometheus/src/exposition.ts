@@ -74,7 +74,7 @@ interface Family {
   /**
    * The series written, to leave out one written twice; made only once a series could repeat. Until then
    * `unique` holds the series of the registry's metrics, whose label strings are their keys there and so
-   * cannot repeat (hashing them every scrape was a tenth of a scrape's time).
+   * cannot repeat (hashing them every scrape measured a tenth of a scrape's time).
    */
   series: Set<string> | undefined;
   readonly unique: string[];
@@ -422,7 +422,7 @@ export function exemplarText(exemplar: HistogramExemplar): string {
 
 /** ` <seconds>.<ms>` for a time in ms since the epoch; `''` for one that is not a finite number. */
 function timestampText(timeMs: number): string {
-  // `Date.now()` gives whole milliseconds, and printing two integers is cheaper than `toFixed(3)` (which was
+  // `Date.now()` gives whole milliseconds, and printing two integers is cheaper than `toFixed(3)` (which measured
   // about a third of an exemplar's writing time).
   if (Number.isSafeInteger(timeMs) && timeMs >= 0) {
     const seconds = Math.floor(timeMs / 1000);
