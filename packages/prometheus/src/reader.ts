@@ -22,7 +22,10 @@ export interface PrometheusReaderOptions {
    * @default true
    */
   targetInfo?: boolean;
-  /** Resource attributes (matching this pattern) to copy onto every series as labels. Default: none. */
+  /**
+   * Resource attributes (matching this pattern) to copy onto every series as labels.
+   * @default none
+   */
   resourceConstantLabels?: RegExp;
   /**
    * Extra producers collected with the SDK's metrics. Passed to the SDK's `MetricReader` as its

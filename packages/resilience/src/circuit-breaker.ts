@@ -34,9 +34,13 @@ export interface CircuitBreakerInstrumentationOptions {
    * Whether this breaker being open makes the whole process unhealthy (HTTP 503 from `/health`). Default
    * `false`: an open breaker degrades the process but never fails it, so one downstream outage does not take
    * every replica out of rotation.
+   * @default false
    */
   critical?: boolean;
-  /** Register the breaker in the health registry. Default `true`. */
+  /**
+   * Register the breaker in the health registry.
+   * @default true
+   */
   health?: boolean;
 }
 
