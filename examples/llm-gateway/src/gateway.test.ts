@@ -184,7 +184,7 @@ describe('the API', () => {
     expect(failures()).toBe(before);
   });
 
-  it('serves the seed metrics at /metrics under their catalog names, as a valid exposition', async () => {
+  it('serves the spec metrics at /metrics under their catalog names, as a valid exposition', async () => {
     await post(url, '/v1/chat', chat('metrics, please'));
     const response = await get(url, '/metrics');
     expect(response.status).toBe(200);

@@ -6,7 +6,10 @@ import type { Entry, StoreEvents, SyncStore } from './store.js';
 export interface MemoryStoreOptions<V> {
   /** The most entries kept; the least recently used is evicted past it. Required (a bounded cache). */
   max: number;
-  /** A budget on the total size of entries, measured by `sizeOf`. Optional, with `sizeOf`. */
+  /**
+   * A budget on the total size of entries, measured by `sizeOf`. Optional, with `sizeOf`.
+   * @default none: no size budget, `max` entries bound the store
+   */
   maxSize?: number;
   /** The size of one value (bytes, tokens, whatever `maxSize` counts). Required with `maxSize`. */
   sizeOf?: (value: V, key: string) => number;

@@ -6,13 +6,19 @@ export type Loader<V> = (context: {
 
 /** Options of one `set` or `getOrLoad`. */
 export interface EntryOptions {
-  /** How long this entry stays fresh, in milliseconds; overrides the cache's `ttlMs`. */
+  /**
+   * How long this entry stays fresh, in milliseconds; overrides the cache's `ttlMs`.
+   * @default the cache's `ttlMs`
+   */
   ttlMs?: number;
 }
 
 /** Options of one `getOrLoad`. */
 export interface LoadOptions extends EntryOptions {
-  /** How long the loader may take, in milliseconds; overrides the cache's `loadTimeoutMs`. */
+  /**
+   * How long the loader may take, in milliseconds; overrides the cache's `loadTimeoutMs`.
+   * @default the cache's `loadTimeoutMs`
+   */
   timeoutMs?: number;
 }
 
@@ -23,26 +29,43 @@ export type StoreFailureMode = 'fail-open' | 'fail-closed';
 export interface CacheOptions {
   /** The `cache_name` label and the name in `/health`: 1–64 characters. */
   name: string;
-  /** How long an entry stays fresh, in milliseconds. Default: no expiry (the store's bound evicts). */
+  /**
+   * How long an entry stays fresh, in milliseconds.
+   * @default none: no expiry (the store's bound evicts)
+   */
   ttlMs?: number;
   /**
-   * After an entry's TTL, how long `getOrLoad` may still serve it at once while one background load
-   * refreshes it, in milliseconds. Needs `ttlMs`. Default 0 (no stale serving).
+   * After an entry's TTL, how long `getOrLoad` may still serve it at once while one background load refreshes
+   * it, in milliseconds. Needs `ttlMs`.
+   * @default 0 (no stale serving)
    */
   staleWhileRevalidateMs?: number;
-  /** How long a loader may take before the load fails with `ERR_SIGHTGLASS_CACHE_LOAD_TIMEOUT`. Default none. */
+  /**
+   * How long a loader may take before the load fails with `ERR_SIGHTGLASS_CACHE_LOAD_TIMEOUT`.
+   * @default none (no time limit)
+   */
   loadTimeoutMs?: number;
   /**
    * On a store failure, `fail-open` (default) treats a lookup as a miss, skips the write, counts the error
    * and degrades health: the caller still gets its value. `fail-closed` throws
    * `ERR_SIGHTGLASS_CACHE_STORE_UNAVAILABLE` instead.
+   * @default `'fail-open'`
    */
   onStoreError?: StoreFailureMode;
-  /** Span of the `cache_hit_rate_percent` window, in milliseconds. Default 60000. */
+  /**
+   * Span of the `cache_hit_rate_percent` window, in milliseconds.
+   * @default 60000
+   */
   hitRateWindowMs?: number;
-  /** Register in the health registry (`critical` makes a store outage fail `/health`). Default `true`. */
+  /**
+   * Register in the health registry (`critical` makes a store outage fail `/health`).
+   * @default true
+   */
   health?: boolean | { critical?: boolean };
-  /** Hold `/readyz` until the first warm-up pass finishes, once `warm()` is called. Default `true`. */
+  /**
+   * Hold `/readyz` until the first warm-up pass finishes, once `warm()` is called.
+   * @default true
+   */
   readinessWaitsForWarm?: boolean;
   /**
    * Add a `sightglass.cache.hit` event to the caller's recording span on a fresh `getOrLoad` hit. Off by
@@ -67,9 +90,15 @@ export type WarmSource<V> = () =>
 
 /** Options of `warm()`. */
 export interface WarmOptions {
-  /** Loads run at once. Default 4. */
+  /**
+   * Loads run at once.
+   * @default 4
+   */
   concurrency?: number;
-  /** Run the warm-up again this many milliseconds after each pass ends. Default: once. */
+  /**
+   * Run the warm-up again this many milliseconds after each pass ends.
+   * @default none: the warm-up runs once
+   */
   refreshEveryMs?: number;
 }
 

@@ -40,7 +40,10 @@ export interface RedisConnectionOptions {
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions<V> {
-  /** A Redis URL (`redis://127.0.0.1:6379`); the store opens and closes its own connection. */
+  /**
+   * A Redis URL (`redis://127.0.0.1:6379`); the store opens and closes its own connection.
+   * @default none: exactly one of `url` and `client` is required
+   */
   url?: string;
   /**
    * With `url`, the node-redis `createClient` (5 or 6) that opens the store's connection, called with the
@@ -49,11 +52,20 @@ export interface RedisStoreOptions<V> {
    * @default `createClient` of `redis`, imported on first use
    */
   createClient?: (options: RedisConnectionOptions) => RedisClientLike;
-  /** Or a node-redis client you manage (connected or not); the store never closes it. */
+  /**
+   * Or a node-redis client you manage (connected or not); the store never closes it.
+   * @default none: exactly one of `url` and `client` is required
+   */
   client?: RedisClientLike;
-  /** Prepended to every key, so caches and applications can share one Redis. Default `sightglass:`. */
+  /**
+   * Prepended to every key, so caches and applications can share one Redis.
+   * @default `sightglass:`
+   */
   keyPrefix?: string;
-  /** How values become strings. Default strict JSON. */
+  /**
+   * How values become strings.
+   * @default strict JSON
+   */
   serializer?: Serializer<V>;
   /**
    * How long one Redis operation may take before it counts as failed, in milliseconds (whatever the

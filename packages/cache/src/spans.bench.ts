@@ -2,7 +2,7 @@
  * What the span check costs a memory-cache getOrLoad hit: the default cache (a fresh hit reads no context,
  * so it runs no OpenTelemetry code at all) against one with `traceHits: true` (one recordingSpan() per hit),
  * first with no tracer provider, then with a provider and the AsyncLocalStorage context manager registered
- * but no active span. Informational (no CI): the issue's target is no active span <= 2%, which the default
+ * but no active span. Informational (no CI): the target is at most 2% with no active span, which the default
  * meets by doing nothing; `traceHits` is the opt-in that pays the check.
  */
 

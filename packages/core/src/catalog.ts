@@ -3,9 +3,11 @@
  * labels and bucket boundaries are written down. Instruments, views, docs/metrics.md, dashboards and the
  * conformance tests are all derived from this table, so a metric name appears nowhere else as a literal.
  *
- * Names are the final Prometheus base names. With `@opentelemetry/exporter-prometheus` 0.223 characters
- * outside `[a-zA-Z0-9_]` become `_`, monotonic counters gain `_total` (never twice) and no unit suffix is
- * ever appended, so an OTel counter named `cache_hits` is scraped as `cache_hits_total`.
+ * Names are the final Prometheus base names. Under the naming rule of `@opentelemetry/exporter-prometheus`
+ * characters outside `[a-zA-Z0-9_]` become `_`, monotonic counters gain `_total` (never twice) and no unit
+ * suffix is ever appended, so an OTel counter named `cache_hits` is scraped as `cache_hits_total`. The rule
+ * is copied in @sightglass/prometheus's exporter-prometheus-internals.ts, whose canary checks every entry
+ * here against the exporter.
  */
 
 /** The OpenTelemetry instrument a catalog entry is reported through. */
@@ -535,8 +537,8 @@ export function prometheusType(definition: MetricDefinition): PrometheusType {
 }
 
 /**
- * The name Prometheus shows for a catalog entry, following exporter-prometheus 0.223: invalid characters
- * become `_`, and counters end in `_total` exactly once.
+ * The name Prometheus shows for a catalog entry, following exporter-prometheus's naming rule: invalid
+ * characters become `_`, and counters end in `_total` exactly once.
  */
 export function prometheusName(definition: MetricDefinition): string {
   const base = definition.name.replace(/[^a-zA-Z0-9_]/g, '_');

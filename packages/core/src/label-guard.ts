@@ -6,9 +6,15 @@ export const OVERFLOW_LABEL_VALUE = 'other';
 
 /** Bounds on the values of one label of one metric. */
 export interface LabelGuardOptions {
-  /** Longest value kept; longer values are cut to this many characters. Default 128. */
+  /**
+   * Longest value kept; longer values are cut to this many characters.
+   * @default 128
+   */
   maxLength?: number;
-  /** Distinct values kept; values first seen after this many become {@link OVERFLOW_LABEL_VALUE}. Default 100. */
+  /**
+   * Distinct values kept; values first seen after this many become {@link OVERFLOW_LABEL_VALUE}.
+   * @default 100
+   */
   maxValues?: number;
 }
 

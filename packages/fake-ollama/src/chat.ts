@@ -58,8 +58,8 @@ function messagesError(messages: readonly unknown[]): string | undefined {
 }
 
 /**
- * The conversation as the seed sees it: `role: content` lines, as before tools existed, so a plain chat
- * keeps its answer; tool calls, tool names and (for a vision model) images are added only when present.
+ * The conversation as the seed sees it: `role: content` lines, so a plain chat's answer does not depend on
+ * tool support; tool calls, tool names and (for a vision model) images are added only when present.
  */
 function transcriptOf(turns: readonly Message[], vision: boolean): string {
   return turns

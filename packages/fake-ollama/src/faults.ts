@@ -11,31 +11,53 @@ import { checkKeys, describe, fail, readNumber, readStrings } from './validate.j
  * generation fails with `stream: false`).
  */
 export interface FaultConfig {
-  /** The paths faults apply to. Default the inference endpoints: generate, chat, embed, embeddings. */
+  /**
+   * The paths faults apply to.
+   * @default the inference endpoints: generate, chat, embed, embeddings
+   */
   paths?: readonly string[];
-  /** Answer with this HTTP status (400–599) and `{"error": message}` instead of serving the request. */
+  /**
+   * Answer with this HTTP status (400–599) and `{"error": message}` instead of serving the request.
+   * @default none: the request is served
+   */
   errorStatus?: number;
   /**
    * The message of `errorStatus` and of an error line. Default: 503 says Ollama's "server busy" words,
    * anything else "an error was encountered while running the model: unexpected EOF".
+   * @default Ollama's "server busy" words for 503, else
+   *   `an error was encountered while running the model: unexpected EOF`
    */
   errorMessage?: string;
   /**
-   * The share of matching requests (0..1) that fail: gets `errorStatus` or a chunk fault. Deterministic,
-   * not random: with 0.25 the 1st, 5th, 9th… requests after `set()` fail. Default 1.
+   * The share of matching requests (0..1) that fail: gets `errorStatus` or a chunk fault. Deterministic, not
+   * random: with 0.25 the 1st, 5th, 9th… requests after `set()` fail.
+   * @default 1
    */
   errorRate?: number;
-  /** Delay before a matching request is served, in ms (every matching request, not only failing ones). */
+  /**
+   * Delay before a matching request is served, in ms (every matching request, not only failing ones).
+   * @default 0
+   */
   addedLatencyMs?: number;
-  /** After N lines stop sending but keep the connection open (until the client gives up or `close()`). */
+  /**
+   * After N lines stop sending but keep the connection open (until the client gives up or `close()`).
+   * @default none (no stall)
+   */
   stallAfterChunks?: number;
-  /** After N lines destroy the socket: the client sees the connection drop mid-stream. */
+  /**
+   * After N lines destroy the socket: the client sees the connection drop mid-stream.
+   * @default none (no drop)
+   */
   dropAfterChunks?: number;
-  /** After N lines write one line that is not JSON (a cut-off chunk), then carry on normally. */
+  /**
+   * After N lines write one line that is not JSON (a cut-off chunk), then carry on normally.
+   * @default none (no malformed line)
+   */
   malformedAfterChunks?: number;
   /**
    * After N lines write `{"error": message}` and end the stream, as Ollama does when generation fails
    * mid-stream (HTTP 200 already sent). With N = 0 nothing has been sent yet, so the answer is an HTTP 500.
+   * @default none (no error line)
    */
   errorLineAfterChunks?: number;
 }

@@ -110,43 +110,73 @@ export const DEFAULT_MODELS: readonly FakeModel[] = Object.freeze([
 
 /** Options of {@link startFakeOllama}. Every one is optional; the defaults suit a demo. */
 export interface FakeOllamaOptions {
-  /** Interface to listen on. Default `127.0.0.1`. */
+  /**
+   * Interface to listen on.
+   * @default `127.0.0.1`
+   */
   host?: string;
-  /** Port; 0 (the default) picks a free one, read it from `server.port`. */
+  /**
+   * Port; 0 (the default) picks a free one, read it from `server.port`.
+   * @default 0 (a free port)
+   */
   port?: number;
-  /** The installed models. Default {@link DEFAULT_MODELS}. */
+  /**
+   * The installed models.
+   * @default {@link DEFAULT_MODELS}
+   */
   models?: readonly FakeModel[];
-  /** Mixed into every answer's seed: another seed gives other (but again reproducible) answers. Default 0. */
+  /**
+   * Mixed into every answer's seed: another seed gives other (but again reproducible) answers.
+   * @default 0
+   */
   seed?: number;
-  /** Generation speed after the first token. `Infinity` sends tokens back to back. Default 50. */
+  /**
+   * Generation speed after the first token. `Infinity` sends tokens back to back.
+   * @default 50
+   */
   tokensPerSecond?: number;
   /**
-   * Time to first token once the model is loaded, in ms: Ollama's prompt evaluation. `/api/embed` takes
-   * this long too. Default 100.
+   * Time to first token once the model is loaded, in ms: Ollama's prompt evaluation. `/api/embed` takes this
+   * long too.
+   * @default 100
    */
   ttftMs?: number;
-  /** Tokens in a full answer (its `eval_count`), unless `options.num_predict` cuts it. Default 32. */
+  /**
+   * Tokens in a full answer (its `eval_count`), unless `options.num_predict` cuts it.
+   * @default 32
+   */
   tokensPerAnswer?: number;
   /**
-   * Time to load a model that is not loaded yet (first use, after `keep_alive` ran out, after an unload),
-   * in ms. It shows in `load_duration`. Default 0.
+   * Time to load a model that is not loaded yet (first use, after `keep_alive` ran out, after an unload), in
+   * ms. It shows in `load_duration`.
+   * @default 0
    */
   loadDurationMs?: number;
-  /** Requests served at once (Ollama's `OLLAMA_NUM_PARALLEL`, here for the whole server). Default 4. */
+  /**
+   * Requests served at once (Ollama's `OLLAMA_NUM_PARALLEL`, here for the whole server).
+   * @default 4
+   */
   parallel?: number;
   /**
    * Requests that may wait for a slot (`OLLAMA_MAX_QUEUE`); one more is answered 503 "server busy".
-   * Default 512, as Ollama's.
+   * @default 512, as Ollama's
    */
   maxQueue?: number;
-  /** What `/api/version` says. Default {@link DEFAULT_OLLAMA_VERSION}. */
+  /**
+   * What `/api/version` says.
+   * @default {@link DEFAULT_OLLAMA_VERSION}
+   */
   version?: string;
   /**
    * Serve the admin endpoints under `/_fake/` (faults and stats over HTTP, for a fake in another
    * process). Default `false`: a real Ollama has no such paths.
+   * @default false
    */
   admin?: boolean;
-  /** Faults in force from the start (see `server.faults.set`). Default none. */
+  /**
+   * Faults in force from the start (see `server.faults.set`).
+   * @default none
+   */
   faults?: FaultConfig;
 }
 

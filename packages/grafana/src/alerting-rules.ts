@@ -14,30 +14,57 @@ import {
 
 /** Thresholds and durations of the alerts. Every field is optional; see each for its default. */
 export interface AlertOptions {
-  /** How long a breaker must stay open before `CircuitBreakerOpen` fires. Default `1m`. */
+  /**
+   * How long a breaker must stay open before `CircuitBreakerOpen` fires.
+   * @default `1m`
+   */
   breakerOpenFor?: string;
-  /** Pool utilization (percent) above which `ConnectionPoolSaturated` fires. Default 90. */
+  /**
+   * Pool utilization (percent) above which `ConnectionPoolSaturated` fires.
+   * @default 90
+   */
   poolUtilizationPercent?: number;
-  /** Default `5m`. */
+  /**
+   * @default `5m`
+   */
   poolSaturatedFor?: string;
   /**
    * `CacheHitRatioDrop` fires when a cache's 5-minute hit ratio is below this fraction of its own 1-hour
-   * average. Default 0.8 (a fifth below its usual level).
+   * average.
+   * @default 0.8 (a fifth below its usual level)
    */
   cacheHitRatioDropFactor?: number;
-  /** Lookups per second a cache needs for `CacheHitRatioDrop` to matter. Default 1. */
+  /**
+   * Lookups per second a cache needs for `CacheHitRatioDrop` to matter.
+   * @default 1
+   */
   cacheMinLookupsPerSecond?: number;
-  /** Default `10m`. */
+  /**
+   * @default `10m`
+   */
   cacheHitRatioDropFor?: string;
-  /** Share of 5xx responses (0..1) above which `RequestErrorRatioHigh` fires. Default 0.05. */
+  /**
+   * Share of 5xx responses (0..1) above which `RequestErrorRatioHigh` fires.
+   * @default 0.05
+   */
   errorRatio?: number;
-  /** Default `5m`. */
+  /**
+   * @default `5m`
+   */
   errorRatioFor?: string;
-  /** p99 request latency (seconds) above which `RequestLatencyP99High` fires. Default 30 (a bucket boundary). */
+  /**
+   * p99 request latency (seconds) above which `RequestLatencyP99High` fires.
+   * @default 30 (a bucket boundary)
+   */
   latencyP99Seconds?: number;
-  /** Default `10m`. */
+  /**
+   * @default `10m`
+   */
   latencyFor?: string;
-  /** Requests per second a job (errors) or route (latency) needs for those alerts to matter. Default 0.1. */
+  /**
+   * Requests per second a job (errors) or route (latency) needs for those alerts to matter.
+   * @default 0.1
+   */
   minRequestsPerSecond?: number;
 }
 

@@ -20,13 +20,23 @@ import type {
 
 /** Options of `buildDashboard()`. */
 export interface DashboardOptions {
-  /** The dashboard's uid (its URL `/d/<uid>`). Default `sightglass`. */
+  /**
+   * The dashboard's uid (its URL `/d/<uid>`).
+   * @default `sightglass`
+   */
   uid?: string;
-  /** Default `Sightglass`. */
+  /**
+   * @default `Sightglass`
+   */
   title?: string;
-  /** Default `['sightglass', 'opentelemetry', 'llm']`. */
+  /**
+   * @default `['sightglass', 'opentelemetry', 'llm']`
+   */
   tags?: readonly string[];
-  /** Auto-refresh interval. Default `10s`. */
+  /**
+   * Auto-refresh interval.
+   * @default `10s`
+   */
   refresh?: string;
 }
 

@@ -7,9 +7,15 @@ import { type RequestTracing, trackRequest } from './track.js';
 
 /** Options of the node:http adapters: how a request finds its route template. */
 export interface NodeHttpMetricsOptions extends RequestMetricsOptions {
-  /** Route templates (`/v1/chat`, `/users/:id`, `/static/*`) matched against the path, first match wins. */
+  /**
+   * Route templates (`/v1/chat`, `/users/:id`, `/static/*`) matched against the path, first match wins.
+   * @default none: every request is `route="unmatched"` unless `route` finds one
+   */
   routes?: readonly string[];
-  /** Or a function returning the route template for a request (never the raw path), undefined if none. */
+  /**
+   * Or a function returning the route template for a request (never the raw path), undefined if none.
+   * @default none: `routes` alone
+   */
   route?: (request: IncomingMessage) => string | undefined;
 }
 

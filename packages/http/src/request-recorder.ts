@@ -15,9 +15,13 @@ export interface RequestMetricsOptions {
   /**
    * Also record `http.server.request.duration` with the OpenTelemetry HTTP semantic-convention attributes,
    * for backends that build on them. Default `false`: it doubles the histogram work per request.
+   * @default false
    */
   semanticConventions?: boolean;
-  /** Paths not to measure (exact match), e.g. `['/metrics', '/livez']` so scrapes and probes do not count. */
+  /**
+   * Paths not to measure (exact match), e.g. `['/metrics', '/livez']` so scrapes and probes do not count.
+   * @default none: every path is measured
+   */
   ignorePaths?: readonly string[];
   /**
    * Tracing of requests, when OpenTelemetry has a context manager registered: the route template handed to

@@ -1,7 +1,7 @@
 import { type DiagLogFunction, type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { API_GLOBAL_KEY, type ApiGlobals, apiGlobals } from './api-globals.js';
 import { hasDiagLogger, installDiagLogger } from './diag-logger.js';
+import { API_GLOBAL_KEY, type ApiGlobals, apiGlobals } from './otel-api-internals.js';
 import { startTelemetry } from './start-telemetry.js';
 
 // Hoisted above the imports by vitest, so it runs before them: DiagConsoleLogger keeps the console methods

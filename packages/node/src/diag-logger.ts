@@ -1,5 +1,5 @@
 import { DiagConsoleLogger, type DiagLogLevel, diag } from '@opentelemetry/api';
-import { apiGlobals } from './api-globals.js';
+import { apiGlobals } from './otel-api-internals.js';
 
 function registeredDiagLogger(): unknown {
   return apiGlobals()?.diag;

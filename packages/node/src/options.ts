@@ -8,22 +8,36 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** Where and how Prometheus scrapes the service. */
 export interface PrometheusOptions extends PrometheusReaderOptions {
-  /** Interface of the standalone metrics server. Default `OTEL_EXPORTER_PROMETHEUS_HOST`, else `127.0.0.1`. */
+  /**
+   * Interface of the standalone metrics server.
+   * @default `OTEL_EXPORTER_PROMETHEUS_HOST`, else `127.0.0.1`
+   */
   host?: string;
-  /** Port of the standalone metrics server. Default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464; 0 picks one. */
+  /**
+   * Port of the standalone metrics server; 0 picks a free one.
+   * @default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464
+   */
   port?: number;
   /**
-   * Start the standalone metrics server. Default `true`. Set `false` to serve `/metrics` from your own
-   * server with the handlers of @sightglass/prometheus instead.
+   * Start the standalone metrics server. Set `false` to serve `/metrics` from your own server with the
+   * handlers of @sightglass/prometheus instead.
+   * @default true
    */
   server?: boolean;
-  /** Serve `/health`, `/livez` and `/readyz` on the standalone server too. Default `true`. */
+  /**
+   * Serve `/health`, `/livez` and `/readyz` on the standalone server too.
+   * @default true
+   */
   health?: boolean;
-  /** `never` hides check details from `/health` and reasons from `/readyz`. Default `always`. */
+  /**
+   * `never` hides check details from `/health` and reasons from `/readyz`.
+   * @default `always`
+   */
   details?: 'always' | 'never';
   /**
    * Serve the built-in live dashboard at `/dashboard` on the standalone server, or `false` not to. Default
    * `true`. The options bound the history it keeps in memory (default five minutes, one sample a second).
+   * @default true
    */
   dashboard?: boolean | DashboardOptions;
 }
@@ -34,21 +48,36 @@ export interface OtlpOptions {
    * The metrics endpoint. For HTTP a bare origin gets `/v1/metrics` appended. Default from
    * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/metrics`
    * (`http://localhost:4317` for gRPC).
+   * @default from `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`
    */
   url?: string;
-  /** Default `OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL`, else `http/protobuf`. */
+  /**
+   * @default `OTEL_EXPORTER_OTLP_(METRICS_)PROTOCOL`, else `http/protobuf`
+   */
   protocol?: OtlpProtocol;
-  /** Extra request headers (an API key). Default from `OTEL_EXPORTER_OTLP_(METRICS_)HEADERS`. */
+  /**
+   * Extra request headers (an API key).
+   * @default from `OTEL_EXPORTER_OTLP_(METRICS_)HEADERS`
+   */
   headers?: Record<string, string>;
-  /** Export interval in milliseconds. Default `OTEL_METRIC_EXPORT_INTERVAL`, else 60000. */
+  /**
+   * Export interval in milliseconds.
+   * @default `OTEL_METRIC_EXPORT_INTERVAL`, else 60000
+   */
   intervalMs?: number;
-  /** Time one export may take, in milliseconds (at most the interval). Default `OTEL_METRIC_EXPORT_TIMEOUT`, else 30000. */
+  /**
+   * Time one export may take, in milliseconds (at most the interval).
+   * @default `OTEL_METRIC_EXPORT_TIMEOUT`, else 30000
+   */
   timeoutMs?: number;
 }
 
 /** Runtime metrics: event-loop delay and utilization, heap, GC (@opentelemetry/instrumentation-runtime-node). */
 export interface RuntimeMetricsOptions {
-  /** Sampling precision of the event-loop delay histogram, in milliseconds. Default 10. */
+  /**
+   * Sampling precision of the event-loop delay histogram, in milliseconds.
+   * @default 10
+   */
   precisionMs?: number;
 }
 
@@ -116,10 +145,13 @@ export interface TracingOptions {
   /**
    * Follow the decision of the parent span (a remote one from `traceparent`, or a local one), and apply
    * `sampleRatio` to root spans only.
-   * @default `true`, unless `OTEL_TRACES_SAMPLER` names a sampler without the `parentbased_` prefix
+   * @default true, unless `OTEL_TRACES_SAMPLER` names a sampler without the `parentbased_` prefix
    */
   parentBased?: boolean;
-  /** Batching of finished spans before export. */
+  /**
+   * Batching of finished spans before export.
+   * @default each field's default, below (the `OTEL_BSP_*` variables, else OpenTelemetry's)
+   */
   batch?: TraceBatchOptions;
   /**
    * The propagators to install (none when empty). One the application registered before is kept.
@@ -130,28 +162,51 @@ export interface TracingOptions {
 
 /** Options of `startTelemetry()`. Every one is optional; see each for its default. */
 export interface TelemetryOptions {
-  /** `service.name` of the resource. Default `OTEL_SERVICE_NAME`, else OTel's `unknown_service:node`. */
+  /**
+   * `service.name` of the resource.
+   * @default `OTEL_SERVICE_NAME`, else OTel's `unknown_service:node`
+   */
   serviceName?: string;
-  /** `service.version` of the resource. */
+  /**
+   * `service.version` of the resource.
+   * @default none (no `service.version`)
+   */
   serviceVersion?: string;
-  /** More resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
+  /**
+   * More resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`).
+   * @default none: `OTEL_RESOURCE_ATTRIBUTES` alone
+   */
   resourceAttributes?: Attributes;
   /**
    * Serve metrics to Prometheus, or `false` not to. When neither `prometheus` nor `otlp` is given, the
    * exporters come from `OTEL_METRICS_EXPORTER` (default `prometheus`).
+   * @default on if `OTEL_METRICS_EXPORTER` (itself `prometheus` when unset) names `prometheus`
    */
   prometheus?: PrometheusOptions | false;
-  /** Push metrics over OTLP, or `false` not to. */
+  /**
+   * Push metrics over OTLP, or `false` not to.
+   * @default on if `OTEL_METRICS_EXPORTER` names `otlp`
+   */
   otlp?: OtlpOptions | false;
-  /** Print metrics to stdout every export interval (debugging). Default: only if `OTEL_METRICS_EXPORTER` has `console`. */
+  /**
+   * Print metrics to stdout every export interval (debugging).
+   * @default only if `OTEL_METRICS_EXPORTER` has `console`
+   */
   console?: boolean;
-  /** Report `health_status{component}` from the health registry, checked every 15 s. Default `true`. */
+  /**
+   * Report `health_status{component}` from the health registry, checked every 15 s.
+   * @default true
+   */
   healthMetrics?: boolean;
-  /** Report Node.js runtime metrics. Default `true`. */
+  /**
+   * Report Node.js runtime metrics.
+   * @default true
+   */
   runtimeMetrics?: boolean | RuntimeMetricsOptions;
   /**
    * Bounds on label values of Sightglass metrics: length, and distinct values per label name (one budget
    * shared by every metric with that label).
+   * @default 128 characters and 100 distinct values per label (see `LabelGuardOptions`)
    */
   labelLimits?: LabelGuardOptions;
   /**
@@ -162,15 +217,25 @@ export interface TelemetryOptions {
    *   Sightglass starts no tracing nobody asked for)
    */
   tracing?: TracingOptions | boolean;
-  /** More views, applied after Sightglass's own. */
+  /**
+   * More views, applied after Sightglass's own.
+   * @default none
+   */
   views?: ViewOptions[];
-  /** How long `shutdown()` may take before it gives up on a last export (metrics and spans), in milliseconds. Default 5000. */
+  /**
+   * How long `shutdown()` may take before it gives up on a last export (metrics and spans), in milliseconds.
+   * @default 5000
+   */
   shutdownTimeoutMs?: number;
   /**
    * Register the MeterProvider as the global one (`metrics.setGlobalMeterProvider`), and with tracing the
-   * TracerProvider, context manager and propagators (each only if none is registered yet). Default `true`.
+   * TracerProvider, context manager and propagators (each only if none is registered yet).
+   * @default true
    */
   global?: boolean;
-  /** The environment to read `OTEL_*` variables from. Default `process.env`. */
+  /**
+   * The environment to read `OTEL_*` variables from.
+   * @default `process.env`
+   */
   env?: Record<string, string | undefined>;
 }

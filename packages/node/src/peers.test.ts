@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { ErrorCode, SightglassError } from '@sightglass/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_GLOBAL_KEY } from './api-globals.js';
+import { API_GLOBAL_KEY } from './otel-api-internals.js';
 import {
   checkOpenTelemetryVersions,
   importPeer,

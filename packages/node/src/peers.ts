@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { apiGlobals } from './api-globals.js';
+import { apiGlobals } from './otel-api-internals.js';
 
 /**
  * The OpenTelemetry JS lines Sightglass is tested with. The SDK is the application's (peer dependencies):

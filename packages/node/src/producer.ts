@@ -49,6 +49,8 @@ function toExemplars(slots: readonly (HistogramExemplar | undefined)[]): DataPoi
  *
  * `startTelemetry()` attaches it to every reader. If you build your own MeterProvider or NodeSDK, pass it to
  * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
+ * `metricProducers` is marked `@experimental` in `@opentelemetry/sdk-metrics`: it may change in a minor SDK
+ * release (otel-sdk-metrics-internals.ts has what Sightglass relies on).
  *
  * A histogram point whose buckets kept exemplars (measurements taken in a sampled span) carries them as
  * `exemplars`, one per bucket, shaped as the SDK's `Exemplar` type (`value`, `timestamp`, `traceId`,

@@ -31,6 +31,7 @@ import { type ResolvedConfig, resolveConfig } from './config.js';
 import { installDiagLogger } from './diag-logger.js';
 import { withExportReporting } from './export-reporting.js';
 import type { TelemetryOptions } from './options.js';
+import { withMetricProducers } from './otel-sdk-metrics-internals.js';
 import { createOtlpExporter } from './otlp.js';
 import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
 import { sightglassMetricProducer } from './producer.js';
@@ -180,14 +181,18 @@ async function start(
   }
   const push = (exporter: PushMetricExporter, name: string, intervalMs: number, timeoutMs: number): void => {
     readers.push(
-      new PeriodicExportingMetricReader({
-        // The wrapper answers every export within timeoutMs (the exporter's own timeout too). The reader's
-        // timeout, the longest it accepts, is only a backstop: it would log each time it fired.
-        exporter: withExportReporting(exporter, { name, timeoutMs }),
-        exportIntervalMillis: intervalMs,
-        exportTimeoutMillis: intervalMs,
-        metricProducers: [producer],
-      }),
+      new PeriodicExportingMetricReader(
+        withMetricProducers(
+          {
+            // The wrapper answers every export within timeoutMs (the exporter's own timeout too). The
+            // reader's timeout, the longest it accepts, is only a backstop: it would log each time it fired.
+            exporter: withExportReporting(exporter, { name, timeoutMs }),
+            exportIntervalMillis: intervalMs,
+            exportTimeoutMillis: intervalMs,
+          },
+          [producer],
+        ),
+      ),
     );
   };
   if (config.otlp) {

@@ -20,8 +20,8 @@ import {
   startOtlpTraceHttpReceiver,
 } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiGlobals } from './api-globals.js';
 import type { OtlpProtocol, TelemetryOptions } from './options.js';
+import { apiGlobals } from './otel-api-internals.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -9,8 +9,8 @@ import {
 } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { apiGlobals } from './api-globals.js';
 import { withSpanExportReporting } from './export-reporting.js';
+import { apiGlobals } from './otel-api-internals.js';
 import { createOtlpTraceExporter } from './otlp-trace-exporter.js';
 import { importPeer } from './peers.js';
 import type { ResolvedTracingConfig } from './trace-config.js';

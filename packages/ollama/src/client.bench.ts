@@ -138,7 +138,7 @@ async function metricsSideBySide(kind: 'chats' | 'streams', requests: number, wh
  * tracer provider with a BatchSpanProcessor and an exporter that drops the spans, the AsyncLocalStorage
  * context manager, the W3C propagator): the client's `tracing: false`, the baseline, in two processes (the
  * noise floor); calls under no active span, so each call's span is a sampled root; the same with
- * `requireParentSpan`, so no span (the issue's target: no active span <= 2%); calls under a sampled
+ * `requireParentSpan`, so no span (the target: at most 2% with no active span); calls under a sampled
  * span (a traced request handler); calls under a span the sampler dropped. The seventh has nothing of
  * OpenTelemetry registered: what registering it costs the application (the context manager's async hooks
  * on every promise), which is not the client's. Per-round ratios are printed as min, median and max.

@@ -13,9 +13,15 @@ import { type PsPollOptions, type ResolvedPsPoll, resolvePsPoll } from './ps-pol
 
 /** Retries of connection failures that happen before any byte of the answer arrived. */
 export interface RetryOptions {
-  /** Retries after the first attempt (cockatiel's meaning of `maxAttempts`). Default 2; 0 turns retries off. */
+  /**
+   * Retries after the first attempt (cockatiel's meaning of `maxAttempts`); 0 turns retries off.
+   * @default 2
+   */
   maxAttempts?: number;
-  /** Delay before the first retry in ms, doubled for each further one. Default 50. */
+  /**
+   * Delay before the first retry in ms, doubled for each further one.
+   * @default 50
+   */
   delayMs?: number;
 }
 
@@ -55,32 +61,66 @@ export interface TracingOptions {
 
 /** Options of `new Ollama(config)`: the `ollama` package's `host` and `headers`, and Sightglass's own. */
 export interface Config {
-  /** Where Ollama listens: a URL, `host:port` or `:port`. Default `OLLAMA_HOST`, else `http://127.0.0.1:11434`. */
+  /**
+   * Where Ollama listens: a URL, `host:port` or `:port`.
+   * @default `OLLAMA_HOST`, else `http://127.0.0.1:11434`
+   */
   host?: string;
-  /** Headers sent with every request. */
+  /**
+   * Headers sent with every request.
+   * @default none
+   */
   headers?: HeadersInit;
-  /** The pool's name: the `pool_name` label and the health check's name. Default `ollama` (`ollama_2`, … when taken). */
+  /**
+   * The pool's name: the `pool_name` label and the health check's name.
+   * @default `ollama` (`ollama_2`, … when taken)
+   */
   name?: string;
-  /** The most connections the pool opens. Default 16. */
+  /**
+   * The most connections the pool opens.
+   * @default 16
+   */
   connections?: number;
-  /** Requests in flight per connection. Default 1 (Ollama answers one request per connection at a time). */
+  /**
+   * Requests in flight per connection.
+   * @default 1 (Ollama answers one request per connection at a time)
+   */
   pipelining?: number;
-  /** How long an idle connection is kept, in ms (a server's keep-alive hint may shorten it). Default 10000. */
+  /**
+   * How long an idle connection is kept, in ms (a server's keep-alive hint may shorten it).
+   * @default 10000
+   */
   keepAliveTimeout?: number;
-  /** How long to wait for a connection to open, in ms. Default 10000. */
+  /**
+   * How long to wait for a connection to open, in ms.
+   * @default 10000
+   */
   connectTimeout?: number;
   /**
    * How long to wait for the response headers, in ms; 0 = no limit. Default 0: a non-streamed generation
    * sends its headers only once the whole answer is ready, which can take minutes.
+   * @default 0
    */
   headersTimeout?: number;
-  /** The longest silence between two pieces of a body, in ms; 0 = no limit. Default 300000. */
+  /**
+   * The longest silence between two pieces of a body, in ms; 0 = no limit.
+   * @default 300000
+   */
   bodyTimeout?: number;
-  /** The default time limit of a call in ms (streams: until the last line). Default none. */
+  /**
+   * The default time limit of a call in ms (streams: until the last line).
+   * @default none
+   */
   timeoutMs?: number;
-  /** Retries of connection failures before any byte arrived; `false` turns them off. Default `{ maxAttempts: 2 }`. */
+  /**
+   * Retries of connection failures before any byte arrived; `false` turns them off.
+   * @default `{ maxAttempts: 2 }`
+   */
   retry?: RetryOptions | false;
-  /** Report pool and GenAI metrics. Default `true`. */
+  /**
+   * Report pool and GenAI metrics.
+   * @default true
+   */
   metrics?: boolean;
   /**
    * A CLIENT span for every chat, generate, embed and embeddings call (the GenAI semantic conventions
@@ -90,20 +130,30 @@ export interface Config {
    * @default true
    */
   tracing?: boolean | TracingOptions;
-  /** Register the pool in the health registry (component `connection_pool`). Default `true`. */
+  /**
+   * Register the pool in the health registry (component `connection_pool`).
+   * @default true
+   */
   health?: boolean;
   /**
    * Poll `GET /api/ps` for the models Ollama holds in memory (their size, VRAM and expiry as gauges): `true`
-   * for the defaults (every 15 s, 5 s timeout), or `{ intervalMs, timeoutMs }`. Needs `metrics`. Default `false`.
+   * for the defaults (every 15 s, 5 s timeout), or `{ intervalMs, timeoutMs }`. Needs `metrics`.
+   * @default false
    */
   psPoll?: boolean | PsPollOptions;
 }
 
 /** Options of one call, the last argument of every method. */
 export interface CallOptions {
-  /** Aborts the call (and its stream) when it aborts. */
+  /**
+   * Aborts the call (and its stream) when it aborts.
+   * @default none
+   */
   signal?: AbortSignal;
-  /** This call's time limit in ms, instead of the client's `timeoutMs`. */
+  /**
+   * This call's time limit in ms, instead of the client's `timeoutMs`.
+   * @default the client's `timeoutMs`
+   */
   timeoutMs?: number;
 }
 

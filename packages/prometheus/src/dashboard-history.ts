@@ -20,16 +20,20 @@ import {
 
 /** Options of the dashboard's history (see the package README for the memory each option costs). */
 export interface DashboardHistoryOptions {
-  /** How often a sample is taken, in milliseconds. Default 1000; at least 100. */
+  /**
+   * How often a sample is taken, in milliseconds; at least 100.
+   * @default 1000
+   */
   intervalMs?: number;
   /**
-   * Samples kept: the memory bound. Default 300 (five minutes at one sample a second). A sample holds a few
-   * numbers per breaker, pool and cache: the default with ten of each takes about 700 KB of heap.
+   * Samples kept: the memory bound. A sample holds a few numbers per breaker, pool and cache: the default
+   * with ten of each takes about 700 KB of heap.
+   * @default 300 (five minutes at one sample a second)
    */
   historyLength?: number;
   /**
-   * Breakers, pools, caches and LLM models shown per kind. Default 50; the rest are left out of the
-   * dashboard only.
+   * Breakers, pools, caches and LLM models shown per kind; the rest are left out of the dashboard only.
+   * @default 50
    */
   maxEntities?: number;
   /**
@@ -37,17 +41,25 @@ export interface DashboardHistoryOptions {
    * milliseconds (rounded up to a sampling interval; a report `/health` produced within the last second is
    * reused). Default 2000: a check may be a network call (a Redis ping), yet the summary should keep up
    * with the tiles. With no page open, the dashboard runs none; it shows the last report either way.
+   * @default 2000
    */
   healthIntervalMs?: number;
   /**
    * Turns the trace ids of the slowest recent requests into links: a URL template holding `{traceId}` (and,
    * if it likes, `{spanId}`), http or https, such as `http://localhost:16686/trace/{traceId}` (Jaeger) or a
    * Grafana Explore URL. Default none: the ids are shown as text.
+   * @default none: the ids are shown as text
    */
   traceUrl?: string;
-  /** The metric registry to sample. Default: the process-wide one. */
+  /**
+   * The metric registry to sample.
+   * @default the process-wide one
+   */
   registry?: MetricRegistry;
-  /** The health registry to summarize. Default: the process-wide one. */
+  /**
+   * The health registry to summarize.
+   * @default the process-wide one
+   */
   health?: HealthRegistry;
 }
 

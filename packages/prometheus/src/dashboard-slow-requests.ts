@@ -35,7 +35,10 @@ export interface SlowRequestsOptions {
   readonly windowMs: number;
   /** How many requests the list shows. */
   readonly shown: number;
-  /** A validated `traceUrl` template ({@link validateTraceUrl}), or undefined for no links. */
+  /**
+   * A validated `traceUrl` template ({@link validateTraceUrl}), or undefined for no links.
+   * @default none: no links
+   */
   readonly traceUrl?: string | undefined;
 }
 

@@ -6,9 +6,15 @@ import { sendResponse } from './node-http.js';
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions extends DashboardHistoryOptions {
-  /** Where the page is served; its data and scripts live below it. Default `/dashboard`. */
+  /**
+   * Where the page is served; its data and scripts live below it.
+   * @default `/dashboard`
+   */
   path?: string;
-  /** The page's title. Default `Sightglass`. */
+  /**
+   * The page's title.
+   * @default `Sightglass`
+   */
   title?: string;
 }
 

@@ -13,6 +13,7 @@ import {
   SIGHTGLASS_VERSION,
 } from '@sightglass/core';
 import { canonicalFloat } from './canonical-float.js';
+import { counterFamilyName, isWritableMetricName } from './exporter-prometheus-internals.js';
 import { type ExpositionFormat, formatSpec } from './exposition-format.js';
 import { braces, LabelWriter, type SharedLabels } from './label-writer.js';
 import { prometheusUnit } from './prometheus-unit.js';
@@ -73,7 +74,7 @@ interface Family {
   /**
    * The series written, to leave out one written twice; made only once a series could repeat. Until then
    * `unique` holds the series of the registry's metrics, whose label strings are their keys there and so
-   * cannot repeat (hashing them every scrape was a tenth of a scrape's time).
+   * cannot repeat (hashing them every scrape measured a tenth of a scrape's time).
    */
   series: Set<string> | undefined;
   readonly unique: string[];
@@ -270,8 +271,8 @@ class ExpositionWriter {
     unit: string | undefined,
     from: number,
   ): FamilySlot | undefined {
-    const base = this.labels.name(rawName);
-    if (base === '' || base === '_') {
+    const base = this.labels.name(rawName); // rule 1 of exporter-prometheus-internals.ts
+    if (!isWritableMetricName(base)) {
       if (from === 0) this.dropped.push(`${rawName} (no valid Prometheus name)`);
       return undefined;
     }
@@ -281,16 +282,8 @@ class ExpositionWriter {
     }
     /** The name the family is declared under, and what a plain sample's name adds to it. */
     let name = base;
-    let sampleSuffix = '';
-    if (kind === 'counter') {
-      const stem = base.endsWith('_total') ? base.slice(0, -'_total'.length) : base;
-      if (this.format === 'openmetrics') {
-        name = stem;
-        sampleSuffix = '_total';
-      } else {
-        name = `${stem}_total`;
-      }
-    }
+    let sampleSuffix: '' | '_total' = '';
+    if (kind === 'counter') ({ name, sampleSuffix } = counterFamilyName(base, this.format));
     let entry = this.families.get(name);
     if (from > 0) {
       // A later slice of a metric whose first slice declared (or was refused) the family.
@@ -429,7 +422,7 @@ export function exemplarText(exemplar: HistogramExemplar): string {
 
 /** ` <seconds>.<ms>` for a time in ms since the epoch; `''` for one that is not a finite number. */
 function timestampText(timeMs: number): string {
-  // `Date.now()` gives whole milliseconds, and printing two integers is cheaper than `toFixed(3)` (which was
+  // `Date.now()` gives whole milliseconds, and printing two integers is cheaper than `toFixed(3)` (which measured
   // about a third of an exemplar's writing time).
   if (Number.isSafeInteger(timeMs) && timeMs >= 0) {
     const seconds = Math.floor(timeMs / 1000);

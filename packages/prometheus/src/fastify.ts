@@ -29,7 +29,10 @@ interface FastifyLike {
 
 /** Options of {@link fastifyMetrics}. */
 export interface FastifyMetricsOptions extends MetricsHandlerOptions {
-  /** Where to serve the exposition. Default `/metrics`. */
+  /**
+   * Where to serve the exposition.
+   * @default `/metrics`
+   */
   path?: string;
 }
 
@@ -57,7 +60,10 @@ Object.assign(fastifyMetrics, {
 
 /** Options of {@link fastifyHealth}. */
 export interface FastifyHealthOptions extends HealthEndpointOptions {
-  /** Paths of the three endpoints. Defaults `/health`, `/livez`, `/readyz`. */
+  /**
+   * Paths of the three endpoints.
+   * @default `/health`, `/livez`, `/readyz`
+   */
   paths?: { health?: string; livez?: string; readyz?: string };
 }
 

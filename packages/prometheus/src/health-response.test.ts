@@ -17,7 +17,7 @@ import { startMetricsServer } from './server.js';
 const body = (parts: { body: string }) => JSON.parse(parts.body) as Record<string, unknown>;
 
 describe('/health', () => {
-  it('has the seed shape, empty components included, with uptime and version', async () => {
+  it('has the shape of the spec, empty components included, with uptime and version', async () => {
     const registry = new HealthRegistry();
     registry.register({
       component: 'circuit_breakers',

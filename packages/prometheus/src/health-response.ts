@@ -83,7 +83,7 @@ function evaluate(registry: HealthRegistry, options: HealthEndpointOptions): Pro
 }
 
 /** The components the spec's `/health` shape always has, empty when nothing registered under them. */
-const SEED_COMPONENTS = Object.values(HealthComponent);
+const SPEC_COMPONENTS = Object.values(HealthComponent);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function json(status: number, body: unknown): HttpResponseParts<string> {
@@ -99,7 +99,7 @@ const RESERVED = new Set(['status', 'uptime_seconds', 'version']);
 
 function shape(report: HealthReport, details: boolean): Record<string, unknown> {
   const components: Record<string, unknown> = {};
-  for (const name of SEED_COMPONENTS) components[name] = {};
+  for (const name of SPEC_COMPONENTS) components[name] = {};
   for (const [component, checks] of Object.entries(report.components)) {
     if (RESERVED.has(component) || component === '__proto__') continue; // cannot be shown without clobbering
     components[component] = Object.fromEntries(

@@ -18,7 +18,10 @@ export interface ScrapeRequest {
 
 /** Options shared by every `/metrics` handler. */
 export interface MetricsHandlerOptions {
-  /** The reader to serve. Default: the one `startTelemetry()` registered. */
+  /**
+   * The reader to serve.
+   * @default the one `startTelemetry()` registered
+   */
   reader?: PrometheusReader;
   /**
    * Compress the exposition when the scraper accepts gzip (Prometheus always does).

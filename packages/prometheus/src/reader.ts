@@ -4,6 +4,7 @@ import { type CollectionResult, type MetricProducer, MetricReader } from '@opent
 import { metricRegistry, readsMetricRegistry, reportInstrumentationError } from '@sightglass/core';
 import { type ExpositionOptions, writeExpositionInSlices } from './exposition.js';
 import type { ExpositionFormat } from './exposition-format.js';
+import { withMetricProducers } from './otel-sdk-metrics-internals.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -21,9 +22,19 @@ export interface PrometheusReaderOptions {
    * @default true
    */
   targetInfo?: boolean;
-  /** Resource attributes (matching this pattern) to copy onto every series as labels. Default: none. */
+  /**
+   * Resource attributes (matching this pattern) to copy onto every series as labels.
+   * @default none
+   */
   resourceConstantLabels?: RegExp;
-  /** Extra producers collected with the SDK's metrics (Sightglass's own producer is added by `startTelemetry`). */
+  /**
+   * Extra producers collected with the SDK's metrics. Passed to the SDK's `MetricReader` as its
+   * `metricProducers` option, which `@opentelemetry/sdk-metrics` marks `@experimental`: it may change in a
+   * minor SDK release. A producer reading Sightglass's registry (`sightglassMetricProducer()`) is dropped,
+   * as the reader renders the registry itself.
+   * @experimental
+   * @default none
+   */
   metricProducers?: MetricProducer[];
 }
 
@@ -44,7 +55,7 @@ export class PrometheusReader extends MetricReader {
   constructor(options: PrometheusReaderOptions = {}) {
     // Sightglass's own series are rendered from the registry itself; a producer reading it would repeat them.
     const producers = (options.metricProducers ?? []).filter((producer) => !readsMetricRegistry(producer));
-    super(producers.length > 0 ? { metricProducers: producers } : {});
+    super(withMetricProducers({}, producers));
     this.exposition = {
       scopeLabels: options.scopeLabels !== false,
       targetInfo: options.targetInfo !== false,

@@ -13,19 +13,35 @@ export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions extends HealthEndpointOptions {
-  /** Serve `/health`, `/livez` and `/readyz` beside the exposition. Default `true`. */
+  /**
+   * Serve `/health`, `/livez` and `/readyz` beside the exposition.
+   * @default true
+   */
   health?: boolean;
-  /** Interface to listen on. Default `127.0.0.1`; use `0.0.0.0` for a container that Prometheus scrapes. */
+  /**
+   * Interface to listen on; use `0.0.0.0` for a container that Prometheus scrapes.
+   * @default `127.0.0.1`
+   */
   host?: string;
-  /** Port. Default 9464; 0 picks a free port (read it from `server.port`). */
+  /**
+   * Port; 0 picks a free port (read it from `server.port`).
+   * @default 9464
+   */
   port?: number;
-  /** Path of the exposition. Default `/metrics`. */
+  /**
+   * Path of the exposition.
+   * @default `/metrics`
+   */
   path?: string;
-  /** The reader to serve. Default: the one `startTelemetry()` registered. */
+  /**
+   * The reader to serve.
+   * @default the one `startTelemetry()` registered
+   */
   reader?: PrometheusReader;
   /**
-   * Serve the built-in live dashboard at `/dashboard`, or `false` not to. Default `true` (the server
-   * listens on loopback unless told otherwise). Options bound its memory; see {@link DashboardOptions}.
+   * Serve the built-in live dashboard at `/dashboard`, or `false` not to. Options bound its memory; see
+   * {@link DashboardOptions}.
+   * @default true (the server listens on loopback unless told otherwise)
    */
   dashboard?: boolean | DashboardOptions;
 }

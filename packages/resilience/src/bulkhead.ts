@@ -1,6 +1,6 @@
 import { type Context, context, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { addSpanEvent, CATALOG, recordingSpan } from '@sightglass/core';
-import { patchProperty } from './breaker-internals.js';
+import { bulkheadCapacity, bulkheadQueueCapacity, patchProperty } from './cockatiel-internals.js';
 import { type BulkheadLike, isBulkhead } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import type { PolicyInstrumentationOptions } from './retry.js';
@@ -12,12 +12,6 @@ import {
   EVENT_BULKHEAD_QUEUED,
   EVENT_BULKHEAD_REJECTED,
 } from './span-attributes.js';
-
-/** A bulkhead's configured size; cockatiel keeps it in a field its types mark private. */
-function configured(bulkhead: BulkheadLike, field: 'capacity' | 'queueCapacity', fallback: number): number {
-  const value = (bulkhead as unknown as Record<string, unknown>)[field];
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
 
 type Work = (...args: unknown[]) => unknown;
 
@@ -39,8 +33,8 @@ export function instrumentBulkhead<P extends BulkheadLike>(
 ): Instrumented<P> {
   return instrument(policy, options, 'bulkhead', isBulkhead, ({ name, attachments, metrics }) => {
     const labels = { policy_name: name };
-    const capacity = configured(policy, 'capacity', policy.executionSlots);
-    const queueCapacity = configured(policy, 'queueCapacity', policy.queueSlots);
+    const capacity = bulkheadCapacity(policy) ?? policy.executionSlots;
+    const queueCapacity = bulkheadQueueCapacity(policy) ?? policy.queueSlots;
     metrics.gauge(CATALOG.bulkheadActive, labels, () => capacity - policy.executionSlots);
     metrics.gauge(CATALOG.bulkheadQueued, labels, () => queueCapacity - policy.queueSlots);
     const rejections = metrics.counter(CATALOG.bulkheadRejections, labels);

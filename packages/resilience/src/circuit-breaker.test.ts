@@ -1,6 +1,7 @@
 import { CATALOG, CounterCell, ErrorCode, healthRegistry } from '@sightglass/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { instrumentCircuitBreaker, MAX_FAILURE_MESSAGE_LENGTH } from './circuit-breaker.js';
+import { breakerExecutor } from './cockatiel-internals.js';
 import { COCKATIEL_VERSIONS, DownstreamError } from './test-support/cockatiel-versions.js';
 import { seriesValue } from './test-support/metrics.js';
 
@@ -214,16 +215,15 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
 
   it('dispose() detaches every listener, restores execute and stops reporting; twice is harmless', async () => {
     const raw = newBreaker(1);
-    const internals = raw as unknown as { executor: unknown };
-    const { executor } = internals;
+    const executor = breakerExecutor(raw);
     const breaker = instrumentCircuitBreaker(raw, { name: 'disposed' });
     await breaker.execute(() => 1);
     expect(Object.hasOwn(raw, 'execute')).toBe(true);
-    expect(internals.executor).not.toBe(executor);
+    expect(breakerExecutor(raw)).not.toBe(executor);
     breaker.dispose();
     breaker.dispose();
     expect(Object.hasOwn(raw, 'execute')).toBe(false);
-    expect(internals.executor).toBe(executor);
+    expect(breakerExecutor(raw)).toBe(executor);
     expect(calls('disposed', 'success')).toBeUndefined();
     expect(state('disposed')).toBeUndefined();
     expect((await healthRegistry().evaluate()).components.circuit_breakers?.disposed).toBeUndefined();

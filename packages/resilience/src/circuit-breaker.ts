@@ -8,13 +8,13 @@ import {
   recordingSpan,
   reportInstrumentationError,
 } from '@sightglass/core';
-import { observeOutcomes, patchProperty } from './breaker-internals.js';
 import {
   type CircuitStateName,
   CircuitStateValue,
   circuitStateGaugeValue,
   circuitStateName,
 } from './circuit-state.js';
+import { observeOutcomes, patchProperty } from './cockatiel-internals.js';
 import { type CircuitBreakerLike, type FailureReason, isCircuitBreaker } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import { isCircuitRejection } from './rejection.js';
@@ -34,9 +34,13 @@ export interface CircuitBreakerInstrumentationOptions {
    * Whether this breaker being open makes the whole process unhealthy (HTTP 503 from `/health`). Default
    * `false`: an open breaker degrades the process but never fails it, so one downstream outage does not take
    * every replica out of rotation.
+   * @default false
    */
   critical?: boolean;
-  /** Register the breaker in the health registry. Default `true`. */
+  /**
+   * Register the breaker in the health registry.
+   * @default true
+   */
   health?: boolean;
 }
 
@@ -146,7 +150,7 @@ export function instrumentCircuitBreaker<P extends CircuitBreakerLike>(
         onError: (error) => reportInstrumentationError(`circuit breaker "${name}" metrics`, error),
       });
       if (restore !== undefined) {
-        attachments.onDispose(restore); // the fast path: see breaker-internals.ts
+        attachments.onDispose(restore); // the fast path: see cockatiel-internals.ts
       } else {
         // Another cockatiel with other internals: its public events, at their cost.
         attachments.listen(breaker.onSuccess, () => count(succeeded));

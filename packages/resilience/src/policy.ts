@@ -26,9 +26,15 @@ export interface PolicyCompositionOptions {
    * is shortened if needed so the suffix fits in 64 characters.
    */
   name: string;
-  /** Passed to every circuit breaker inside: see `instrumentCircuitBreaker`. */
+  /**
+   * Passed to every circuit breaker inside: see `instrumentCircuitBreaker`.
+   * @default false
+   */
   critical?: boolean;
-  /** Register the circuit breakers inside in the health registry. Default `true`. */
+  /**
+   * Register the circuit breakers inside in the health registry.
+   * @default true
+   */
   health?: boolean;
 }
 

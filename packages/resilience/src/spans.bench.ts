@@ -1,9 +1,9 @@
 /**
- * The cost of the span checks on the no-span path: the policies whose call path this change touched (a
+ * The cost of the span checks on the no-span path: the policies whose call path checks for a span (a
  * bulkhead with a free slot, a timeout), raw cockatiel against instrumented, first with no tracer provider at
  * all, then with a provider and the AsyncLocalStorage context manager registered but no active span; and the
  * span check itself (`recordingSpan()`). A closed breaker's and a retry's call path look nothing up.
- * Informational (no CI): the issue's target is no active span <= 2%.
+ * Informational (no CI): the target is at most 2% with no active span.
  */
 
 import { context, trace } from '@opentelemetry/api';

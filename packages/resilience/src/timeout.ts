@@ -1,16 +1,10 @@
 import type { Span } from '@opentelemetry/api';
 import { addSpanEvent, CATALOG, recordingSpan } from '@sightglass/core';
-import { patchProperty } from './breaker-internals.js';
+import { patchProperty, timeoutDuration } from './cockatiel-internals.js';
 import { isTimeout, type TimeoutLike } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import type { PolicyInstrumentationOptions } from './retry.js';
 import { ATTR_POLICY_NAME, ATTR_TIMEOUT_MS, EVENT_TIMEOUT } from './span-attributes.js';
-
-/** A timeout policy's duration in milliseconds; cockatiel keeps it in a field its types mark private. */
-function durationOf(policy: TimeoutLike): number | undefined {
-  const value = (policy as unknown as { duration?: unknown }).duration;
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
@@ -38,7 +32,7 @@ export function instrumentTimeout<P extends TimeoutLike>(
     const recordTimeout = (span: Span): void => {
       addSpanEvent(span, EVENT_TIMEOUT, {
         [ATTR_POLICY_NAME]: name,
-        [ATTR_TIMEOUT_MS]: durationOf(policy),
+        [ATTR_TIMEOUT_MS]: timeoutDuration(policy),
       });
     };
     const original = policy.execute;

@@ -1,5 +1,5 @@
 /**
- * The nine metrics of the seed's spec exactly as Prometheus must show them: name, type, labels. Written out
+ * The nine metrics of the product spec exactly as Prometheus must show them: name, type, labels. Written out
  * here by hand, independently of the catalog, so tests can hold the catalog and the exposition to it.
  */
 export const SPEC_METRICS: ReadonlyArray<readonly [name: string, type: string, labels: readonly string[]]> = [

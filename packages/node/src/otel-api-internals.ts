@@ -1,7 +1,10 @@
 /**
- * Where `@opentelemetry/api` 1.x keeps its process-wide registrations (`diag`, `metrics`, `trace`, `context`, `propagation`) and the
- * version of the API copy that made the first one, shared by every copy of the API of that major version.
- * An upstream internal, read here only: `api-globals.test.ts` is its canary.
+ * The `@opentelemetry/api` internal @sightglass/node depends on, in this one module;
+ * otel-api-internals.test.ts is its canary and fails naming the API version that moved it.
+ *
+ * Where `@opentelemetry/api` 1.x keeps its process-wide registrations (`diag`, `metrics`, `trace`,
+ * `context`, `propagation`) and the version of the API copy that made the first one, shared by every copy
+ * of the API of that major version. Read here only, never written.
  */
 export const API_GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
 

@@ -1,3 +1,8 @@
+/**
+ * Canary of otel-api-internals.ts: where `@opentelemetry/api` keeps what was registered. A failure means the
+ * API moved its globals: the diag logger, version checks and tracing set-up of @sightglass/node read them.
+ * Read otel-api-internals.ts and docs/upstream-internals.md.
+ */
 import {
   context,
   type DiagLogger,
@@ -11,7 +16,7 @@ import {
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiGlobals } from './api-globals.js';
+import { apiGlobals } from './otel-api-internals.js';
 import { resolvePackage } from './peers.js';
 
 afterEach(() => {
@@ -19,20 +24,23 @@ afterEach(() => {
   metrics.disable();
 });
 
+const API = `@opentelemetry/api ${resolvePackage('@opentelemetry/api')?.version}`;
+const MOVED = `${API} keeps its registrations elsewhere than otel-api-internals.ts reads them`;
+
 const silent: DiagLogger = { error() {}, warn() {}, info() {}, debug() {}, verbose() {} };
 
-describe('the @opentelemetry/api internal api-globals.ts reads (canary)', () => {
+describe(`the ${API} internal otel-api-internals.ts reads (canary)`, () => {
   it('holds the registering copy version and the diag logger, and drops the logger on disable()', () => {
     diag.setLogger(silent, DiagLogLevel.ERROR);
-    expect(apiGlobals()?.version).toBe(resolvePackage('@opentelemetry/api')?.version);
-    expect(apiGlobals()?.diag).toBeDefined();
+    expect(apiGlobals()?.version, MOVED).toBe(resolvePackage('@opentelemetry/api')?.version);
+    expect(apiGlobals()?.diag, MOVED).toBeDefined();
     diag.disable();
-    expect(apiGlobals()?.diag).toBeUndefined();
+    expect(apiGlobals()?.diag, MOVED).toBeUndefined();
   });
 
   it('is where a global MeterProvider registration lands', () => {
     expect(metrics.setGlobalMeterProvider(new MeterProvider())).toBe(true);
-    expect(apiGlobals()?.version).toMatch(/^1\./);
+    expect(apiGlobals()?.version, MOVED).toMatch(/^1\./);
   });
 
   it('holds trace, context and propagation registrations under those names, until disable()', () => {
@@ -51,14 +59,14 @@ describe('the @opentelemetry/api internal api-globals.ts reads (canary)', () => 
     expect(trace.setGlobalTracerProvider(new TracerProvider())).toBe(true);
     expect(context.setGlobalContextManager(manager as never)).toBe(true);
     expect(propagation.setGlobalPropagator(propagator)).toBe(true);
-    expect(apiGlobals()?.trace).toBe(trace.getTracerProvider());
-    expect(apiGlobals()?.context).toBe(manager);
-    expect(apiGlobals()?.propagation).toBe(propagator);
+    expect(apiGlobals()?.trace, MOVED).toBe(trace.getTracerProvider());
+    expect(apiGlobals()?.context, MOVED).toBe(manager);
+    expect(apiGlobals()?.propagation, MOVED).toBe(propagator);
     trace.disable();
     context.disable();
     propagation.disable();
-    expect(apiGlobals()?.trace).toBeUndefined();
-    expect(apiGlobals()?.context).toBeUndefined();
-    expect(apiGlobals()?.propagation).toBeUndefined();
+    expect(apiGlobals()?.trace, MOVED).toBeUndefined();
+    expect(apiGlobals()?.context, MOVED).toBeUndefined();
+    expect(apiGlobals()?.propagation, MOVED).toBeUndefined();
   });
 });
