@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
 import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
-import { compileRoutes, pathOf } from './route.js';
+import { compileRoutes } from './route.js';
 import { OwnServerSpan } from './server-span.js';
 import { type RequestTracing, trackRequest } from './track.js';
 
