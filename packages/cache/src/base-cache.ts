@@ -1,21 +1,23 @@
 import { context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
-  addSpanEvent,
   ErrorCode,
   HealthComponent,
   type HealthStatus,
   healthRegistry,
   type ReadinessGate,
-  recordingSpan,
-  reportInstrumentationError,
   SIGHTGLASS_VERSION,
   SightglassError,
+} from '@sightglass/core';
+import {
+  ATTR_ERROR_TYPE,
+  addSpanEvent,
+  recordingSpan,
+  reportInstrumentationError,
   spanErrorType,
   validateInteger,
   validateName,
   validateNumber,
-} from '@sightglass/core';
+} from '@sightglass/core/internal';
 import { CacheMetrics, type StoreOperation } from './cache-metrics.js';
 import type {
   CacheOptions,

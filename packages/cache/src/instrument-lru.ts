@@ -1,4 +1,5 @@
-import { HealthComponent, healthRegistry, validateName } from '@sightglass/core';
+import { HealthComponent, healthRegistry } from '@sightglass/core';
+import { validateName } from '@sightglass/core/internal';
 import type { LRUCache } from 'lru-cache';
 import { CacheMetrics } from './cache-metrics.js';
 

@@ -1,4 +1,5 @@
-import { ErrorCode, SightglassError, validateInteger } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { validateInteger } from '@sightglass/core/internal';
 import { LRUCache } from 'lru-cache';
 import type { Entry, StoreEvents, SyncStore } from './store.js';
 

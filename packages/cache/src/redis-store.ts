@@ -1,4 +1,5 @@
-import { ErrorCode, reportInstrumentationError, SightglassError, validateNumber } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { reportInstrumentationError, validateNumber } from '@sightglass/core/internal';
 import { InflightCommands } from './inflight-commands.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { AsyncStore, Entry } from './store.js';

@@ -19,4 +19,4 @@ export const SPAN_CACHE_LOAD = 'cache.load';
 /** The cache's name, as in the `cache_name` label. */
 export const ATTR_CACHE_NAME = 'sightglass.cache.name';
 
-export { ATTR_ERROR_TYPE } from '@sightglass/core';
+export { ATTR_ERROR_TYPE } from '@sightglass/core/internal';

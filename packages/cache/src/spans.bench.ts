@@ -10,7 +10,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { compare, finish } from '@sightglass/bench-kit';
-import { recordingSpan } from '@sightglass/core';
+import { recordingSpan } from '@sightglass/core/internal';
 import { createCache } from './create-cache.js';
 import { memoryStore } from './memory-store.js';
 

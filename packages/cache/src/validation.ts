@@ -1,4 +1,5 @@
-import { ErrorCode, SightglassError, type ValidationErrorCode, validateNumber } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { type ValidationErrorCode, validateNumber } from '@sightglass/core/internal';
 
 /** The longest cache key accepted, in characters. */
 export const MAX_KEY_LENGTH = 1024;

@@ -15,14 +15,11 @@ export {
   type MetricDefinitionOf,
   MODEL_LOAD_BUCKETS_SECONDS,
   POOL_WAIT_BUCKETS_SECONDS,
-  type PrometheusType,
   prometheusName,
-  prometheusType,
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './catalog.js';
-export { ErrorCode, MAX_NAME_LENGTH, SightglassError, validateName } from './errors.js';
-export { escapeLabelValue, prometheusLabelName } from './exposition-text.js';
-export { guard, reportInstrumentationError } from './guard.js';
+export { ErrorCode, SightglassError } from './errors.js';
+
 export {
   DEFAULT_HEALTH_MAX_AGE_MS,
   DEFAULT_HEALTH_TIMEOUT_MS,
@@ -35,15 +32,13 @@ export {
   type HealthReport,
   type HealthStatus,
   healthRegistry,
-  healthStatusValue,
   type ReadinessGate,
   type ReadinessReport,
-  worseStatus,
 } from './health.js';
 export { type HealthStatusMetricsOptions, startHealthStatusMetrics } from './health-metrics.js';
 export { HistogramCell, type HistogramExemplar, type HistogramSnapshot } from './histogram-cell.js';
-export { createInstrument, type InstrumentFor } from './instruments.js';
-export { LabelGuard, type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
+
+export { type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
   type BoundHistogram,
   createMetricGroup,
@@ -54,30 +49,10 @@ export {
 export {
   CounterCell,
   type GaugeReader,
-  METER_NAME,
   MetricRegistry,
   type MetricSnapshot,
   metricRegistry,
-  REGISTRY_PRODUCER_MARK,
-  readsMetricRegistry,
   type SeriesSnapshot,
 } from './metric-registry.js';
-// For sibling packages (internal): shared checks of options and arguments, and default-name numbering.
-// Not part of the user API.
-export { numberedName } from './numbered-name.js';
-export {
-  ATTR_ERROR_TYPE,
-  addSpanEvent,
-  ERROR_TYPE_OTHER,
-  recordingSpan,
-  recordWithSpan,
-  sampledSpanContext,
-  spanErrorType,
-} from './span-events.js';
-export {
-  type NumberRule,
-  type ValidationErrorCode,
-  validateInteger,
-  validateNumber,
-} from './validate-number.js';
+
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -7,12 +7,5 @@ export {
   instrumentRequestListener,
   type NodeHttpMetricsOptions,
 } from './node-http.js';
-export { type RequestMeasurement, type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
-export {
-  CLIENT_CLOSED_STATUS,
-  compileRoutes,
-  methodLabel,
-  OTHER_METHOD,
-  type RouteMatcher,
-  UNMATCHED_ROUTE,
-} from './route.js';
+export type { RequestMeasurement, RequestMetricsOptions } from './request-recorder.js';
+export { CLIENT_CLOSED_STATUS, OTHER_METHOD, UNMATCHED_ROUTE } from './route.js';

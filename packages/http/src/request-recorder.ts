@@ -6,8 +6,8 @@ import {
   createMetricGroup,
   type MetricGroup,
   metricRegistry,
-  sampledSpanContext,
 } from '@sightglass/core';
+import { sampledSpanContext } from '@sightglass/core/internal';
 import { CLIENT_CLOSED_STATUS, UNMATCHED_ROUTE } from './route.js';
 
 /** Options every adapter takes. */

@@ -12,7 +12,8 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { reportInstrumentationError, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { SIGHTGLASS_VERSION } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import {
   type HttpRpcMetadata,
   httpRpcMetadata,

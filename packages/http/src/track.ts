@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { reportInstrumentationError } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import { contextManagerRegistered, type HttpRpcMetadata } from './otel-http-internals.js';
 import type { RequestRecorder, RouteEntry } from './request-recorder.js';
 import { methodLabel, pathOf } from './route.js';

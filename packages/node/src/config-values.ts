@@ -1,4 +1,5 @@
-import { ErrorCode, SightglassError, validateInteger } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { validateInteger } from '@sightglass/core/internal';
 import type { OtlpProtocol } from './options.js';
 
 /** The OTLP protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */

@@ -1,6 +1,7 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { ErrorCode, SightglassError } from '@sightglass/core';
-import { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, validatePort } from '@sightglass/prometheus';
+import { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT } from '@sightglass/prometheus';
+import { validatePort } from '@sightglass/prometheus/internal';
 import { configError, nonEmpty, otlpProtocol, otlpUrl, parseHeaders, positiveMs } from './config-values.js';
 import type { OtlpProtocol, PrometheusOptions, TelemetryOptions } from './options.js';
 import { type ResolvedTracingConfig, resolveTracingConfig } from './trace-config.js';

@@ -9,8 +9,8 @@ import {
   histogramRecorder,
   type MetricDefinition,
   prometheusName,
-  prometheusType,
 } from '@sightglass/core';
+import { prometheusType } from '@sightglass/core/internal';
 import { parseExposition, promtoolBinary, promtoolCheckMetrics, SPEC_METRICS } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';

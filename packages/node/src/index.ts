@@ -1,10 +1,4 @@
-export {
-  exportersFromEnv,
-  KNOWN_EXPORTERS,
-  parseHeaders,
-  type ResolvedConfig,
-  resolveConfig,
-} from './config.js';
+export type { ResolvedConfig } from './config.js';
 export type {
   OtlpOptions,
   OtlpProtocol,

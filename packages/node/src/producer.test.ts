@@ -1,5 +1,6 @@
 import { AggregationTemporality, DataPointType, type SumMetricData } from '@opentelemetry/sdk-metrics';
-import { CATALOG, createMetricGroup, METER_NAME, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { CATALOG, createMetricGroup, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { METER_NAME } from '@sightglass/core/internal';
 import { describe, expect, it } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
 import { sightglassViews } from './views.js';

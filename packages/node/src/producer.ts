@@ -11,12 +11,11 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import {
   type HistogramExemplar,
-  METER_NAME,
   type MetricSnapshot,
   metricRegistry,
-  REGISTRY_PRODUCER_MARK,
   SIGHTGLASS_VERSION,
 } from '@sightglass/core';
+import { METER_NAME, REGISTRY_PRODUCER_MARK } from '@sightglass/core/internal';
 import type { DataPointExemplar } from './exemplar-serializer.js';
 
 /** Milliseconds since the epoch as the SDK's `[seconds, nanoseconds]` time. */

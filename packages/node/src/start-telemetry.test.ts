@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
 import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder, metricRegistry } from '@sightglass/core';
-import { defaultPrometheusReader, metricsResponse } from '@sightglass/prometheus';
+import { metricsResponse } from '@sightglass/prometheus';
+import { defaultPrometheusReader } from '@sightglass/prometheus/internal';
 import { createTestMeter, freePort } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';

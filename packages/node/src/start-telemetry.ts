@@ -13,20 +13,15 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import {
-  ErrorCode,
-  metricRegistry,
-  reportInstrumentationError,
-  SightglassError,
-  startHealthStatusMetrics,
-} from '@sightglass/core';
+import { ErrorCode, metricRegistry, SightglassError, startHealthStatusMetrics } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import {
   createPrometheusReader,
   type MetricsServer,
   type PrometheusReader,
-  setDefaultPrometheusReader,
   startMetricsServer,
 } from '@sightglass/prometheus';
+import { setDefaultPrometheusReader } from '@sightglass/prometheus/internal';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { installDiagLogger } from './diag-logger.js';
 import { withExportReporting } from './export-reporting.js';

@@ -10,7 +10,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { reportInstrumentationError } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import {
   type ContentMessage,
   cappedJson,

@@ -1,4 +1,4 @@
-import { recordWithSpan, reportInstrumentationError } from '@sightglass/core';
+import { recordWithSpan, reportInstrumentationError } from '@sightglass/core/internal';
 import { errorType } from './errors.js';
 import {
   type GenAiMetrics,

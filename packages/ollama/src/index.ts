@@ -15,11 +15,7 @@ export type { HeadersInit } from './headers.js';
 export { DEFAULT_HOST } from './host.js';
 export type * from './interfaces.js';
 export type { CallOptions, Config, RetryOptions, TracingOptions } from './options.js';
-export {
-  DEFAULT_PS_POLL_INTERVAL_MS,
-  MIN_PS_POLL_INTERVAL_MS,
-  type PsPollOptions,
-} from './ps-poller.js';
+export { DEFAULT_PS_POLL_INTERVAL_MS, MIN_PS_POLL_INTERVAL_MS, type PsPollOptions } from './ps-poller.js';
 export { MAX_REQUEST_DEPTH } from './request-json.js';
 export {
   ATTR_OLLAMA_STREAM_CHUNKS,

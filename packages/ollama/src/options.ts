@@ -1,11 +1,10 @@
+import { ErrorCode, SightglassError } from '@sightglass/core';
 import {
-  ErrorCode,
-  SightglassError,
   type ValidationErrorCode,
   validateInteger,
   validateName,
   validateNumber,
-} from '@sightglass/core';
+} from '@sightglass/core/internal';
 import { DEFAULT_MAX_CONTENT_BYTES } from './content.js';
 import type { ResolvedTracing } from './genai-span.js';
 import type { HeadersInit } from './headers.js';

@@ -3,15 +3,14 @@ import {
   type CounterCell,
   createMetricGroup,
   ErrorCode,
-  guard,
   type HealthCheckResult,
   HealthComponent,
   type HistogramCell,
   healthRegistry,
   type MetricGroup,
-  numberedName,
   SightglassError,
 } from '@sightglass/core';
+import { guard, numberedName } from '@sightglass/core/internal';
 import type { Pool } from 'undici';
 import { errorCode } from './errors.js';
 

@@ -1,11 +1,5 @@
-import {
-  CATALOG,
-  type CounterCell,
-  ErrorCode,
-  metricRegistry,
-  SightglassError,
-  validateNumber,
-} from '@sightglass/core';
+import { CATALOG, type CounterCell, ErrorCode, metricRegistry, SightglassError } from '@sightglass/core';
+import { validateNumber } from '@sightglass/core/internal';
 import { Client } from 'undici';
 import type { ParsedHost } from './host.js';
 

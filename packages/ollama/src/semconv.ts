@@ -45,4 +45,4 @@ export const ATTR_RETRY_DELAY_MS = 'sightglass.retry.delay_ms';
 /** Output chunks the application had read when it left a stream. */
 export const ATTR_OLLAMA_STREAM_CHUNKS = 'sightglass.ollama.stream.chunks';
 
-export { ATTR_ERROR_TYPE } from '@sightglass/core';
+export { ATTR_ERROR_TYPE } from '@sightglass/core/internal';

@@ -1,5 +1,6 @@
 import { type Tracer, trace } from '@opentelemetry/api';
-import { GENAI_SEMCONV_VERSION, reportInstrumentationError, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { GENAI_SEMCONV_VERSION, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 
 /** The instrumentation scope of the client's spans. */
 export const TRACER_NAME = '@sightglass/ollama';

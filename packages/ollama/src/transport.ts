@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { spanErrorType } from '@sightglass/core';
+import { spanErrorType } from '@sightglass/core/internal';
 import type { Dispatcher, Pool } from 'undici';
 import type { Call } from './call.js';
 import {

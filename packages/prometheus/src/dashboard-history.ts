@@ -6,9 +6,8 @@ import {
   healthRegistry,
   type MetricRegistry,
   metricRegistry,
-  reportInstrumentationError,
-  validateInteger,
 } from '@sightglass/core';
+import { reportInstrumentationError, validateInteger } from '@sightglass/core/internal';
 import { compareOutcomes } from './dashboard-llm-sample.js';
 import { type DashboardSample, SampleBuilder } from './dashboard-sample.js';
 import {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createMetricGroup, histogramRecorder, recordWithSpan } from '@sightglass/core';
+import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { recordWithSpan } from '@sightglass/core/internal';
 import { startChromium, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer } from './server.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, reportInstrumentationError, SightglassError } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import { type DashboardAssets, loadDashboardAssets } from './dashboard-assets.js';
 import { DashboardHistory, type DashboardHistoryOptions } from './dashboard-history.js';
 import { sendResponse } from './node-http.js';

@@ -5,13 +5,8 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import {
-  escapeLabelValue,
-  type HistogramExemplar,
-  METER_NAME,
-  type MetricSnapshot,
-  SIGHTGLASS_VERSION,
-} from '@sightglass/core';
+import { type HistogramExemplar, type MetricSnapshot, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { escapeLabelValue, METER_NAME } from '@sightglass/core/internal';
 import { canonicalFloat } from './canonical-float.js';
 import { counterFamilyName, isWritableMetricName } from './exporter-prometheus-internals.js';
 import { type ExpositionFormat, formatSpec } from './exposition-format.js';

@@ -6,11 +6,10 @@ import {
   type HealthRegistry,
   type HealthReport,
   healthRegistry,
-  reportInstrumentationError,
   SIGHTGLASS_VERSION,
   SightglassError,
-  validateNumber,
 } from '@sightglass/core';
+import { reportInstrumentationError, validateNumber } from '@sightglass/core/internal';
 import type { HttpResponseParts } from './metrics-response.js';
 
 /** Options of the `/health`, `/livez` and `/readyz` handlers. */

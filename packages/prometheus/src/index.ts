@@ -15,7 +15,6 @@ export type {
 export type { SlowRequest, SlowRequestsData } from './dashboard-slow-requests.js';
 export {
   type ExpositionFormat,
-  negotiateFormat,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
 } from './exposition-format.js';
@@ -40,18 +39,11 @@ export {
   type ScrapeRequest,
 } from './metrics-response.js';
 export { createHealthHandlers, createMetricsHandler, type HealthHandlers } from './node-http.js';
-export {
-  createPrometheusReader,
-  defaultPrometheusReader,
-  type PrometheusReader,
-  type PrometheusReaderOptions,
-  setDefaultPrometheusReader,
-} from './reader.js';
+export { createPrometheusReader, type PrometheusReader, type PrometheusReaderOptions } from './reader.js';
 export {
   DEFAULT_PROMETHEUS_HOST,
   DEFAULT_PROMETHEUS_PORT,
   type MetricsServer,
   type MetricsServerOptions,
   startMetricsServer,
-  validatePort,
 } from './server.js';

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { escapeLabelValue, prometheusLabelName } from '@sightglass/core';
+import { escapeLabelValue, prometheusLabelName } from '@sightglass/core/internal';
 
 /** Labels every series of a scope carries (scope and resource labels), rendered once. */
 export interface SharedLabels {

@@ -1,4 +1,4 @@
-import { reportInstrumentationError } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import { acceptsGzip, formatSpec, negotiateFormat } from './exposition-format.js';
 import { defaultPrometheusReader, type PrometheusReader } from './reader.js';
 

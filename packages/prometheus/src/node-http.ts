@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { reportInstrumentationError } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import {
   type HealthEndpointOptions,
   healthResponse,

@@ -1,5 +1,6 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { CATALOG, createMetricGroup, METER_NAME, REGISTRY_PRODUCER_MARK } from '@sightglass/core';
+import { CATALOG, createMetricGroup } from '@sightglass/core';
+import { METER_NAME, REGISTRY_PRODUCER_MARK } from '@sightglass/core/internal';
 import { parseExposition } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

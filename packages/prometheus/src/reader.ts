@@ -1,7 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type CollectionResult, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
-import { metricRegistry, readsMetricRegistry, reportInstrumentationError } from '@sightglass/core';
+import { metricRegistry } from '@sightglass/core';
+import { readsMetricRegistry, reportInstrumentationError } from '@sightglass/core/internal';
 import { type ExpositionOptions, writeExpositionInSlices } from './exposition.js';
 import type { ExpositionFormat } from './exposition-format.js';
 import { withMetricProducers } from './otel-sdk-metrics-internals.js';

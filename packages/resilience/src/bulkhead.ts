@@ -1,5 +1,6 @@
 import { type Context, context, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
-import { addSpanEvent, CATALOG, recordingSpan } from '@sightglass/core';
+import { CATALOG } from '@sightglass/core';
+import { addSpanEvent, recordingSpan } from '@sightglass/core/internal';
 import { bulkheadCapacity, bulkheadQueueCapacity, patchProperty } from './cockatiel-internals.js';
 import { type BulkheadLike, isBulkhead } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';

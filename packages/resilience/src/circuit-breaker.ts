@@ -1,13 +1,11 @@
 import {
-  addSpanEvent,
   CATALOG,
   type CounterCell,
   HealthComponent,
   type HealthStatus,
   healthRegistry,
-  recordingSpan,
-  reportInstrumentationError,
 } from '@sightglass/core';
+import { addSpanEvent, recordingSpan, reportInstrumentationError } from '@sightglass/core/internal';
 import {
   type CircuitStateName,
   CircuitStateValue,

@@ -3,14 +3,8 @@ export {
   type CircuitBreakerInstrumentationOptions,
   type FailureSummary,
   instrumentCircuitBreaker,
-  MAX_FAILURE_MESSAGE_LENGTH,
 } from './circuit-breaker.js';
-export {
-  type CircuitStateName,
-  CircuitStateValue,
-  circuitStateGaugeValue,
-  circuitStateName,
-} from './circuit-state.js';
+export { type CircuitStateName, CircuitStateValue, circuitStateName } from './circuit-state.js';
 export type {
   BulkheadLike,
   CircuitBreakerLike,

@@ -1,11 +1,5 @@
-import {
-  createMetricGroup,
-  ErrorCode,
-  type MetricGroup,
-  reportInstrumentationError,
-  SightglassError,
-  validateName,
-} from '@sightglass/core';
+import { createMetricGroup, ErrorCode, type MetricGroup, SightglassError } from '@sightglass/core';
+import { reportInstrumentationError, validateName } from '@sightglass/core/internal';
 import type { CockatielEvent, PolicyLike } from './cockatiel-types.js';
 
 /** What every `instrument…()` function adds to the policy it returns. */

@@ -1,4 +1,5 @@
-import { ErrorCode, numberedName, SightglassError, validateName } from '@sightglass/core';
+import { ErrorCode, SightglassError } from '@sightglass/core';
+import { numberedName, validateName } from '@sightglass/core/internal';
 import { instrumentBulkhead } from './bulkhead.js';
 import { instrumentCircuitBreaker } from './circuit-breaker.js';
 import {

@@ -1,4 +1,5 @@
-import { ATTR_ERROR_TYPE, addSpanEvent, CATALOG, recordingSpan, spanErrorType } from '@sightglass/core';
+import { CATALOG } from '@sightglass/core';
+import { ATTR_ERROR_TYPE, addSpanEvent, recordingSpan, spanErrorType } from '@sightglass/core/internal';
 import { type FailureReason, isRetry, type RetryLike } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';
 import {

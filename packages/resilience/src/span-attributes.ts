@@ -39,4 +39,4 @@ export const ATTR_BULKHEAD_QUEUE_LENGTH = 'sightglass.bulkhead.queue_length';
 /** How long a queued call waited for its slot, in milliseconds. */
 export const ATTR_BULKHEAD_WAIT_MS = 'sightglass.bulkhead.wait_ms';
 
-export { ATTR_ERROR_TYPE } from '@sightglass/core';
+export { ATTR_ERROR_TYPE } from '@sightglass/core/internal';

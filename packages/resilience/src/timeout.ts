@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
-import { addSpanEvent, CATALOG, recordingSpan } from '@sightglass/core';
+import { CATALOG } from '@sightglass/core';
+import { addSpanEvent, recordingSpan } from '@sightglass/core/internal';
 import { patchProperty, timeoutDuration } from './cockatiel-internals.js';
 import { isTimeout, type TimeoutLike } from './cockatiel-types.js';
 import { type Instrumented, instrument } from './instrumentation.js';

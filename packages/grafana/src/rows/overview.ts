@@ -1,4 +1,5 @@
-import { CATALOG, healthStatusValue } from '@sightglass/core';
+import { CATALOG } from '@sightglass/core';
+import { healthStatusValue } from '@sightglass/core/internal';
 import { legend, query, type RowSpec, stat, thresholds, timeseries, valueMapping } from '../panels.js';
 import { aggregate, eq, labelOf, metricName, DASHBOARD_SCOPE as S, selector } from '../promql.js';
 import {
