@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { CATALOG, type CounterCell, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { CATALOG, type CounterCell, createHistogramRecorder, createMetricGroup } from '@sightglass/core';
 
 const group = createMetricGroup();
-const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
 const counters = new Map<string, CounterCell>();
 
 /** The cell counting one (route, status) pair, created on first use: counting then costs a property increment. */

@@ -56,6 +56,7 @@ export const MAX_PENDING_WRITES = 256;
  */
 export abstract class BaseCache<V> {
   readonly name: string;
+  /** @internal */
   protected readonly metrics: CacheMetrics;
   protected readonly ttlMs: number | undefined;
   protected readonly staleMs: number;
@@ -267,6 +268,7 @@ export abstract class BaseCache<V> {
   /**
    * Records a store failure: counted, remembered for `/health`, and reported once per kind. Returns the
    * error to throw when the cache fails closed, or undefined when it fails open.
+   * @internal
    */
   protected storeFailed(operation: StoreOperation, error: unknown): SightglassError | undefined {
     if (error instanceof SightglassError && error.code === ErrorCode.CACHE_INVALID_VALUE) throw error;

@@ -31,5 +31,5 @@ export {
   EVENT_CACHE_STALE,
   SPAN_CACHE_LOAD,
 } from './span-attributes.js';
-export type { AsyncStore, Entry, EvictionReason, Store, StoreEvents, SyncStore } from './store.js';
+export type { AsyncStore, Entry, EvictionReason, Store, StoreBase, StoreEvents, SyncStore } from './store.js';
 export { MAX_KEY_LENGTH } from './validation.js';

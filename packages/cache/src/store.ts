@@ -16,7 +16,8 @@ export interface StoreEvents {
   onEviction(reason: EvictionReason): void;
 }
 
-interface StoreBase {
+/** What every store has, synchronous or not. */
+export interface StoreBase {
   /** A short description for `/health`: `memory` or `redis`. */
   readonly kind: string;
   /** Called once by the cache that owns the store. */

@@ -41,9 +41,9 @@ export { HistogramCell, type HistogramExemplar, type HistogramSnapshot } from '.
 export { type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
   type BoundHistogram,
+  createHistogramRecorder,
   createMetricGroup,
   type HistogramRecorder,
-  histogramRecorder,
   type MetricGroup,
 } from './metric-group.js';
 export {

@@ -122,6 +122,6 @@ function labelKey(definition: MetricDefinition, labels: object): string {
 }
 
 /** Creates a {@link HistogramRecorder} for a histogram catalog entry. */
-export function histogramRecorder<D extends MetricDefinition>(definition: D): HistogramRecorder<D> {
+export function createHistogramRecorder<D extends MetricDefinition>(definition: D): HistogramRecorder<D> {
   return new HistogramRecorder(definition);
 }

@@ -4,7 +4,7 @@ import { CATALOG, type MetricDefinition } from './catalog.js';
 import { ErrorCode } from './errors.js';
 import { resetReportedErrors } from './guard.js';
 import { HistogramCell } from './histogram-cell.js';
-import { createMetricGroup, histogramRecorder } from './metric-group.js';
+import { createHistogramRecorder, createMetricGroup } from './metric-group.js';
 import { MetricRegistry, metricRegistry } from './metric-registry.js';
 
 /** The series of one entry in the process registry's snapshot, as [attributes, value] pairs. */
@@ -93,7 +93,7 @@ describe('counters in the metric registry', () => {
       /circuit_breaker_state is a gauge, not a counter/,
     );
     expect(() => group.gauge(CATALOG.requests as never, {} as never, () => 1)).toThrow(/not a gauge/);
-    expect(() => histogramRecorder(CATALOG.requests)).toThrow(/requests is a counter, not a histogram/);
+    expect(() => createHistogramRecorder(CATALOG.requests)).toThrow(/requests is a counter, not a histogram/);
   });
 
   it('collapses label values past the budget into "other"', () => {
@@ -276,7 +276,7 @@ describe('histograms', () => {
   }
 
   it('keeps plain-number buckets with the catalog boundaries, sum, count, min and max', () => {
-    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
     durations.record(0.2, { method: 'POST', route: '/v1/chat', status: '200' });
     durations.record(45, { method: 'POST', route: '/v1/chat', status: '200' });
     durations.record(500, { method: 'POST', route: '/v1/chat', status: '200' });
@@ -302,7 +302,7 @@ describe('histograms', () => {
   });
 
   it('records through a bound series, and keeps a group’s histogram until it is disposed', () => {
-    const bound = histogramRecorder(CATALOG.requestDurationSeconds).bind({
+    const bound = createHistogramRecorder(CATALOG.requestDurationSeconds).bind({
       method: 'GET',
       route: '/b',
       status: '200',
@@ -338,7 +338,7 @@ describe('histograms', () => {
   });
 
   it('records with an optional label left undefined', () => {
-    const durations = histogramRecorder(CATALOG.genAiClientOperationDuration);
+    const durations = createHistogramRecorder(CATALOG.genAiClientOperationDuration);
     const labels = {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'ollama',
@@ -359,7 +359,7 @@ describe('histograms', () => {
   });
 
   it('never throws into the caller', () => {
-    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
     expect(() => durations.record(Number.NaN, null as never)).not.toThrow();
     expect(() => durations.record(1, { bogus: 'x' } as never)).not.toThrow();
   });

@@ -10,7 +10,7 @@ import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
 export const METER_NAME = '@sightglass/core';
 
 /**
- * The property that marks a MetricProducer reading this registry (`sightglassMetricProducer()` of
+ * The property that marks a MetricProducer reading this registry (`createMetricProducer()` of
  * `@sightglass/node`), so that a reader which renders the registry itself (`@sightglass/prometheus`'s) does
  * not report it twice. For Sightglass's packages; keyed with `Symbol.for` so two copies agree.
  */

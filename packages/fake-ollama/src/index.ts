@@ -1,10 +1,12 @@
 export { FakeOllamaConfigError, FakeOllamaErrorCode } from './errors.js';
 export {
   type ChunkFault,
+  type ChunkFaultPlan,
   DEFAULT_FAULT_MESSAGE,
   DEFAULT_FAULT_PATHS,
   type FaultConfig,
   FaultController,
+  type FaultDecision,
   SERVER_BUSY_MESSAGE,
 } from './faults.js';
 export { DEFAULT_MODELS, DEFAULT_OLLAMA_VERSION, type FakeModel, type FakeOllamaOptions } from './options.js';

@@ -19,17 +19,25 @@ export {
 } from './rule-file.js';
 
 export type {
+  AnnotationQuery,
   Dashboard,
   DataPanel,
   DatasourceRef,
+  DatasourceVariable,
   FieldDefaults,
   GridPos,
   Panel,
   PanelLink,
   PrometheusTarget,
+  QueryVariable,
   RowPanel,
   TemplateVariable,
   ThresholdStep,
   TraceDatasourceVariable,
   ValueMapping,
+  VariableBase,
+  VariableHide,
+  VariableOption,
+  VariableRefresh,
+  VariableSort,
 } from './types.js';

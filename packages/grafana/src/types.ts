@@ -122,7 +122,7 @@ export interface VariableOption {
 }
 
 /** The fields every dashboard variable has. */
-interface VariableBase {
+export interface VariableBase {
   readonly name: string;
   readonly label: string;
   readonly hide: VariableHide;

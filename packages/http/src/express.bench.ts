@@ -10,7 +10,7 @@ await runBench({
   variants: {
     plain: 'plain Express',
     floor: 'floor (a middleware: two clock reads, a close listener, one bucket)',
-    ours: '**@sightglass/http requestMetrics**',
+    ours: '**@sightglass/http expressRequestMetrics**',
     'express-prom-bundle': 'express-prom-bundle',
     otel: '@opentelemetry/instrumentation-http + MeterProvider',
   },

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { getAndClose, getAndLeave } from './test-support/clients.js';
 import { inFlight, listen, requestsTotal, sleep } from './test-support/requests.js';
 
@@ -12,7 +12,7 @@ describe('Express 5 middleware', () => {
   let releaseSlow: (() => void) | undefined;
   let releaseAwaited: (() => void) | undefined;
   const seenRoutes: unknown[] = [];
-  const metrics = requestMetrics({ ignorePaths: ['/metrics'] });
+  const metrics = expressRequestMetrics({ ignorePaths: ['/metrics'] });
 
   beforeAll(async () => {
     const app = express();
@@ -150,8 +150,8 @@ describe('Express 5 middleware', () => {
 
 describe('Express 5 middleware, twice on one request', () => {
   it('finishes both measurements, each with its route template', async () => {
-    const outer = requestMetrics();
-    const inner = requestMetrics();
+    const outer = expressRequestMetrics();
+    const inner = expressRequestMetrics();
     const app = express();
     app.use(outer);
     const sub = express();

@@ -57,9 +57,9 @@ class ExpressMeasurement implements RouteWatcher {
  * without one, the rest of the chain runs inside a server span of ours (see {@link RequestMetricsOptions}).
  *
  * @example
- * app.use(requestMetrics({ ignorePaths: ['/metrics'] }));
+ * app.use(expressRequestMetrics({ ignorePaths: ['/metrics'] }));
  */
-export function requestMetrics(options: RequestMetricsOptions = {}): RequestMetricsMiddleware {
+export function expressRequestMetrics(options: RequestMetricsOptions = {}): RequestMetricsMiddleware {
   const recorder = new RequestRecorder(options);
   const tracing = options.tracing !== false;
   const middleware = (

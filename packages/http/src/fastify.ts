@@ -7,14 +7,15 @@ import { methodLabel, pathOf } from './route.js';
 import { OwnServerSpan, traceRequest } from './server-span.js';
 import { endTracedRequest } from './track.js';
 
-/** The parts of a Fastify instance, request and reply the plugin uses (Fastify's types are not needed). */
-interface FastifyRequestWithRaw extends FastifyRequestLike {
+/** The parts of a Fastify request the plugin uses (Fastify's types are not needed to compile against it). */
+export interface FastifyRequestWithRaw extends FastifyRequestLike {
   raw: IncomingMessage;
 }
-interface FastifyReplyLike {
+/** The part of a Fastify reply the plugin uses. */
+export interface FastifyReplyLike {
   raw: ServerResponse;
 }
-interface FastifyLike {
+export interface FastifyLike {
   addHook(
     name: 'onRequest',
     hook: (request: FastifyRequestWithRaw, reply: FastifyReplyLike, done: () => void) => void,

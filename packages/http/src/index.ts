@@ -1,6 +1,12 @@
 export { createRequestMetrics, type RequestMetrics } from './create-request-metrics.js';
-export { type RequestMetricsMiddleware, requestMetrics } from './express.js';
-export { fastifyRequestMetrics } from './fastify.js';
+export { expressRequestMetrics, type RequestMetricsMiddleware } from './express.js';
+export {
+  type FastifyLike,
+  type FastifyReplyLike,
+  type FastifyRequestWithRaw,
+  fastifyRequestMetrics,
+} from './fastify.js';
+export type { FastifyRequestLike } from './fastify-internals.js';
 export {
   type InstrumentedRequestListener,
   instrumentHttpServer,

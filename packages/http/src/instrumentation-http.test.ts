@@ -10,7 +10,7 @@ import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
 import { startHttpInstrumentation, startTestTracing } from './test-support/otel.js';
@@ -102,7 +102,7 @@ describe('Express with instrumentation-http', () => {
   let url: string;
   beforeAll(async () => {
     const app = express();
-    app.use(requestMetrics());
+    app.use(expressRequestMetrics());
     // Routing after an await in middleware: the route is matched in the request's context still.
     app.use(async (_request, _response, next) => {
       await new Promise((resolve) => setTimeout(resolve, 1));

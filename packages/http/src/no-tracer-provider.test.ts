@@ -9,7 +9,7 @@ import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import { instrumentRequestListener } from './node-http.js';
 import { resetGlobalsLookup } from './otel-http-internals.js';
@@ -27,7 +27,7 @@ async function requestEach(prefix: string): Promise<unknown[]> {
     ),
   );
   const app = express();
-  app.use(requestMetrics());
+  app.use(expressRequestMetrics());
   app.get(`/${prefix}/express`, (_request, response) => {
     active.push(trace.getActiveSpan());
     response.send('ok');

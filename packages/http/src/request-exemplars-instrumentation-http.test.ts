@@ -12,7 +12,7 @@ import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
 import { startHttpInstrumentation, startTestTracing } from './test-support/otel.js';
@@ -120,7 +120,7 @@ describe('node:http with instrumentation-http', () => {
 describe('Express with instrumentation-http', () => {
   it('keeps the exemplar of its server span under the matched route', async () => {
     const app = express();
-    app.use(requestMetrics({ semanticConventions: true }));
+    app.use(expressRequestMetrics({ semanticConventions: true }));
     const router = express.Router();
     router.get('/users/:id', (_request, response) => {
       response.send('ok');

@@ -12,7 +12,7 @@ import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import type { NodeHttpMetricsOptions } from './node-http.js';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
@@ -163,7 +163,7 @@ describe('node:http, a server span of ours', () => {
 describe('Express and Fastify, a server span of ours', () => {
   it('Express keeps a sampled request’s exemplar under its matched route, none for an unsampled one', async () => {
     const app = express();
-    app.use(requestMetrics({ semanticConventions: true }));
+    app.use(expressRequestMetrics({ semanticConventions: true }));
     app.get('/express/:id', (_request, response) => {
       response.send('ok');
     });
@@ -190,7 +190,7 @@ describe('Express and Fastify, a server span of ours', () => {
 
   it('Express keeps none with tracing: false', async () => {
     const app = express();
-    app.use(requestMetrics({ tracing: false }));
+    app.use(expressRequestMetrics({ tracing: false }));
     app.get('/express-untraced', (_request, response) => {
       response.send('ok');
     });

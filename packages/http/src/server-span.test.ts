@@ -9,7 +9,7 @@ import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestMetrics } from './express.js';
+import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
 import { spanName } from './server-span.js';
@@ -159,7 +159,7 @@ describe('a server span of our own, node:http', () => {
 describe('a server span of our own, Express', () => {
   it('is named by the route matched after async middleware, with the handler’s spans under it', async () => {
     const app = express();
-    app.use(requestMetrics());
+    app.use(expressRequestMetrics());
     app.use(async (_request, _response, next) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       next();

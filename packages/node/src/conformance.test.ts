@@ -5,8 +5,8 @@
  */
 import {
   CATALOG,
+  createHistogramRecorder,
   createMetricGroup,
-  histogramRecorder,
   type MetricDefinition,
   prometheusName,
 } from '@sightglass/core';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   group.counter(CATALOG.cacheHits, { cache_name: 'responses' }).add(30);
   group.counter(CATALOG.cacheMisses, { cache_name: 'responses' }).add(10);
   group.gauge(CATALOG.cacheHitRatePercent, { cache_name: 'responses' }, () => 75);
-  histogramRecorder(CATALOG.requestDurationSeconds).record(2.5, {
+  createHistogramRecorder(CATALOG.requestDurationSeconds).record(2.5, {
     method: 'POST',
     route: '/v1/chat',
     status: '200',

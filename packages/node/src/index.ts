@@ -11,7 +11,7 @@ export type {
   TracingOptions,
 } from './options.js';
 export { createOtlpMetricExporter, type OtlpMetricExporterOptions } from './otlp.js';
-export { sightglassMetricProducer } from './producer.js';
+export { createMetricProducer } from './producer.js';
 export { startTelemetry, type Telemetry } from './start-telemetry.js';
-export type { ResolvedTracingConfig } from './trace-config.js';
+export { KNOWN_SAMPLERS, type ResolvedTracingConfig } from './trace-config.js';
 export { sightglassViews } from './views.js';

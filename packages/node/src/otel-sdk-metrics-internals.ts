@@ -8,7 +8,7 @@
  * metrics, keeps the SDK's resource, and appends the producer's scope metrics as they are (the data point
  * objects unchanged).
  *
- * Every periodic reader `startTelemetry()` builds gets `sightglassMetricProducer()` through it: Sightglass's
+ * Every periodic reader `startTelemetry()` builds gets `createMetricProducer()` through it: Sightglass's
  * own metrics reach an OTLP or console exporter by this option only, exemplars included (a field of the
  * producer's histogram points that the SDK passes on untouched; otel-otlp-internals.test.ts sees them
  * arrive at a receiver). An application with its own NodeSDK passes the producer the same way.

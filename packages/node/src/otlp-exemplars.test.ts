@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { TraceFlags, trace } from '@opentelemetry/api';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { CATALOG, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder } from '@sightglass/core';
 import { recordWithSpan } from '@sightglass/core/internal';
 import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpHttpReceiver } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OtlpProtocol } from './options.js';
 import { createOtlpMetricExporter } from './otlp.js';
-import { sightglassMetricProducer } from './producer.js';
+import { createMetricProducer } from './producer.js';
 import { startTelemetry } from './start-telemetry.js';
 import {
   metricsOf,
@@ -44,7 +44,7 @@ function spanOf(traceId: string, spanId: string, sampled: boolean) {
 
 /** Records a request in a sampled span, one in a span not sampled, and one without a span, on `route`. */
 function recordRequests(route: string): void {
-  const durations = histogramRecorder(CATALOG.requestDurationSeconds).bind({
+  const durations = createHistogramRecorder(CATALOG.requestDurationSeconds).bind({
     method: 'GET',
     route,
     status: '200',
@@ -112,7 +112,7 @@ describe('exemplars with a collector that is down', () => {
       shutdownTimeoutMs: 1000,
       otlp: { url, intervalMs: 60_000, timeoutMs: 1000 },
     });
-    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
     app = createServer((_request, response) => {
       const bound = durations.bind({ method: 'GET', route: '/down', status: '200' });
       recordWithSpan(bound, 0.001, spanOf(TRACE_ID, SPAN_ID, true));
@@ -145,7 +145,7 @@ describe('createOtlpMetricExporter with your own NodeSDK', () => {
         new PeriodicExportingMetricReader({
           exporter: createOtlpMetricExporter(),
           exportIntervalMillis: 60_000,
-          metricProducers: [sightglassMetricProducer()],
+          metricProducers: [createMetricProducer()],
         }),
       ],
       views: sightglassViews(),
@@ -180,7 +180,7 @@ describe('createOtlpMetricExporter with your own NodeSDK', () => {
     const reader = new PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: 60_000,
-      metricProducers: [sightglassMetricProducer()],
+      metricProducers: [createMetricProducer()],
     });
     const sdk = new NodeSDK({ serviceName: 'options', metricReaders: [reader] });
     sdk.start();

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder, createMetricGroup } from '@sightglass/core';
 import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpHttpReceiver } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtlpProtocol } from './options.js';
@@ -29,7 +29,11 @@ function recordSomething(route = '/v1/chat'): void {
   const group = createMetricGroup();
   group.counter(CATALOG.circuitBreakerFailures, { breaker_name: 'ollama' }).add(4);
   group.gauge(CATALOG.circuitBreakerState, { breaker_name: 'ollama' }, () => 1);
-  histogramRecorder(CATALOG.requestDurationSeconds).record(0.3, { method: 'POST', route, status: '200' });
+  createHistogramRecorder(CATALOG.requestDurationSeconds).record(0.3, {
+    method: 'POST',
+    route,
+    status: '200',
+  });
   cleanups.push(async () => group.dispose());
 }
 
@@ -82,7 +86,7 @@ describe('OTLP export to a receiver that went down', () => {
     expect(receiver.received).toHaveLength(1);
     await receiver.close(); // the collector goes away while the application runs
 
-    const durations = histogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
     app = createServer((_request, response) => {
       durations.record(0.001, { method: 'GET', route: '/', status: '200' });
       response.end('ok');

@@ -40,12 +40,12 @@ export interface OtlpMetricExporterOptions {
  * with a diag warning.
  *
  * `startTelemetry()` exports with it. With your own NodeSDK, give it to a reader together with
- * `sightglassMetricProducer()`, which attaches the exemplars:
+ * `createMetricProducer()`, which attaches the exemplars:
  *
  * @example
  * new PeriodicExportingMetricReader({
  *   exporter: createOtlpMetricExporter({ protocol: 'http/protobuf' }),
- *   metricProducers: [sightglassMetricProducer()],
+ *   metricProducers: [createMetricProducer()],
  * })
  *
  * @throws SightglassError `ERR_SIGHTGLASS_MISSING_DEPENDENCY` naming the exporter package of the protocol

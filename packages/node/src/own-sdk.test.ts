@@ -4,11 +4,11 @@
  */
 import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder, createMetricGroup } from '@sightglass/core';
 import { createPrometheusReader, startMetricsServer } from '@sightglass/prometheus';
 import { startOtlpTraceHttpReceiver } from '@sightglass/test-kit';
 import { afterEach, expect, it, vi } from 'vitest';
-import { sightglassMetricProducer } from './producer.js';
+import { createMetricProducer } from './producer.js';
 import { sightglassViews } from './views.js';
 
 afterEach(() => {
@@ -28,7 +28,7 @@ it('works with a NodeSDK configured by the application, which traces from the OT
   group.counter(CATALOG.cacheHits, { cache_name: 'early' }).add(2);
 
   // --- the recipe ---
-  const prometheus = createPrometheusReader({ metricProducers: [sightglassMetricProducer()] });
+  const prometheus = createPrometheusReader({ metricProducers: [createMetricProducer()] });
   const sdk = new NodeSDK({
     serviceName: 'my-service',
     metricReaders: [prometheus],
@@ -38,7 +38,7 @@ it('works with a NodeSDK configured by the application, which traces from the OT
   const server = await startMetricsServer({ port: 0, reader: prometheus });
   // --- end of the recipe ---
 
-  histogramRecorder(CATALOG.requestDurationSeconds).record(12, {
+  createHistogramRecorder(CATALOG.requestDurationSeconds).record(12, {
     method: 'POST',
     route: '/v1/chat',
     status: '200',

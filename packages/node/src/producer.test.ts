@@ -2,15 +2,15 @@ import { AggregationTemporality, DataPointType, type SumMetricData } from '@open
 import { CATALOG, createMetricGroup, SIGHTGLASS_VERSION } from '@sightglass/core';
 import { METER_NAME } from '@sightglass/core/internal';
 import { describe, expect, it } from 'vitest';
-import { sightglassMetricProducer } from './producer.js';
+import { createMetricProducer } from './producer.js';
 import { sightglassViews } from './views.js';
 
-describe('sightglassMetricProducer', () => {
+describe('createMetricProducer', () => {
   it('produces cumulative monotonic sums for counters, starting when the series started', async () => {
     const before = Date.now();
     const group = createMetricGroup();
     group.counter(CATALOG.cacheHits, { cache_name: 'p' }).add(2);
-    const { resourceMetrics, errors } = await sightglassMetricProducer().collect();
+    const { resourceMetrics, errors } = await createMetricProducer().collect();
     expect(errors).toEqual([]);
     const [scope] = resourceMetrics.scopeMetrics;
     expect(scope?.scope).toEqual({ name: METER_NAME, version: SIGHTGLASS_VERSION });
@@ -32,7 +32,7 @@ describe('sightglassMetricProducer', () => {
     const group = createMetricGroup();
     group.gauge(CATALOG.cacheHitRatePercent, { cache_name: 'p' }, () => value);
     const names = async () =>
-      (await sightglassMetricProducer().collect()).resourceMetrics.scopeMetrics[0]?.metrics.map(
+      (await createMetricProducer().collect()).resourceMetrics.scopeMetrics[0]?.metrics.map(
         (m) => m.descriptor.name,
       );
     expect(await names()).not.toContain('cache_hit_rate_percent');
@@ -48,7 +48,7 @@ describe('histograms from the producer', () => {
     const cell = group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'hist' });
     cell.record(0.3);
     cell.record(70);
-    const { resourceMetrics } = await sightglassMetricProducer().collect();
+    const { resourceMetrics } = await createMetricProducer().collect();
     const metric = resourceMetrics.scopeMetrics[0]?.metrics.find(
       (candidate) => candidate.descriptor.name === 'cache_load_duration_seconds',
     );

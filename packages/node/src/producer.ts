@@ -47,7 +47,7 @@ function toExemplars(slots: readonly (HistogramExemplar | undefined)[]): DataPoi
  * The MetricProducer that reads Sightglass's plain-number counters, gauges and histograms at collection time.
  *
  * `startTelemetry()` attaches it to every reader. If you build your own MeterProvider or NodeSDK, pass it to
- * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [sightglassMetricProducer()] })`.
+ * each reader: `new PeriodicExportingMetricReader({ exporter, metricProducers: [createMetricProducer()] })`.
  * `metricProducers` is marked `@experimental` in `@opentelemetry/sdk-metrics`: it may change in a minor SDK
  * release (otel-sdk-metrics-internals.ts has what Sightglass relies on).
  *
@@ -56,7 +56,7 @@ function toExemplars(slots: readonly (HistogramExemplar | undefined)[]): DataPoi
  * `spanId`, empty `filteredAttributes`). OpenTelemetry's OTLP exporters leave them out;
  * `createOtlpMetricExporter()` sends them.
  */
-export function sightglassMetricProducer(): MetricProducer {
+export function createMetricProducer(): MetricProducer {
   const producer: MetricProducer & { [REGISTRY_PRODUCER_MARK]: true } = {
     [REGISTRY_PRODUCER_MARK]: true,
     async collect(): Promise<CollectionResult> {

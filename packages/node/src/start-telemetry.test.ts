@@ -1,11 +1,17 @@
 import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
-import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder, metricRegistry } from '@sightglass/core';
+import {
+  CATALOG,
+  createHistogramRecorder,
+  createMetricGroup,
+  ErrorCode,
+  metricRegistry,
+} from '@sightglass/core';
 import { metricsResponse } from '@sightglass/prometheus';
 import { defaultPrometheusReader } from '@sightglass/prometheus/internal';
 import { createTestMeter, freePort } from '@sightglass/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sightglassMetricProducer } from './producer.js';
+import { createMetricProducer } from './producer.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
 const started: Telemetry[] = [];
@@ -42,7 +48,7 @@ describe('startTelemetry with Prometheus', () => {
     const group = createMetricGroup();
     group.counter(CATALOG.cacheHits, { cache_name: 'answers' }).add(7);
     group.gauge(CATALOG.connectionPoolUtilizationPercent, { pool_name: 'ollama' }, () => 62.5);
-    histogramRecorder(CATALOG.requestDurationSeconds).record(1.5, {
+    createHistogramRecorder(CATALOG.requestDurationSeconds).record(1.5, {
       method: 'GET',
       route: '/a',
       status: '200',
@@ -146,7 +152,7 @@ describe('startTelemetry with Prometheus', () => {
   });
 
   it('reports Sightglass metrics once even when the application passes the producer too', async () => {
-    const telemetry = await start({ prometheus: { port: 0, metricProducers: [sightglassMetricProducer()] } });
+    const telemetry = await start({ prometheus: { port: 0, metricProducers: [createMetricProducer()] } });
     const group = createMetricGroup();
     group.counter(CATALOG.cacheHits, { cache_name: 'once' }).inc();
     const samples = (await scrape(telemetry))

@@ -29,7 +29,7 @@ import type { TelemetryOptions } from './options.js';
 import { withMetricProducers } from './otel-sdk-metrics-internals.js';
 import { createOtlpExporter } from './otlp.js';
 import { checkOpenTelemetryVersions, versionFacts } from './peers.js';
-import { sightglassMetricProducer } from './producer.js';
+import { createMetricProducer } from './producer.js';
 import { loadRuntimeMetrics, startRuntimeMetrics } from './runtime.js';
 import { hasGlobalTracerProvider, type LoadedTracing, loadTracing, startTracing } from './tracing.js';
 import { sightglassViews } from './views.js';
@@ -154,7 +154,7 @@ async function start(
       );
     }
   }
-  const producer = sightglassMetricProducer();
+  const producer = createMetricProducer();
   const readers: IMetricReader[] = [];
 
   let prometheusReader: PrometheusReader | undefined;

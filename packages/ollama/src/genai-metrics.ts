@@ -2,9 +2,9 @@ import type { Span } from '@opentelemetry/api';
 import {
   type BoundHistogram,
   CATALOG,
+  createHistogramRecorder,
   createMetricGroup,
   type HistogramRecorder,
-  histogramRecorder,
   type LabelValues,
   MODEL_LOAD_BUCKETS_SECONDS,
   OVERFLOW_LABEL_VALUE,
@@ -61,14 +61,14 @@ export interface Series {
 const MAX_SERIES = 1000;
 
 const overflow = {
-  duration: histogramRecorder(CATALOG.genAiClientOperationDuration),
-  tokens: histogramRecorder(CATALOG.genAiClientTokenUsage),
-  firstChunk: histogramRecorder(CATALOG.genAiClientTimeToFirstChunk),
-  perChunk: histogramRecorder(CATALOG.genAiClientTimePerOutputChunk),
-  serverDuration: histogramRecorder(CATALOG.genAiServerRequestDuration),
-  serverFirstToken: histogramRecorder(CATALOG.genAiServerTimeToFirstToken),
-  perToken: histogramRecorder(CATALOG.genAiServerTimePerOutputToken),
-  load: histogramRecorder(CATALOG.ollamaModelLoadDurationSeconds),
+  duration: createHistogramRecorder(CATALOG.genAiClientOperationDuration),
+  tokens: createHistogramRecorder(CATALOG.genAiClientTokenUsage),
+  firstChunk: createHistogramRecorder(CATALOG.genAiClientTimeToFirstChunk),
+  perChunk: createHistogramRecorder(CATALOG.genAiClientTimePerOutputChunk),
+  serverDuration: createHistogramRecorder(CATALOG.genAiServerRequestDuration),
+  serverFirstToken: createHistogramRecorder(CATALOG.genAiServerTimeToFirstToken),
+  perToken: createHistogramRecorder(CATALOG.genAiServerTimePerOutputToken),
+  load: createHistogramRecorder(CATALOG.ollamaModelLoadDurationSeconds),
 };
 
 /**

@@ -8,6 +8,7 @@ import { type LineReader, PENDING } from './ndjson-lines.js';
  * and a failure all free the connection.
  */
 export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T> {
+  /** Made by the client for a streamed call; not for applications. @internal */
   constructor(
     private readonly call: Call,
     private readonly iterator: AsyncGenerator<T, void, unknown>,

@@ -8,6 +8,6 @@ it('can be required from a CommonJS application on Node >= 20.19', () => {
     fileURLToPath(new URL('..', import.meta.url)),
   );
   expect(exported).toEqual(
-    expect.arrayContaining(['startMetricsServer', 'metricsMiddleware', 'fastifyMetrics']),
+    expect.arrayContaining(['startMetricsServer', 'expressMetrics', 'fastifyMetrics']),
   );
 });

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createMetricGroup, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder, createMetricGroup } from '@sightglass/core';
 import { recordWithSpan } from '@sightglass/core/internal';
 import { startChromium, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   group.gauge(CATALOG.cacheHitRatePercent, cache, () => 80);
   const ok = group.counter(CATALOG.requests, { method: 'POST', route: '/v1/chat', status: '200' });
   const unavailable = group.counter(CATALOG.requests, { method: 'POST', route: '/v1/chat', status: '503' });
-  const latency = histogramRecorder(CATALOG.requestDurationSeconds);
+  const latency = createHistogramRecorder(CATALOG.requestDurationSeconds);
 
   traffic = setInterval(() => {
     hits.add(8);

@@ -13,9 +13,9 @@ export type ExpressHandler = (
  * Express middleware (tested with Express 5) serving the exposition where it is mounted.
  *
  * @example
- * app.get('/metrics', metricsMiddleware());
+ * app.get('/metrics', expressMetrics());
  */
-export function metricsMiddleware(options: MetricsHandlerOptions = {}): ExpressHandler {
+export function expressMetrics(options: MetricsHandlerOptions = {}): ExpressHandler {
   const handler = createMetricsHandler(options);
   return (request, response) => handler(request, response);
 }

@@ -13,14 +13,14 @@ import {
 } from './metrics-response.js';
 
 /** The part of a Fastify reply the plugin uses (so Fastify's types are not needed to compile against it). */
-interface FastifyReplyLike {
+export interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   headers(headers: Record<string, string>): FastifyReplyLike;
   send(body: string | Buffer): FastifyReplyLike;
 }
 
 /** The part of a Fastify instance the plugin uses. */
-interface FastifyLike {
+export interface FastifyLike {
   get(
     path: string,
     handler: (request: ScrapeRequest & { method: string }, reply: FastifyReplyLike) => Promise<unknown>,

@@ -6,7 +6,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition-format.js';
-import { metricsMiddleware } from './express.js';
+import { expressMetrics } from './express.js';
 import { fastifyMetrics } from './fastify.js';
 import { metricsResponse } from './metrics-response.js';
 import { createMetricsHandler } from './node-http.js';
@@ -125,7 +125,7 @@ describe('Express 5 middleware', () => {
   let url: string;
   beforeAll(async () => {
     const app = express();
-    app.get('/metrics', metricsMiddleware({ reader }));
+    app.get('/metrics', expressMetrics({ reader }));
     app.get('/', (_request, response) => {
       response.send('home');
     });

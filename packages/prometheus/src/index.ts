@@ -5,6 +5,7 @@ export {
   DashboardHistory,
   type DashboardHistoryOptions,
 } from './dashboard-history.js';
+export type { LlmModelPoint, LlmPoint, LoadedModelPoint } from './dashboard-llm-sample.js';
 export type {
   BreakerPoint,
   CachePoint,
@@ -18,10 +19,12 @@ export {
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
 } from './exposition-format.js';
-export { type ExpressHandler, metricsMiddleware } from './express.js';
+export { type ExpressHandler, expressMetrics } from './express.js';
 export {
   type FastifyHealthOptions,
+  type FastifyLike,
   type FastifyMetricsOptions,
+  type FastifyReplyLike,
   fastifyHealth,
   fastifyMetrics,
 } from './fastify.js';

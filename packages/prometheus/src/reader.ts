@@ -31,7 +31,7 @@ export interface PrometheusReaderOptions {
   /**
    * Extra producers collected with the SDK's metrics. Passed to the SDK's `MetricReader` as its
    * `metricProducers` option, which `@opentelemetry/sdk-metrics` marks `@experimental`: it may change in a
-   * minor SDK release. A producer reading Sightglass's registry (`sightglassMetricProducer()`) is dropped,
+   * minor SDK release. A producer reading Sightglass's registry (`createMetricProducer()`) is dropped,
    * as the reader renders the registry itself.
    * @experimental
    * @default none

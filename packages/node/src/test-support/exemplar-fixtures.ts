@@ -8,10 +8,10 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { CATALOG, histogramRecorder } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder } from '@sightglass/core';
 import type { OtlpDataPoint, OtlpExportRequest, OtlpMetric } from '@sightglass/test-kit';
 import type { MetricsSerializer } from '../exemplar-serializer.js';
-import { sightglassMetricProducer } from '../producer.js';
+import { createMetricProducer } from '../producer.js';
 
 /** A W3C trace id and span id, as a sampled span's context has them. */
 export const TRACE_ID = '5b8efff798038103d269b633813fc60c';
@@ -41,7 +41,7 @@ class CollectingReader extends MetricReader {
  * application counter of its own meter, and Sightglass's scope.
  */
 export async function collectWithProducer(): Promise<ResourceMetrics> {
-  const reader = new CollectingReader({ metricProducers: [sightglassMetricProducer()] });
+  const reader = new CollectingReader({ metricProducers: [createMetricProducer()] });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': 'exemplars', 'host.cores': 2, 'feature.on': true }),
     readers: [reader],
@@ -60,7 +60,7 @@ export function recordExemplar(
   traceId = TRACE_ID,
   spanId = SPAN_ID,
 ): void {
-  histogramRecorder(CATALOG.requestDurationSeconds)
+  createHistogramRecorder(CATALOG.requestDurationSeconds)
     .bind({ method: 'POST', route, status: '200' })
     .recordExemplar(value, traceId, spanId, timeMs);
 }
@@ -129,7 +129,7 @@ export async function exportOnce(exporter: PushMetricExporter, serviceName = 'ex
         exporter,
         exportIntervalMillis: 60_000,
         exportTimeoutMillis: 10_000,
-        metricProducers: [sightglassMetricProducer()],
+        metricProducers: [createMetricProducer()],
       }),
     ],
   });

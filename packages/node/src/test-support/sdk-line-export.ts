@@ -10,7 +10,7 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { OtlpProtocol } from '../options.js';
 import { createExemplarMetricExporter, METRIC_EXPORTER_PACKAGES } from '../otel-otlp-internals.js';
 import { resolvePackage } from '../peers.js';
-import { sightglassMetricProducer } from '../producer.js';
+import { createMetricProducer } from '../producer.js';
 import { recordExemplar } from './exemplar-fixtures.js';
 
 interface Target {
@@ -44,7 +44,7 @@ for (const target of targets) {
       new sdk.PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: 60_000,
-        metricProducers: [sightglassMetricProducer()],
+        metricProducers: [createMetricProducer()],
       }),
     ],
   });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { CATALOG, metricRegistry } from '@sightglass/core';
 import express from 'express';
-import { requestMetrics } from '../../express.js';
+import { expressRequestMetrics } from '../../express.js';
 import { createFloor, listenOn, ROUTE, startOtelHttpInstrumentation, type Variant } from './variant.js';
 
 /** The same application in every variant, after whatever instrumentation `before` mounts. */
@@ -35,7 +35,7 @@ export const variants: Record<string, () => Promise<Variant>> = {
     return { listen: () => listenOn(server), recorded: () => floor.histogram.count };
   },
   async ours() {
-    const server = createServer(app((application) => application.use(requestMetrics())));
+    const server = createServer(app((application) => application.use(expressRequestMetrics())));
     return {
       listen: () => listenOn(server),
       recorded: () =>
