@@ -7,6 +7,7 @@ export {
 } from './alerting-rules.js';
 export { buildDashboard, type DashboardOptions } from './dashboard.js';
 export { ARTIFACT_PATHS, generateArtifacts, renderArtifacts } from './generate.js';
+export { formatJson } from './json-format.js';
 
 export { dashboardQueries, interpolateQuery, type PanelQuery, type QueryVariables } from './queries.js';
 export { recordingRuleFile, recordingRules } from './recording-rules.js';

@@ -14,7 +14,6 @@ export {
   templateVariables,
 } from './dashboard.js';
 export { GENERATE_COMMAND } from './generate.js';
-export { formatJson } from './json-format.js';
 export type { PanelSpec, QuerySpec, RowSpec } from './panels.js';
 export { DASHBOARD_SCOPE, promLabel, type QueryScope, ruleScope } from './promql.js';
 export { dataPanels } from './queries.js';
