@@ -15,8 +15,8 @@ it('records a request driven by hand: in flight until finished, then counted and
   const durationsBefore = histogramSeries(CATALOG.requestDurationSeconds, labels)?.count ?? 0;
   const measurement = metrics.start('POST', '/by-hand/:id');
   expect(inFlight('POST', '/by-hand/:id')).toBe(1);
-  measurement.finish(201, false);
-  measurement.finish(201, false);
+  measurement.finish(201);
+  measurement.finish(201);
   expect(requests(labels)).toBe(before + 1);
   expect(inFlight('POST', '/by-hand/:id')).toBe(0);
   // The duration histogram's count: one record for the one request.
@@ -28,10 +28,10 @@ it('labels a route set after the start, an unknown method as _OTHER, and a clien
   const metrics = createRequestMetrics();
   const routed = metrics.start('GET');
   routed.setRoute('/late/:id');
-  routed.finish(200, false);
+  routed.finish(200);
   expect(requests({ method: 'GET', route: '/late/:id', status: '200' })).toBeGreaterThanOrEqual(1);
   const before = requests({ method: '_OTHER', route: 'unmatched', status: '499' });
-  metrics.start('BREW').finish(200, true);
+  metrics.start('BREW').finish(200, { clientClosed: true });
   expect(requests({ method: '_OTHER', route: 'unmatched', status: '499' })).toBe(before + 1);
   metrics.dispose();
 });

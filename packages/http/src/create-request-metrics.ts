@@ -24,7 +24,9 @@ export interface RequestMetrics {
  * @example
  * const metrics = createRequestMetrics();
  * const measurement = metrics.start(request.method, '/v1/chat');
- * response.on('close', () => measurement.finish(response.statusCode, !response.writableFinished));
+ * response.on('close', () =>
+ *   measurement.finish(response.statusCode, { clientClosed: !response.writableFinished }),
+ * );
  */
 export function createRequestMetrics(options: RequestMetricsOptions = {}): RequestMetrics {
   const recorder = new RequestRecorder(options);

@@ -13,5 +13,5 @@ export {
   instrumentRequestListener,
   type NodeHttpMetricsOptions,
 } from './node-http.js';
-export type { RequestMeasurement, RequestMetricsOptions } from './request-recorder.js';
+export type { FinishOptions, RequestMeasurement, RequestMetricsOptions } from './request-recorder.js';
 export { CLIENT_CLOSED_STATUS, OTHER_METHOD, UNMATCHED_ROUTE } from './route.js';

@@ -7,8 +7,8 @@ import { exemplarsOf, histogramSeries } from './test-support/requests.js';
 it('keeps series and memory bounded however many raw routes it sees', () => {
   const recorder = new RequestRecorder();
   const before = metricRegistry().seriesCount(CATALOG.requestDurationSeconds);
-  for (let i = 0; i < 6000; i++) recorder.start('GET', `/raw/${i}`).finish(200, false);
-  for (let i = 0; i < 2000; i++) recorder.start('GET', `/later/${i % 10}`).finish(200, false);
+  for (let i = 0; i < 6000; i++) recorder.start('GET', `/raw/${i}`).finish(200);
+  for (let i = 0; i < 2000; i++) recorder.start('GET', `/later/${i % 10}`).finish(200);
   const added = metricRegistry().seriesCount(CATALOG.requestDurationSeconds) - before;
   expect(added).toBeLessThanOrEqual(101); // the label guard's 100 routes, then `other`
   expect(
@@ -21,8 +21,8 @@ it('never counts a request twice, and keeps the in-flight gauge at zero or above
   const recorder = new RequestRecorder();
   const measurement = recorder.start('POST', '/twice');
   measurement.setRoute('/twice/:id');
-  measurement.finish(201, false);
-  measurement.finish(201, false);
+  measurement.finish(201);
+  measurement.finish(201);
   measurement.setRoute('/late');
   expect(
     metricRegistry().value(CATALOG.requests, { method: 'POST', route: '/twice/:id', status: '201' }),

@@ -39,8 +39,20 @@ export interface RequestMetricsOptions {
 export interface RequestMeasurement {
   /** Sets the route template once it is known (Express knows it only after routing). */
   setRoute(route: string): void;
-  /** Records the request with the status sent; `closed` when the client left before the response ended. */
-  finish(status: number, closed: boolean): void;
+  /**
+   * Records the request with the status sent, once (later calls do nothing). With `clientClosed`, the
+   * client left before the response ended: recorded as status `499`, whatever status had been started.
+   */
+  finish(status: number, options?: FinishOptions): void;
+}
+
+/** How a measured request ended, beside its status. */
+export interface FinishOptions {
+  /**
+   * The client closed the connection before the response ended (`!response.writableFinished` at `close`).
+   * @default false
+   */
+  clientClosed?: boolean;
 }
 
 interface InFlight {
@@ -76,10 +88,10 @@ class Measurement implements RequestMeasurement {
     if (!this.done && route !== this.entry.route) this.entry = this.recorder.move(this.entry, route);
   }
 
-  finish(statusCode: number, closed: boolean): void {
+  finish(statusCode: number, options?: FinishOptions): void {
     if (this.done) return;
     this.done = true;
-    this.recorder.exit(this.entry, this.started, statusCode, closed, undefined);
+    this.recorder.exit(this.entry, this.started, statusCode, options?.clientClosed === true, undefined);
   }
 }
 
