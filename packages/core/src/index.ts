@@ -48,8 +48,10 @@ export {
   type BoundHistogram,
   createMetricGroup,
   type HistogramRecorder,
+  type HistogramRecorderOptions,
   histogramRecorder,
   type MetricGroup,
+  type MetricGroupOptions,
 } from './metric-group.js';
 export {
   CounterCell,
