@@ -1,5 +1,6 @@
 import { AggregationTemporality, DataPointType, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { CATALOG, createMetricGroup, METER_NAME, SIGHTGLASS_VERSION } from '@sightglass/core';
+import { collectMetrics, createTestMeter } from '@sightglass/test-kit';
 import { describe, expect, it } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
 import { sightglassViews } from './views.js';
@@ -38,6 +39,49 @@ describe('sightglassMetricProducer', () => {
     value = 40;
     expect(await names()).toContain('cache_hit_rate_percent');
     group.dispose();
+  });
+});
+
+describe('what an exporter receives from the producer', () => {
+  it("is every series of the registry, in Sightglass's scope, beside the application's own meters", async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'exported' }).add(4);
+    group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'exported' }).record(0.3);
+    const meter = createTestMeter({ metricProducers: [sightglassMetricProducer()] });
+    meter.provider.getMeter('app').createCounter('app_requests').add(2);
+    const [batch, ...more] = await meter.exportNow();
+    expect(more).toEqual([]);
+    expect(batch?.scopeMetrics.map(({ scope }) => scope.name)).toEqual(
+      expect.arrayContaining(['app', METER_NAME]),
+    );
+    const exported = await meter.collectMetrics();
+    expect(exported.get('app_requests')?.dataPoints.map(({ value }) => value)).toEqual([2]);
+    const hits = exported
+      .get('cache_hits')
+      ?.dataPoints.find(({ attributes }) => attributes.cache_name === 'exported');
+    expect(hits?.value).toBe(4);
+    const load = exported
+      .get('cache_load_duration_seconds')
+      ?.dataPoints.find(({ attributes }) => attributes.cache_name === 'exported');
+    expect(load?.value).toMatchObject({ count: 1, sum: 0.3 });
+    await meter.shutdown();
+    group.dispose();
+  });
+
+  it('is nothing of a disposed group', async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheMisses, { cache_name: 'gone' }).inc();
+    expect(
+      (await collectMetrics([sightglassMetricProducer()]))
+        .get('cache_misses')
+        ?.dataPoints.some(({ attributes }) => attributes.cache_name === 'gone'),
+    ).toBe(true);
+    group.dispose();
+    expect(
+      (await collectMetrics([sightglassMetricProducer()]))
+        .get('cache_misses')
+        ?.dataPoints.some(({ attributes }) => attributes.cache_name === 'gone') ?? false,
+    ).toBe(false);
   });
 });
 
