@@ -161,7 +161,7 @@ describe('a server span of our own, Express', () => {
     const app = express();
     app.use(requestMetrics());
     app.use(async (_request, _response, next) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a macrotask later, as middleware awaiting I/O continues
       next();
     });
     const router = express.Router();
@@ -184,7 +184,7 @@ describe('a server span of our own, Fastify', () => {
     const app = Fastify();
     await app.register(fastifyRequestMetrics);
     app.addHook('preHandler', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a macrotask later, as middleware awaiting I/O continues
     });
     app.get('/users/:id', async () => {
       await child();
