@@ -3,7 +3,7 @@ import { metrics } from '@opentelemetry/api';
 import { CATALOG, createMetricGroup, ErrorCode, histogramRecorder, metricRegistry } from '@sightglass/core';
 import { defaultPrometheusReader, metricsResponse } from '@sightglass/prometheus';
 import { createTestMeter, freePort } from '@sightglass/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sightglassMetricProducer } from './producer.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
@@ -81,8 +81,10 @@ describe('startTelemetry with Prometheus', () => {
 
   it('reports Node.js runtime metrics when asked', async () => {
     const telemetry = await start({ runtimeMetrics: { precisionMs: 5 } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await scrape(telemetry)).toContain('nodejs_eventloop_utilization');
+    await vi.waitFor(async () => expect(await scrape(telemetry)).toContain('nodejs_eventloop_utilization'), {
+      timeout: 5_000,
+      interval: 10,
+    });
   });
 
   it('registers the provider globally and makes its reader the handlers default, until shutdown', async () => {
