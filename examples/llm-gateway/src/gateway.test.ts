@@ -434,6 +434,8 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
       ollama.faults.set({ addedLatencyMs: 10_000 });
       ollama.resetStats();
       const first = post(url, '/v1/chat', chat('holds the slot'));
+      // A real wait, part of what is asserted: the waiting calls come 150 ms after the first, so the breaker
+      // opening at its deadline (400 ms) rejects them well before their own deadline.
       await new Promise((resolve) => setTimeout(resolve, 150));
       const waiting = await Promise.all([0, 1].map((i) => post(url, '/v1/chat', chat(`waiting ${i}`))));
       expect((await first).json).toMatchObject({ error: { code: 'upstream_timeout' } });

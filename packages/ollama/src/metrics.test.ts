@@ -292,16 +292,22 @@ describe('error.type says what happened', () => {
       policy: timeout(20, TimeoutStrategy.Aggressive),
     });
     expect(aggressive).toEqual(['timeout']); // was TaskCancelledError
+    // A policy that gives up on its attempt, cutting it with a TimeoutError once the server has it.
+    let giveUp = () => {};
     const deadline = {
       execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T) => {
         const controller = new AbortController();
-        setTimeout(() => controller.abort(new TimeoutError('the policy gave up')), 20);
+        giveUp = () => controller.abort(new TimeoutError('the policy gave up'));
         return Promise.resolve(fn({ signal: controller.signal }));
       },
     };
     const cut = await types(
-      async (ollama) =>
-        await expect(ollama.chat(chat)).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT' }),
+      async (ollama, server) => {
+        const pending = ollama.chat(chat);
+        await eventually(() => expect(server.stats.requests).toBe(1));
+        giveUp();
+        await expect(pending).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT' });
+      },
       { policy: deadline },
     );
     expect(cut).toEqual(['timeout']);
