@@ -110,6 +110,7 @@ describe('dist/demo.js', () => {
         async () => (demo.output().includes('▶ 1/4') ? true : undefined),
         20_000,
       );
+      // A real wait, bounded: the demo is a child process; half a second of its first scene before Ctrl-C.
       await new Promise((resolve) => setTimeout(resolve, 500));
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

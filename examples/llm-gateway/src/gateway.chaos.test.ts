@@ -283,6 +283,7 @@ describe.skipIf(binary === undefined)('the gateway under chaos', () => {
     const during = [];
     for (let i = 0; i < 20; i++) {
       during.push(tally.send(url, '/v1/chat', i % 2 === 0 ? known : chat(`asked while frozen ${i}`)));
+      // Paced in real time (200 ms in all): the Redis process is really frozen, its client's timeouts real.
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const answers = await Promise.all(during);
@@ -339,6 +340,7 @@ describe.skipIf(binary === undefined)('the gateway under chaos', () => {
               ? { model: 'llama3.2', prompt, stream: i % 8 === 1 }
               : chat(prompt),
         );
+        // Load paced in real time, against a real Redis that is killed under it.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();

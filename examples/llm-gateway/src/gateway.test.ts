@@ -13,11 +13,17 @@ import {
   SPEC_METRICS,
   waitFor,
 } from '@sightglass/test-kit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commonRequests } from './common-prompts.js';
 import type { Gateway } from './gateway.js';
 import { startTestGateway, startTestOllama } from './test-support/fixture.js';
 import { chat, get, post } from './test-support/http.js';
+
+/** How long a wait for a request to reach the fake Ollama, or to leave it, may take on a loaded machine. */
+const SOON = { timeout: 5_000, interval: 5 };
+
+/** The chat calls the fake Ollama has received (arrivals only ever add up). */
+const chatsAtOllama = () => ollama.stats.byRoute['POST /api/chat'] ?? 0;
 
 let telemetry: Telemetry;
 const breakerState = (name: string) =>
@@ -270,10 +276,16 @@ describe('when Ollama fails', () => {
 
   it('closes the breaker again once Ollama answers and the half-open probe succeeds', async () => {
     ollama.faults.clear();
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    const probe = await post(url, '/v1/generate', { model: 'llama3.2', prompt: 'back again' });
-    expect(probe.status).toBe(200);
-    expect(state()).toBe(0);
+    // The breaker reads Date for its half-open time (400 ms): moved on, not waited for.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.advanceTimersByTime(450);
+      const probe = await post(url, '/v1/generate', { model: 'llama3.2', prompt: 'back again' });
+      expect(probe.status).toBe(200);
+      expect(state()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers 504 when Ollama does not answer within the timeout, and its metrics say timeout', async () => {
@@ -330,10 +342,11 @@ describe('a gateway with every slot to Ollama taken', () => {
     });
     try {
       ollama.faults.set({ addedLatencyMs: 300 });
-      const [slow, refused] = await Promise.all([
-        post(url, '/v1/chat', chat('first in')),
-        new Promise((resolve) => setTimeout(resolve, 50)).then(() => post(url, '/v1/chat', chat('no room'))),
-      ]);
+      const before = chatsAtOllama();
+      const first = post(url, '/v1/chat', chat('first in'));
+      await vi.waitFor(() => expect(chatsAtOllama()).toBeGreaterThan(before), SOON); // it holds the one slot
+      const refused = await post(url, '/v1/chat', chat('no room'));
+      const slow = await first;
       expect(slow.status).toBe(200);
       expect(refused.status).toBe(503);
       expect(refused.json).toMatchObject({ error: { code: 'overloaded' } });
@@ -421,6 +434,8 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
       ollama.faults.set({ addedLatencyMs: 10_000 });
       ollama.resetStats();
       const first = post(url, '/v1/chat', chat('holds the slot'));
+      // A real wait, part of what is asserted: the waiting calls come 150 ms after the first, so the breaker
+      // opening at its deadline (400 ms) rejects them well before their own deadline.
       await new Promise((resolve) => setTimeout(resolve, 150));
       const waiting = await Promise.all([0, 1].map((i) => post(url, '/v1/chat', chat(`waiting ${i}`))));
       expect((await first).json).toMatchObject({ error: { code: 'upstream_timeout' } });
@@ -471,16 +486,19 @@ describe('clients that leave', () => {
       ollama.faults.set({ addedLatencyMs: 600 });
       for (let i = 0; i < 3; i++) {
         const controller = new AbortController();
+        const before = chatsAtOllama();
         const request = fetch(`${url}/v1/chat`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ ...chat(`leaving ${i}`), stream: true }),
           signal: controller.signal,
         }).catch((error: unknown) => error);
-        setTimeout(() => controller.abort(), 100);
+        await vi.waitFor(() => expect(chatsAtOllama()).toBeGreaterThan(before), SOON); // it reached Ollama
+        controller.abort();
         expect(await request).toMatchObject({ name: 'AbortError' });
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The gateway gave the calls up: nothing of them is left at Ollama.
+      await vi.waitFor(() => expect(ollama.stats.active).toBe(0), SOON);
       expect(metricRegistry().value(CATALOG.circuitBreakerState, { breaker_name: 'impatient.chat' })).toBe(0);
       expect(metricRegistry().value(CATALOG.circuitBreakerFailures, { breaker_name: 'impatient.chat' })).toBe(
         0,
@@ -533,8 +551,9 @@ describe('warm-up and shutdown', () => {
   it('lets a request in flight finish within the grace period, and releases its names', async () => {
     const { gateway, url } = await startTestGateway('closing', ollama.url, { closeGraceMs: 1000 });
     ollama.faults.set({ addedLatencyMs: 200 });
+    const before = chatsAtOllama();
     const inFlight = post(url, '/v1/chat', chat('last one'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(chatsAtOllama()).toBeGreaterThan(before), SOON); // it reached Ollama
     await gateway.close();
     expect((await inFlight).status).toBe(200);
     // Everything was disposed: the same names can be used again.
@@ -545,8 +564,9 @@ describe('warm-up and shutdown', () => {
   it("answers a request still waiting on Ollama when the grace period ends with 502, it doesn't drop it", async () => {
     const { gateway, url } = await startTestGateway('impatient', ollama.url, { closeGraceMs: 100 });
     ollama.faults.set({ addedLatencyMs: 5000 });
+    const before = chatsAtOllama();
     const inFlight = post(url, '/v1/chat', chat('too slow'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(chatsAtOllama()).toBeGreaterThan(before), SOON); // it reached Ollama
     await gateway.close();
     const response = await inFlight;
     expect(response.status).toBe(502);

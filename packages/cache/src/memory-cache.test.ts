@@ -1,10 +1,10 @@
 import { ErrorCode, healthRegistry } from '@sightglass/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './create-cache.js';
 import type { MemoryCache } from './memory-cache.js';
 import { memoryStore } from './memory-store.js';
 import type { CacheOptions } from './options.js';
-import { cacheSeries, sleep } from './test-support/metrics.js';
+import { cacheSeries } from './test-support/metrics.js';
 
 const caches: Array<MemoryCache<unknown>> = [];
 function cache<V>(name: string, options: Partial<CacheOptions> = {}, max = 100): MemoryCache<V> {
@@ -14,7 +14,28 @@ function cache<V>(name: string, options: Partial<CacheOptions> = {}, max = 100):
 }
 afterEach(async () => {
   for (const created of caches.splice(0)) await created.dispose();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
 });
+
+/** The `performance` lru-cache found when it was loaded: it reads its TTL clock from this object. */
+const lruPerformance = performance;
+
+/**
+ * Fakes the clocks a cache reads: timers, `Date` (stale windows) and `performance.now()` as lru-cache reads
+ * it (expiry), so a test moves time on with `vi.advanceTimersByTimeAsync` instead of waiting for it.
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  });
+  const fake = globalThis.performance;
+  // From where the real clock stands: lru-cache reads a start time of 0 as "no TTL".
+  const startedAt = lruPerformance.now();
+  if (fake !== lruPerformance) {
+    vi.spyOn(lruPerformance, 'now').mockImplementation(() => startedAt + fake.now());
+  }
+}
 
 describe('MemoryCache basics', () => {
   it('keeps null as a value, distinct from absent', () => {
@@ -58,12 +79,13 @@ describe('MemoryCache basics', () => {
   });
 
   it('counts evictions for room and expiries', async () => {
+    fakeClock();
     const small = cache<number>('evictions', { ttlMs: 20 }, 2);
     small.set('a', 1);
     small.set('b', 2);
     small.set('c', 3);
     expect(cacheSeries('evictions').evicted).toBe(1);
-    await sleep(40);
+    await vi.advanceTimersByTimeAsync(40);
     expect(small.get('b')).toBeUndefined();
     expect(cacheSeries('evictions').expired).toBeGreaterThanOrEqual(1);
   });
@@ -81,10 +103,11 @@ describe('MemoryCache basics', () => {
   });
 
   it('lets a per-entry TTL override the cache TTL', async () => {
+    fakeClock();
     const answers = cache<number>('per-entry', { ttlMs: 10_000 });
     answers.set('short', 1, { ttlMs: 10 });
     answers.set('long', 2);
-    await sleep(30);
+    await vi.advanceTimersByTimeAsync(30);
     expect([answers.get('short'), answers.get('long')]).toEqual([undefined, 2]);
   });
 });
@@ -133,12 +156,18 @@ describe('getOrLoad', () => {
   it('calls the loader once for 1,000 concurrent misses of one key', async () => {
     const answers = cache<string>('coalescing');
     let calls = 0;
+    let release!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const loader = async () => {
       calls++;
-      await sleep(10);
+      await loaded; // still loading while all 1,000 ask
       return 'value';
     };
-    const values = await Promise.all(Array.from({ length: 1000 }, () => answers.getOrLoad('k', loader)));
+    const waiting = Promise.all(Array.from({ length: 1000 }, () => answers.getOrLoad('k', loader)));
+    release();
+    const values = await waiting;
     expect(calls).toBe(1);
     expect(new Set(values)).toEqual(new Set(['value']));
     expect(await answers.getOrLoad('k', loader)).toBe('value');
@@ -163,6 +192,7 @@ describe('getOrLoad', () => {
   });
 
   it('fails a slow loader with LOAD_TIMEOUT and aborts its signal', async () => {
+    fakeClock();
     const answers = cache<string>('timeouts', { loadTimeoutMs: 20 });
     let aborted: unknown;
     const slow = answers.getOrLoad('k', ({ signal }) => {
@@ -171,7 +201,9 @@ describe('getOrLoad', () => {
       });
       return new Promise<string>(() => {});
     });
-    await expect(slow).rejects.toMatchObject({ code: ErrorCode.CACHE_LOAD_TIMEOUT });
+    const failed = expect(slow).rejects.toMatchObject({ code: ErrorCode.CACHE_LOAD_TIMEOUT });
+    await vi.advanceTimersByTimeAsync(20);
+    await failed;
     expect(aborted).toMatchObject({ code: ErrorCode.CACHE_LOAD_TIMEOUT });
     expect(cacheSeries('timeouts').loadFailures).toBe(1);
     await expect(answers.getOrLoad('k', () => 'fast', { timeoutMs: 1000 })).resolves.toBe('fast');
@@ -186,9 +218,10 @@ describe('getOrLoad', () => {
   });
 
   it('serves a stale value at once within the window while one background load refreshes it', async () => {
+    fakeClock();
     const answers = cache<string>('stale', { ttlMs: 20, staleWhileRevalidateMs: 5_000 });
     await answers.getOrLoad('k', () => 'v1');
-    await sleep(40);
+    await vi.advanceTimersByTimeAsync(40);
     let refreshes = 0;
     let release!: () => void;
     const refresh = () =>
@@ -201,18 +234,18 @@ describe('getOrLoad', () => {
     expect(refreshes).toBe(1);
     expect(answers.get('k')).toBeUndefined(); // plain get never serves stale
     release();
-    await sleep(5);
+    await new Promise((resolve) => setImmediate(resolve)); // the refresh settles and is stored
     expect(await answers.getOrLoad('k', refresh)).toBe('v2');
     expect(cacheSeries('stale').staleServed).toBe(2);
   });
 
   it('keeps serving the stale value when the refresh fails, and counts the failure', async () => {
+    fakeClock();
     const answers = cache<string>('stale-fail', { ttlMs: 10, staleWhileRevalidateMs: 5_000 });
     await answers.getOrLoad('k', () => 'old');
-    await sleep(30);
+    await vi.advanceTimersByTimeAsync(30);
     expect(await answers.getOrLoad('k', () => Promise.reject(new Error('down')))).toBe('old');
-    await sleep(5);
-    expect(cacheSeries('stale-fail').loadFailures).toBe(1);
+    await vi.waitFor(() => expect(cacheSeries('stale-fail').loadFailures).toBe(1));
     expect(await answers.getOrLoad('k', () => 'new')).toBe('old');
   });
 });
@@ -220,7 +253,7 @@ describe('getOrLoad', () => {
 describe('consistency', () => {
   it('keeps a value set while a load for the same key was running', async () => {
     const answers = cache<string>('overtaken');
-    let release!: (value: string) => void;
+    let release: ((value: string) => void) | undefined;
     const loading = answers.getOrLoad(
       'k',
       () =>
@@ -228,9 +261,9 @@ describe('consistency', () => {
           release = resolve;
         }),
     );
-    await sleep(1);
+    await vi.waitFor(() => expect(release).toBeDefined()); // the load is running
     answers.set('k', 'NEW');
-    release('OLD');
+    release?.('OLD');
     expect(await loading).toBe('OLD'); // the waiting caller gets what its loader produced
     expect(answers.get('k')).toBe('NEW'); // but the newer write stays
   });
@@ -255,7 +288,7 @@ describe('warm', () => {
       load: async () => {
         running++;
         most = Math.max(most, running);
-        await sleep(5);
+        await new Promise((resolve) => setImmediate(resolve)); // a load's I/O: the others start meanwhile
         running--;
         return `answer-${i}`;
       },
@@ -294,26 +327,28 @@ describe('warm', () => {
   });
 
   it('refreshes on a schedule until disposed', async () => {
+    fakeClock();
     const answers = cache<number>('refreshing', { readinessWaitsForWarm: false });
     let passes = 0;
     await answers.warm(() => [{ key: 'n', load: () => ++passes }], { refreshEveryMs: 10 });
-    await sleep(60);
+    await vi.advanceTimersByTimeAsync(60);
     expect(passes).toBeGreaterThan(2);
     await answers.dispose();
     const after = passes;
-    await sleep(40);
+    await vi.advanceTimersByTimeAsync(40);
     expect(passes).toBe(after);
   });
 
   it('runs one schedule when warm() is called again, and none after dispose', async () => {
+    fakeClock();
     const answers = cache<number>('rewarm', { readinessWaitsForWarm: false });
     let passes = 0;
     const source = () => [{ key: 'n', load: () => ++passes }];
     await answers.warm(source, { refreshEveryMs: 20 });
     await answers.warm(source, { refreshEveryMs: 20 });
     const before = passes;
-    await sleep(110);
-    expect(passes - before).toBeLessThanOrEqual(6); // one schedule: about 5 passes in 110 ms, not 10
+    await vi.advanceTimersByTimeAsync(110);
+    expect(passes - before).toBe(5); // one schedule: 5 passes in 110 ms, not 10
     await answers.dispose();
     await expect(answers.warm(source)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });

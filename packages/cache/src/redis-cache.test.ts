@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode, healthRegistry } from '@sightglass/core';
 import { type RunningRedis, redisBinary, startRedis, waitFor } from '@sightglass/test-kit';
 import { createClient as createClient6 } from 'redis6';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCache } from './create-cache.js';
 import type { CacheOptions } from './options.js';
 import type { RemoteCache } from './redis-cache.js';
 import { redisStore } from './redis-store.js';
-import { cacheSeries, sleep } from './test-support/metrics.js';
+import { cacheSeries } from './test-support/metrics.js';
 import { REDIS_VERSIONS } from './test-support/redis-versions.js';
 
 const binary = redisBinary();
@@ -72,15 +72,25 @@ describe.skipIf(binary === undefined).each(REDIS_VERSIONS)(
     });
 
     it('expires entries with a Redis TTL, and serves stale within the window', async () => {
-      const answers = cache<string>('redis-ttl', { ttlMs: 50, staleWhileRevalidateMs: 200 });
-      await answers.set('k', 'v1');
-      await sleep(80);
-      expect(await answers.get('k')).toBeUndefined(); // stale: only getOrLoad serves it
-      expect(await answers.getOrLoad('k', () => 'v2')).toBe('v1');
-      await sleep(20);
-      expect(await answers.get('k')).toBe('v2');
-      await sleep(350);
-      expect(await answers.has('k')).toBe(false); // past the hard TTL Redis dropped it
+      // Freshness is the store's own reading of Date, faked here; the hard TTL is Redis's, on its own clock.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        const answers = cache<string>('redis-ttl', { ttlMs: 50, staleWhileRevalidateMs: 200 });
+        await answers.set('k', 'v1');
+        vi.advanceTimersByTime(80);
+        expect(await answers.get('k')).toBeUndefined(); // stale: only getOrLoad serves it
+        expect(await answers.getOrLoad('k', () => 'v2')).toBe('v1');
+        // The background refresh's write; each check moves Date on 1 ms, well inside v2's 50 ms.
+        await vi.waitFor(async () => expect(await answers.get('k')).toBe('v2'), { interval: 1 });
+        vi.useRealTimers();
+        // A real wait: Redis drops the key at the hard TTL (250 ms) by its own clock. Bounded, polled.
+        await vi.waitFor(async () => expect(await answers.has('k')).toBe(false), {
+          timeout: 5_000,
+          interval: 25,
+        });
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('refuses a value JSON cannot hold, and writes nothing', async () => {

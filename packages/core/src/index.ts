@@ -44,7 +44,9 @@ export {
   createHistogramRecorder,
   createMetricGroup,
   type HistogramRecorder,
+  type HistogramRecorderOptions,
   type MetricGroup,
+  type MetricGroupOptions,
 } from './metric-group.js';
 export {
   CounterCell,

@@ -1,7 +1,35 @@
 import type { LabelValues, MetricDefinition } from './catalog.js';
 import { reportInstrumentationError } from './guard.js';
 import type { HistogramCell } from './histogram-cell.js';
-import { type CounterCell, expectKind, type GaugeReader, metricRegistry } from './metric-registry.js';
+import {
+  type CounterCell,
+  expectKind,
+  type GaugeReader,
+  type MetricRegistry,
+  metricRegistry,
+} from './metric-registry.js';
+
+/** Where a {@link MetricGroup} reports. */
+export interface MetricGroupOptions {
+  /**
+   * The registry the group's series go into. A test, or an application that renders or exports a set of
+   * series of its own, passes `new MetricRegistry()`: what the group reports is then read from that registry
+   * alone, and nothing another group counted in the process registry shows up in it.
+   *
+   * @default metricRegistry(), the process-wide registry Sightglass's producer and readers collect from
+   */
+  registry?: MetricRegistry;
+}
+
+/** Where a {@link HistogramRecorder} reports. */
+export interface HistogramRecorderOptions {
+  /**
+   * The registry the recorder's series go into (see {@link MetricGroupOptions.registry}).
+   *
+   * @default metricRegistry(), the process-wide registry
+   */
+  registry?: MetricRegistry;
+}
 
 /**
  * The series one instrumented object (a breaker, a pool, a cache) reports, so that `dispose()` stops
@@ -17,21 +45,24 @@ export class MetricGroup {
   private readonly disposers: Array<() => void> = [];
   private disposed = false;
 
+  /** @param registry - where the series go (see {@link MetricGroupOptions.registry}) */
+  constructor(private readonly registry: MetricRegistry = metricRegistry()) {}
+
   /** A counter series; increment the returned cell on the hot path. */
   counter<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): CounterCell {
-    const { cell, remove } = metricRegistry().addCounter(definition, labels);
+    const { cell, remove } = this.registry.addCounter(definition, labels);
     this.disposers.push(remove);
     return cell;
   }
 
   /** A gauge series, read by `read` at each collection. A reader that throws is reported, not raised. */
   gauge<D extends MetricDefinition>(definition: D, labels: LabelValues<D>, read: GaugeReader): void {
-    this.disposers.push(metricRegistry().addGauge(definition, labels, read));
+    this.disposers.push(this.registry.addGauge(definition, labels, read));
   }
 
   /** A histogram series owned by this group (stops with it); record into the returned cell. */
   histogram<D extends MetricDefinition>(definition: D, labels: LabelValues<D>): HistogramCell {
-    const { cell, remove } = metricRegistry().addHistogram(definition, labels);
+    const { cell, remove } = this.registry.addHistogram(definition, labels);
     this.disposers.push(remove);
     return cell;
   }
@@ -50,9 +81,18 @@ export class MetricGroup {
   }
 }
 
-/** Creates a {@link MetricGroup}. */
-export function createMetricGroup(): MetricGroup {
-  return new MetricGroup();
+/**
+ * Creates a {@link MetricGroup} reporting into the process registry, or into `options.registry`.
+ *
+ * @example
+ * // A test that owns its registry: counts start at zero whatever ran before it.
+ * const registry = new MetricRegistry();
+ * const group = createMetricGroup({ registry });
+ * group.counter(CATALOG.cacheHits, { cache_name: 'answers' }).inc();
+ * registry.value(CATALOG.cacheHits, { cache_name: 'answers' }); // 1
+ */
+export function createMetricGroup(options: MetricGroupOptions = {}): MetricGroup {
+  return new MetricGroup(options.registry ?? metricRegistry());
 }
 
 /** A histogram series with its label values fixed (guarded once), for a measurement taken again and again. */
@@ -82,7 +122,11 @@ export class HistogramRecorder<D extends MetricDefinition> {
   /** One cell per guarded label set: bounded by the label guard, whatever the raw values. */
   private readonly byGuarded = new Map<string, HistogramCell>();
 
-  constructor(private readonly definition: D) {
+  /** @param registry - where the series go (see {@link HistogramRecorderOptions.registry}) */
+  constructor(
+    private readonly definition: D,
+    private readonly registry: MetricRegistry = metricRegistry(),
+  ) {
     expectKind(definition, 'histogram');
   }
 
@@ -106,11 +150,11 @@ export class HistogramRecorder<D extends MetricDefinition> {
    * the label guard maps to the same values share one series.
    */
   bind(labels: LabelValues<D>): BoundHistogram {
-    const guarded = metricRegistry().guardLabels(this.definition, labels) as LabelValues<D>;
+    const guarded = this.registry.guardLabels(this.definition, labels) as LabelValues<D>;
     const key = labelKey(this.definition, guarded);
     let cell = this.byGuarded.get(key);
     if (cell === undefined) {
-      cell = metricRegistry().addHistogram(this.definition, labels).cell; // guards the raw labels itself
+      cell = this.registry.addHistogram(this.definition, labels).cell; // guards the raw labels itself
       this.byGuarded.set(key, cell);
     }
     return cell;
@@ -121,7 +165,10 @@ function labelKey(definition: MetricDefinition, labels: object): string {
   return JSON.stringify(definition.labels.map((label) => (labels as Record<string, unknown>)[label]));
 }
 
-/** Creates a {@link HistogramRecorder} for a histogram catalog entry. */
-export function createHistogramRecorder<D extends MetricDefinition>(definition: D): HistogramRecorder<D> {
-  return new HistogramRecorder(definition);
+/** Creates a {@link HistogramRecorder} for a histogram catalog entry, in the process registry or `options.registry`. */
+export function createHistogramRecorder<D extends MetricDefinition>(
+  definition: D,
+  options: HistogramRecorderOptions = {},
+): HistogramRecorder<D> {
+  return new HistogramRecorder(definition, options.registry ?? metricRegistry());
 }

@@ -1,5 +1,5 @@
 import { type Attributes, DiagLogLevel, diag } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CATALOG, type MetricDefinition } from './catalog.js';
 import { ErrorCode } from './errors.js';
 import { resetReportedErrors } from './guard.js';
@@ -7,15 +7,21 @@ import { HistogramCell } from './histogram-cell.js';
 import { createHistogramRecorder, createMetricGroup } from './metric-group.js';
 import { MetricRegistry, metricRegistry } from './metric-registry.js';
 
-/** The series of one entry in the process registry's snapshot, as [attributes, value] pairs. */
-function seriesOf(definition: MetricDefinition, registry = metricRegistry()): Array<[Attributes, number]> {
-  const entry = registry.snapshot().find((snapshot) => snapshot.definition.name === definition.name);
+/** Each test's own registry: what one test counts is never seen by another, whatever their order. */
+let registry: MetricRegistry;
+beforeEach(() => {
+  registry = new MetricRegistry();
+});
+
+/** The series of one entry in a registry's snapshot (the test's own by default), as [attributes, value] pairs. */
+function seriesOf(definition: MetricDefinition, from = registry): Array<[Attributes, number]> {
+  const entry = from.snapshot().find((snapshot) => snapshot.definition.name === definition.name);
   return (entry?.series ?? []).map((series) => [series.attributes, series.value]);
 }
 
 describe('counters in the metric registry', () => {
   it('keeps plain-number counts and reports their total at collection', () => {
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     const hits = group.counter(CATALOG.cacheHits, { cache_name: 'answers' });
     hits.inc();
     hits.add(2);
@@ -27,19 +33,17 @@ describe('counters in the metric registry', () => {
 
   it('records when each series started, for cumulative start times', () => {
     const before = Date.now();
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     group.counter(CATALOG.cacheMisses, { cache_name: 'timed' }).inc();
-    const [snapshot] = metricRegistry()
-      .snapshot()
-      .filter((entry) => entry.definition === CATALOG.cacheMisses);
+    const [snapshot] = registry.snapshot().filter((entry) => entry.definition === CATALOG.cacheMisses);
     expect(snapshot?.series[0]?.startTimeMs).toBeGreaterThanOrEqual(before);
     expect(snapshot?.series[0]?.startTimeMs).toBeLessThanOrEqual(Date.now());
     group.dispose();
   });
 
   it('adds up two cells with the same labels into one series', () => {
-    const a = createMetricGroup();
-    const b = createMetricGroup();
+    const a = createMetricGroup({ registry });
+    const b = createMetricGroup({ registry });
     a.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(2);
     b.counter(CATALOG.cacheMisses, { cache_name: 'shared' }).add(5);
     expect(seriesOf(CATALOG.cacheMisses)).toEqual([[{ cache_name: 'shared' }, 7]]);
@@ -50,8 +54,8 @@ describe('counters in the metric registry', () => {
   });
 
   it('never lets a shared series go down when one of its cells is disposed', () => {
-    const a = createMetricGroup();
-    const b = createMetricGroup();
+    const a = createMetricGroup({ registry });
+    const b = createMetricGroup({ registry });
     a.counter(CATALOG.cacheMisses, { cache_name: 'retiring' }).add(10);
     b.counter(CATALOG.cacheMisses, { cache_name: 'retiring' }).add(5);
     a.dispose();
@@ -60,7 +64,7 @@ describe('counters in the metric registry', () => {
   });
 
   it('ignores additions that would make a counter go down or vanish', () => {
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     const cell = group.counter(CATALOG.cacheHits, { cache_name: 'guarded' });
     cell.add(2);
     cell.add(-5);
@@ -71,18 +75,18 @@ describe('counters in the metric registry', () => {
   });
 
   it('stops reporting a group once disposed, and a second dispose is harmless', () => {
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     group.counter(CATALOG.circuitBreakerFailures, { breaker_name: 'b' }).inc();
     group.gauge(CATALOG.circuitBreakerState, { breaker_name: 'b' }, () => 1);
     group.dispose();
     group.dispose();
     expect(seriesOf(CATALOG.circuitBreakerFailures)).toEqual([]);
     expect(seriesOf(CATALOG.circuitBreakerState)).toEqual([]);
-    expect(metricRegistry().seriesCount(CATALOG.circuitBreakerState)).toBe(0);
+    expect(registry.seriesCount(CATALOG.circuitBreakerState)).toBe(0);
   });
 
   it('rejects a label set that does not match the catalog, naming what is wrong', () => {
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     expect(() => group.counter(CATALOG.cacheHits, { cache: 'x' } as never)).toThrow(
       expect.objectContaining({
         code: ErrorCode.INVALID_LABELS,
@@ -235,7 +239,7 @@ describe('the label string of a series', () => {
 describe('gauges in the metric registry', () => {
   it('reads the value at collection and leaves the series out while it has none', () => {
     let rate: number | undefined;
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     group.gauge(CATALOG.cacheHitRatePercent, { cache_name: 'c' }, () => rate);
     expect(seriesOf(CATALOG.cacheHitRatePercent)).toEqual([]);
     rate = 75;
@@ -254,7 +258,7 @@ describe('gauges in the metric registry', () => {
       { error: (...args: unknown[]) => logged.push(args), warn() {}, info() {}, debug() {}, verbose() {} },
       DiagLogLevel.ERROR,
     );
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     group.gauge(CATALOG.connectionPoolActiveConnections, { pool_name: 'bad' }, () => {
       throw new Error('stats gone');
     });
@@ -269,14 +273,14 @@ describe('gauges in the metric registry', () => {
 
 describe('histograms', () => {
   function histogramOf(route: string) {
-    const entry = metricRegistry()
+    const entry = registry
       .snapshot()
       .find((snapshot) => snapshot.definition === CATALOG.requestDurationSeconds);
     return entry?.series.find((series) => series.attributes.route === route)?.histogram;
   }
 
   it('keeps plain-number buckets with the catalog boundaries, sum, count, min and max', () => {
-    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds, { registry });
     durations.record(0.2, { method: 'POST', route: '/v1/chat', status: '200' });
     durations.record(45, { method: 'POST', route: '/v1/chat', status: '200' });
     durations.record(500, { method: 'POST', route: '/v1/chat', status: '200' });
@@ -302,7 +306,7 @@ describe('histograms', () => {
   });
 
   it('records through a bound series, and keeps a group’s histogram until it is disposed', () => {
-    const bound = createHistogramRecorder(CATALOG.requestDurationSeconds).bind({
+    const bound = createHistogramRecorder(CATALOG.requestDurationSeconds, { registry }).bind({
       method: 'GET',
       route: '/b',
       status: '200',
@@ -310,20 +314,16 @@ describe('histograms', () => {
     bound.record(0.5);
     bound.record(1.5);
     expect(histogramOf('/b')?.count).toBe(2);
-    const group = createMetricGroup();
+    const group = createMetricGroup({ registry });
     const owned = group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'h' });
     owned.record(0.1);
-    expect(
-      metricRegistry()
-        .snapshot()
-        .some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds),
-    ).toBe(true);
+    expect(registry.snapshot().some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds)).toBe(
+      true,
+    );
     group.dispose();
-    expect(
-      metricRegistry()
-        .snapshot()
-        .some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds),
-    ).toBe(false);
+    expect(registry.snapshot().some((entry) => entry.definition === CATALOG.cacheLoadDurationSeconds)).toBe(
+      false,
+    );
   });
 
   it('keeps what a disposed cell recorded while the series lives on', () => {
@@ -338,7 +338,7 @@ describe('histograms', () => {
   });
 
   it('records with an optional label left undefined', () => {
-    const durations = createHistogramRecorder(CATALOG.genAiClientOperationDuration);
+    const durations = createHistogramRecorder(CATALOG.genAiClientOperationDuration, { registry });
     const labels = {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'ollama',
@@ -350,7 +350,7 @@ describe('histograms', () => {
     };
     durations.record(1.2, labels as never);
     durations.bind(labels as never).record(0.8);
-    const entry = metricRegistry()
+    const entry = registry
       .snapshot()
       .find((snapshot) => snapshot.definition === CATALOG.genAiClientOperationDuration);
     expect(entry?.series).toHaveLength(1);
@@ -359,7 +359,7 @@ describe('histograms', () => {
   });
 
   it('never throws into the caller', () => {
-    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds);
+    const durations = createHistogramRecorder(CATALOG.requestDurationSeconds, { registry });
     expect(() => durations.record(Number.NaN, null as never)).not.toThrow();
     expect(() => durations.record(1, { bogus: 'x' } as never)).not.toThrow();
   });
@@ -386,5 +386,50 @@ describe('the process registry', () => {
   it('is shared through globalThis', () => {
     const key = Symbol.for('@sightglass/core/metric-registry@1');
     expect((globalThis as Record<symbol, unknown>)[key]).toBe(metricRegistry());
+  });
+
+  it('is where a group and a recorder report when they are given no registry', () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'process-wide' }).add(2);
+    createHistogramRecorder(CATALOG.cacheLoadDurationSeconds).record(0.5, { cache_name: 'process-wide' });
+    expect(metricRegistry().value(CATALOG.cacheHits, { cache_name: 'process-wide' })).toBe(2);
+    expect(seriesOf(CATALOG.cacheLoadDurationSeconds, metricRegistry())).toEqual([
+      [{ cache_name: 'process-wide' }, 1],
+    ]);
+    expect(seriesOf(CATALOG.cacheHits)).toEqual([]); // nothing in the test's own registry
+    group.dispose();
+    expect(metricRegistry().value(CATALOG.cacheHits, { cache_name: 'process-wide' })).toBeUndefined();
+  });
+});
+
+describe('a registry of its own', () => {
+  it('keeps what a group and a recorder given it report apart from the process registry and other registries', () => {
+    const other = new MetricRegistry();
+    const before = metricRegistry().value(CATALOG.cacheHits, { cache_name: 'own' });
+    createMetricGroup({ registry }).counter(CATALOG.cacheHits, { cache_name: 'own' }).add(3);
+    createMetricGroup({ registry: other }).counter(CATALOG.cacheHits, { cache_name: 'own' }).inc();
+    createHistogramRecorder(CATALOG.cacheLoadDurationSeconds, { registry })
+      .bind({ cache_name: 'own' })
+      .record(0.25);
+    expect(registry.value(CATALOG.cacheHits, { cache_name: 'own' })).toBe(3);
+    expect(other.value(CATALOG.cacheHits, { cache_name: 'own' })).toBe(1);
+    expect(metricRegistry().value(CATALOG.cacheHits, { cache_name: 'own' })).toBe(before);
+    expect(seriesOf(CATALOG.cacheLoadDurationSeconds)).toEqual([[{ cache_name: 'own' }, 1]]);
+    expect(seriesOf(CATALOG.cacheLoadDurationSeconds, other)).toEqual([]);
+  });
+
+  it("applies that registry's label bounds, not the process registry's", () => {
+    registry.setLabelGuardOptions({ maxValues: 1 });
+    const group = createMetricGroup({ registry });
+    group.counter(CATALOG.cacheHits, { cache_name: 'first' }).inc();
+    group.counter(CATALOG.cacheHits, { cache_name: 'second' }).inc();
+    expect(seriesOf(CATALOG.cacheHits)).toEqual([
+      [{ cache_name: 'first' }, 1],
+      [{ cache_name: 'other' }, 1],
+    ]);
+    const processWide = createMetricGroup();
+    processWide.counter(CATALOG.cacheHits, { cache_name: 'second' }).inc();
+    expect(metricRegistry().value(CATALOG.cacheHits, { cache_name: 'second' })).toBe(1);
+    processWide.dispose();
   });
 });

@@ -146,6 +146,7 @@ describe('a stall', () => {
     while (text.split('\n').length < 3) text += new TextDecoder().decode((await reader.read()).value);
     expect(text.split('\n').filter(Boolean)).toHaveLength(2);
     const next = reader.read();
+    // A real wait, bounded: that no third chunk comes is shown by 100 ms of nothing before the abort.
     const timer = setTimeout(() => controller.abort(), 100);
     await expect(next).rejects.toThrow(/abort/i);
     clearTimeout(timer);

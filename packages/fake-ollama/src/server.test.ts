@@ -236,6 +236,7 @@ describe('loading and unloading', () => {
     const own = await startFakeOllama({ ...FAST, loadDurationMs: 200 });
     const ollama = new Ollama({ host: own.url });
     const cold = ollama.generate({ model: 'llama3.2', prompt: 'a' });
+    // A real wait, part of what is asserted: the server's load runs on its own clock (200 ms).
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Arriving halfway through the load, it waits for the same load, not a second one of 200 ms.
     const joined = await ollama.generate({ model: 'llama3.2', prompt: 'b' });

@@ -105,7 +105,7 @@ describe('Express with instrumentation-http', () => {
     app.use(expressRequestMetrics());
     // Routing after an await in middleware: the route is matched in the request's context still.
     app.use(async (_request, _response, next) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a macrotask later, as middleware awaiting I/O continues
       next();
     });
     const router = express.Router();

@@ -8,7 +8,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { waitFor } from '@sightglass/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expressRequestMetrics } from './express.js';
 import { fastifyRequestMetrics } from './fastify.js';
 import { instrumentHttpServer, instrumentRequestListener } from './node-http.js';
@@ -68,11 +68,17 @@ describe('a server span of our own, node:http', () => {
     if (request.url === '/hang') return;
     response.end('ok');
   };
-
-  it('continues the caller’s trace, with the HTTP attributes and the handler’s spans under it', async () => {
+  beforeAll(async () => {
     ({ server, url } = await serve(
       instrumentRequestListener(handler, { routes: ['/users/:id', '/hang'], ignorePaths: ['/livez'] }),
     ));
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('continues the caller’s trace, with the HTTP attributes and the handler’s spans under it', async () => {
     const response = await fetch(`${url}/users/42?token=secret`, {
       method: 'PUT',
       headers: { traceparent, 'user-agent': 'test-agent' },
@@ -128,8 +134,6 @@ describe('a server span of our own, node:http', () => {
     expect(span?.attributes['http.route']).toBeUndefined();
     await fetch(`${url}/users/1`);
     expect(await serverSpans(2)).toHaveLength(2); // /livez made none
-    server.closeAllConnections();
-    server.close();
   });
 
   it('makes one span for a request measured twice (a wrapped listener in a wrapped listener, a server-wide one)', async () => {
@@ -161,7 +165,7 @@ describe('a server span of our own, Express', () => {
     const app = express();
     app.use(expressRequestMetrics());
     app.use(async (_request, _response, next) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a macrotask later, as middleware awaiting I/O continues
       next();
     });
     const router = express.Router();
@@ -184,7 +188,7 @@ describe('a server span of our own, Fastify', () => {
     const app = Fastify();
     await app.register(fastifyRequestMetrics);
     app.addHook('preHandler', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a macrotask later, as middleware awaiting I/O continues
     });
     app.get('/users/:id', async () => {
       await child();
@@ -225,6 +229,7 @@ describe('a span processor that throws', () => {
     await waitFor('the request recorded', async () => requestsTotal('GET', '/throwing', '200'));
     expect(active).toBeUndefined(); // the span could not start: the handler runs as without tracing
     server.close();
+    await tracing.replaceProvider([]); // the other tests' provider, without the throwing processor
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '@sightglass/core';
 import { prometheusType } from '@sightglass/core/internal';
 import { parseExposition, promtoolBinary, promtoolCheckMetrics, SPEC_METRICS } from '@sightglass/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
 const SCOPE_LABELS = ['otel_scope_name', 'otel_scope_version'];
@@ -37,8 +37,14 @@ beforeAll(async () => {
     status: '200',
   });
   group.counter(CATALOG.requests, { method: 'POST', route: '/v1/chat', status: '200' }).inc();
-  await new Promise((resolve) => setTimeout(resolve, 30)); // let runtime metrics take a sample
-  exposition = await (await fetch(telemetry.metricsServer!.url)).text();
+  // Runtime metrics (on by default) report once they took a sample: the exposition checked holds them too.
+  await vi.waitFor(
+    async () => {
+      exposition = await (await fetch(telemetry.metricsServer!.url)).text();
+      expect(exposition).toContain('nodejs_eventloop_utilization');
+    },
+    { timeout: 5_000, interval: 10 },
+  );
 });
 afterAll(() => telemetry.shutdown());
 

@@ -1,6 +1,7 @@
 import { AggregationTemporality, DataPointType, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { CATALOG, createMetricGroup, SIGHTGLASS_VERSION } from '@sightglass/core';
 import { METER_NAME } from '@sightglass/core/internal';
+import { collectMetrics, createTestMeter } from '@sightglass/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createMetricProducer } from './producer.js';
 import { sightglassViews } from './views.js';
@@ -39,6 +40,49 @@ describe('createMetricProducer', () => {
     value = 40;
     expect(await names()).toContain('cache_hit_rate_percent');
     group.dispose();
+  });
+});
+
+describe('what an exporter receives from the producer', () => {
+  it("is every series of the registry, in Sightglass's scope, beside the application's own meters", async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheHits, { cache_name: 'exported' }).add(4);
+    group.histogram(CATALOG.cacheLoadDurationSeconds, { cache_name: 'exported' }).record(0.3);
+    const meter = createTestMeter({ metricProducers: [createMetricProducer()] });
+    meter.provider.getMeter('app').createCounter('app_requests').add(2);
+    const [batch, ...more] = await meter.exportNow();
+    expect(more).toEqual([]);
+    expect(batch?.scopeMetrics.map(({ scope }) => scope.name)).toEqual(
+      expect.arrayContaining(['app', METER_NAME]),
+    );
+    const exported = await meter.collectMetrics();
+    expect(exported.get('app_requests')?.dataPoints.map(({ value }) => value)).toEqual([2]);
+    const hits = exported
+      .get('cache_hits')
+      ?.dataPoints.find(({ attributes }) => attributes.cache_name === 'exported');
+    expect(hits?.value).toBe(4);
+    const load = exported
+      .get('cache_load_duration_seconds')
+      ?.dataPoints.find(({ attributes }) => attributes.cache_name === 'exported');
+    expect(load?.value).toMatchObject({ count: 1, sum: 0.3 });
+    await meter.shutdown();
+    group.dispose();
+  });
+
+  it('is nothing of a disposed group', async () => {
+    const group = createMetricGroup();
+    group.counter(CATALOG.cacheMisses, { cache_name: 'gone' }).inc();
+    expect(
+      (await collectMetrics([createMetricProducer()]))
+        .get('cache_misses')
+        ?.dataPoints.some(({ attributes }) => attributes.cache_name === 'gone'),
+    ).toBe(true);
+    group.dispose();
+    expect(
+      (await collectMetrics([createMetricProducer()]))
+        .get('cache_misses')
+        ?.dataPoints.some(({ attributes }) => attributes.cache_name === 'gone') ?? false,
+    ).toBe(false);
   });
 });
 

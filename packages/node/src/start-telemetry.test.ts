@@ -10,7 +10,7 @@ import {
 import { metricsResponse } from '@sightglass/prometheus';
 import { defaultPrometheusReader } from '@sightglass/prometheus/internal';
 import { createTestMeter, freePort } from '@sightglass/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetricProducer } from './producer.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
 
@@ -88,8 +88,10 @@ describe('startTelemetry with Prometheus', () => {
 
   it('reports Node.js runtime metrics when asked', async () => {
     const telemetry = await start({ runtimeMetrics: { precisionMs: 5 } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await scrape(telemetry)).toContain('nodejs_eventloop_utilization');
+    await vi.waitFor(async () => expect(await scrape(telemetry)).toContain('nodejs_eventloop_utilization'), {
+      timeout: 5_000,
+      interval: 10,
+    });
   });
 
   it('registers the provider globally and makes its reader the handlers default, until shutdown', async () => {

@@ -107,6 +107,7 @@ describe('the same answers as the ollama package', () => {
     const chunks: string[] = [];
     for await (const chunk of await ours.generate({ model: 'llama3.2', prompt: 'Go', stream: true })) {
       chunks.push(chunk.response ?? '');
+      // A real pause, bounded (6 × 20 ms): the socket keeps filling while the reader is away.
       if (chunks.length % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(chunks).toHaveLength(3001);

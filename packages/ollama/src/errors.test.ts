@@ -202,15 +202,17 @@ describe('aborts', () => {
     const ollama = client({ host: server.url });
     const controller = new AbortController();
     const pending = ollama.chat(chat, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
+    await eventually(() => expect(server.stats.active).toBe(1)); // the call is at the server
+    controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError', code: OllamaErrorCode.ABORTED });
     await expect(ollama.chat(chat, { signal: AbortSignal.abort() })).rejects.toMatchObject({
       name: 'AbortError',
     });
     const second = new AbortController();
     const stream = await ollama.chat({ ...chat, stream: true }, { signal: second.signal });
-    setTimeout(() => second.abort(), 50);
-    await expect(collect(stream)).rejects.toMatchObject({ name: 'AbortError' });
+    const reading = collect(stream);
+    second.abort(); // while the answer streams in
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
     await eventually(() => expect(ollama.pool.stats.running).toBe(0));
   });
 
@@ -219,7 +221,8 @@ describe('aborts', () => {
     const ollama = client({ host: server.url });
     const stream = await ollama.chat({ ...chat, stream: true });
     const plain = ollama.generate({ model: 'llama3.2', prompt: 'x' });
-    setTimeout(() => ollama.abort(), 30);
+    await eventually(() => expect(server.stats.active).toBe(2)); // both calls are at the server
+    ollama.abort();
     await expect(plain).rejects.toMatchObject({ name: 'AbortError' });
     await expect(collect(stream)).rejects.toMatchObject({ name: 'AbortError' });
     const again = await ollama.chat({ ...chat, stream: true });
@@ -265,8 +268,8 @@ describe('answers around the stream', () => {
   it('an error answer whose body is cut off is a reset, not a failure to connect', async () => {
     const url = await rawServer((_request, response) => {
       response.writeHead(500, { 'content-type': 'application/json', 'content-length': '100' });
-      response.write('{"error":"half');
-      setTimeout(() => response.socket?.destroy(), 20);
+      // Cut once the half body is on its way: the client reads it, then the connection ends.
+      response.write('{"error":"half', () => response.socket?.destroy());
     });
     await expect(client({ host: url }).chat({ ...chat, stream: true })).rejects.toMatchObject({
       code: OllamaErrorCode.CONNECTION_RESET,

@@ -1,7 +1,7 @@
 import { CATALOG, type HealthCheckResult, healthRegistry, metricRegistry } from '@sightglass/core';
 import { executeWithSignal } from '@sightglass/resilience';
 import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { client, collect, eventually, fakeOllama, poolSeries } from './test-support/servers.js';
 
 const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Count the connections' }] };
@@ -224,10 +224,16 @@ describe('GenAI metrics', () => {
 });
 
 describe('error.type says what happened', () => {
-  async function types(run: (ollama: ReturnType<typeof client>) => Promise<unknown>, setup = {}) {
+  async function types(
+    run: (
+      ollama: ReturnType<typeof client>,
+      server: Awaited<ReturnType<typeof fakeOllama>>,
+    ) => Promise<unknown>,
+    setup = {},
+  ) {
     const server = await fakeOllama({ tokensPerSecond: 200 });
     const ollama = client({ host: server.url, ...setup });
-    await run(ollama).catch(() => undefined);
+    await run(ollama, server).catch(() => undefined);
     return genAiSeries('gen_ai.client.operation.duration', { 'server.port': String(server.port) })
       .map((s) => s.attributes['error.type'])
       .filter((type) => type !== undefined);
@@ -254,10 +260,17 @@ describe('error.type says what happened', () => {
 
   it('a signal aborted with a timeout (a deadline, AbortSignal.timeout) is a TimeoutError and timeout', async () => {
     const deadline = new AbortController();
-    const recorded = await types(async (ollama) => {
+    const recorded = await types(async (ollama, server) => {
+      // Each call is cut once the server has it (arrivals only add up; the in-flight gauge lags a cut).
+      let arrived = 0;
+      const atServer = async () => {
+        await eventually(() => expect(server.stats.requests).toBeGreaterThan(arrived));
+        arrived = server.stats.requests;
+      };
       const pending = ollama.chat({ ...chat, stream: false }, { signal: deadline.signal });
       // A policy's deadline, as the gateway's: the signal aborts with a TimeoutError as its reason.
-      setTimeout(() => deadline.abort(Object.assign(new Error('deadline'), { name: 'TimeoutError' })), 20);
+      await atServer();
+      deadline.abort(Object.assign(new Error('deadline'), { name: 'TimeoutError' }));
       await expect(pending).rejects.toMatchObject({
         name: 'TimeoutError',
         code: 'ERR_SIGHTGLASS_OLLAMA_TIMEOUT',
@@ -267,7 +280,8 @@ describe('error.type says what happened', () => {
       });
       const left = new AbortController();
       const aborted = ollama.chat(chat, { signal: left.signal });
-      setTimeout(() => left.abort(), 20);
+      await atServer();
+      left.abort();
       await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
     });
     expect(recorded.sort()).toEqual(['aborted', 'timeout']);
@@ -400,7 +414,14 @@ describe('GenAI metrics of semantic conventions v1.41.0', () => {
   });
 
   describe('chunk timings are when the client received a chunk, not when the application read it', () => {
-    const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The client's clock (performance.now()) is faked: the lines arrive over real sockets while it stands
+    // still, and the application's slowness is the clock moved on after that, so nothing is timed.
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['performance'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
 
     it('a slow reader: first chunk, time per chunk and duration end when the lines arrived', async () => {
       const server = await fakeOllama({ tokensPerSecond: 1000, tokensPerAnswer: 12 });
@@ -411,11 +432,11 @@ describe('GenAI metrics of semantic conventions v1.41.0', () => {
       // The whole answer has arrived once the request no longer holds its connection.
       await eventually(() => expect(poolSeries('genai-slow-reader').active).toBe(0));
       const arrivedBy = (performance.now() - started) / 1000;
-      await delay(50); // the application is busy before it reads
+      vi.advanceTimersByTime(50); // the application is busy before it reads
       const chunks = [];
       for await (const chunk of stream) {
         chunks.push(chunk);
-        await delay(20); // and slow per chunk
+        vi.advanceTimersByTime(20); // and slow per chunk
       }
       expect(chunks.length).toBeGreaterThan(5);
       const first = genAiSeries('gen_ai.client.operation.time_to_first_chunk', base);
@@ -441,7 +462,7 @@ describe('GenAI metrics of semantic conventions v1.41.0', () => {
       await iterator.next();
       stream.abort();
       const abortedAt = (performance.now() - started) / 1000;
-      await delay(50); // the application comes back to the stream later
+      vi.advanceTimersByTime(50); // the application comes back to the stream later
       await expect(iterator.next()).rejects.toMatchObject({ code: 'ERR_SIGHTGLASS_OLLAMA_ABORTED' });
       const failed = genAiSeries('gen_ai.client.operation.duration', { ...base, 'error.type': 'aborted' });
       expect(sum(failed, 'count')).toBe(1);

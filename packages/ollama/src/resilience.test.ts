@@ -15,7 +15,7 @@ import {
 } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { ResponseError } from './errors.js';
-import { client, fakeOllama, poolSeries } from './test-support/servers.js';
+import { client, eventually, fakeOllama, poolSeries } from './test-support/servers.js';
 
 const chat = { model: 'llama3.2', messages: [{ role: 'user', content: 'Retry me' }] };
 
@@ -28,7 +28,8 @@ describe('retries of connection failures before any byte', () => {
       retry: { maxAttempts: 6, delayMs: 40 },
     });
     const reply = ollama.version();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Start the server once an attempt failed to connect: the retries then reach it.
+    await eventually(() => expect(poolSeries('retry-late').errors).toBeGreaterThanOrEqual(1));
     const server = await startFakeOllama({ port });
     try {
       await expect(reply).resolves.toEqual({ version: '0.32.15' });

@@ -226,14 +226,20 @@ describe('DashboardHistory', () => {
   });
 
   it('samples on a timer between start and stop', async () => {
-    const { history } = setup({ intervalMs: 100 });
-    history.start();
-    history.start(); // a second start changes nothing
-    await vi.waitFor(() => expect(history.toJSON().time.length).toBeGreaterThanOrEqual(3));
-    history.stop();
-    const count = history.toJSON().time.length;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(history.toJSON().time.length).toBe(count);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { history } = setup({ intervalMs: 100 });
+      history.start();
+      history.start(); // a second start changes nothing
+      expect(history.toJSON().time).toHaveLength(1); // a sample at once
+      await vi.advanceTimersByTimeAsync(300);
+      expect(history.toJSON().time).toHaveLength(4); // and one per interval, from one timer
+      history.stop();
+      await vi.advanceTimersByTimeAsync(250);
+      expect(history.toJSON().time).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([

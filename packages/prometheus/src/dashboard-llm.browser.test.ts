@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createMetricGroup, type LabelValues } from '@sightglass/core';
+import { CATALOG, createMetricGroup, type LabelValues, MetricRegistry } from '@sightglass/core';
 import { startChromium } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer } from './server.js';
@@ -194,7 +194,10 @@ describe('the dashboard LLM row in Chromium', () => {
 
   it('shows no time to first chunk or tokens/s for a model that stopped streaming, rather than old ones', async (context) => {
     if (!browser) return context.skip();
-    const retired = createMetricGroup();
+    // A registry and a dashboard of its own: the model it retires never shows in the other tests' charts.
+    const registry = new MetricRegistry();
+    const own = await startMetricsServer({ port: 0, dashboard: { intervalMs: 200, registry } });
+    const retired = createMetricGroup({ registry });
     const firstChunk = retired.histogram(CATALOG.genAiClientTimeToFirstChunk, genAi('retired'));
     const output = retired.histogram(CATALOG.genAiClientTokenUsage, {
       ...genAi('retired'),
@@ -211,7 +214,7 @@ describe('the dashboard LLM row in Chromium', () => {
     }, 50);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     try {
-      await page.goto(server.dashboardUrl!);
+      await page.goto(own.dashboardUrl!);
       await page.waitForSelector('body[data-ready="true"]');
       const figures = async () => (await modelRow(page, '#llm-models', 'retired'))?.slice(3, 6);
       await expect
@@ -228,6 +231,7 @@ describe('the dashboard LLM row in Chromium', () => {
       clearInterval(streaming);
       retired.dispose();
       await page.close();
+      await own.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createHistogramRecorder, createMetricGroup } from '@sightglass/core';
+import { CATALOG, createHistogramRecorder, createMetricGroup, MetricRegistry } from '@sightglass/core';
 import { recordWithSpan } from '@sightglass/core/internal';
 import { startChromium, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,21 +152,29 @@ describe('the built-in dashboard in Chromium', () => {
 
   it('lists the slowest requests whose spans were sampled, with their trace ids linked', async (context) => {
     if (!browser) return context.skip();
+    // A registry and a dashboard of its own: the sampled requests it records never reach the other test's
+    // page, which shows none.
+    const registry = new MetricRegistry();
+    const own = await startMetricsServer({
+      port: 0,
+      dashboard: { intervalMs: 200, traceUrl: TRACE_URL, registry },
+    });
+    const requests = createMetricGroup({ registry });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     const errors: string[] = [];
     page.on('pageerror', (error: Error) => errors.push(error.message));
-    await page.goto(server.dashboardUrl!);
+    await page.goto(own.dashboardUrl!);
     await page.waitForSelector('body[data-ready="true"]');
 
     // Two requests measured inside sampled spans (recordWithSpan keeps each as its bucket's exemplar), one
     // of them on a route named like an HTML injection: routes come from the application.
     const hostileRoute = '/<img src=x onerror="document.body.dataset.pwned=1">';
-    const slow = group.histogram(CATALOG.requestDurationSeconds, {
+    const slow = requests.histogram(CATALOG.requestDurationSeconds, {
       method: 'POST',
       route: '/v1/chat',
       status: '504',
     });
-    const odd = group.histogram(CATALOG.requestDurationSeconds, {
+    const odd = requests.histogram(CATALOG.requestDurationSeconds, {
       method: 'GET',
       route: hostileRoute,
       status: '200',
@@ -207,5 +215,7 @@ describe('the built-in dashboard in Chromium', () => {
     await page.locator('#slow-card').screenshot({ path: 'test-results/dashboard-slow-requests.png' });
     expect(errors).toEqual([]);
     await page.close();
+    requests.dispose();
+    await own.close();
   });
 });

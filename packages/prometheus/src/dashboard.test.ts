@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ErrorCode } from '@sightglass/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDashboard, type Dashboard } from './dashboard.js';
 import type { DashboardData } from './dashboard-history.js';
 import { createPrometheusReader } from './reader.js';
@@ -51,9 +51,11 @@ describe('createDashboard served by startMetricsServer', () => {
   it('serves the recent history as JSON, sampled on its own', async () => {
     const first = (await (await fetch(`${base}/data`)).json()) as DashboardData;
     expect(first).toMatchObject({ intervalMs: 100, historyLength: 300, truncated: false });
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const later = (await (await fetch(`${base}/data`)).json()) as DashboardData;
-    expect(later.time.length).toBeGreaterThan(first.time.length);
+    let later = first;
+    await vi.waitFor(async () => {
+      later = (await (await fetch(`${base}/data`)).json()) as DashboardData;
+      expect(later.time.length).toBeGreaterThan(first.time.length);
+    });
     expect(later.requests).toHaveProperty('p99');
     expect(later.slowRequests).toEqual({ windowSeconds: 30, shown: 10, requests: [] });
   });

@@ -137,6 +137,11 @@ describe.skipIf(binary === undefined)('a real Prometheus with exemplar storage',
     prometheus = await startPrometheus(binary!, [`127.0.0.1:${server.port}`], '/metrics', {
       enableFeatures: ['exemplar-storage'],
     });
+    // Several scrapes of the same exemplars (same recorded time), before any test reads what was scraped.
+    await waitFor('three scrapes', async () => {
+      const [scrapes] = await prometheus.query('count_over_time(up[1m])');
+      return Number(scrapes?.value[1]) >= 3 ? true : undefined;
+    });
   });
   afterAll(async () => {
     await prometheus?.stop();
@@ -144,11 +149,7 @@ describe.skipIf(binary === undefined)('a real Prometheus with exemplar storage',
   });
 
   it('keeps the trace ids of the buckets they were recorded in, each once over several scrapes', async () => {
-    // Several scrapes of the same exemplars (same recorded time): Prometheus stores each one once.
-    await waitFor('three scrapes', async () => {
-      const [scrapes] = await prometheus.query('count_over_time(up[1m])');
-      return Number(scrapes?.value[1]) >= 3 ? true : undefined;
-    });
+    // Prometheus stored each exemplar once over the scrapes.
     const series = await prometheus.queryExemplars(
       'request_duration_seconds_bucket{route="/chat"}',
       recordedAtMs / 1000 - 60,

@@ -358,10 +358,20 @@ describe.each(COCKATIEL_VERSIONS)('instrumentCircuitBreaker with %s', (_version,
     isolation.dispose();
   });
 
-  it("leaves the breaker's toJSON() working", async () => {
+  it("leaves the breaker's toJSON() working: its state survives a JSON round trip", async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000, toFake: ['Date'] });
     const breaker = instrumented('json', {}, newBreaker(1));
     await breaker.execute(fail).catch(() => {});
-    expect(() => JSON.stringify(breaker)).not.toThrow();
+    expect(JSON.parse(JSON.stringify(breaker))).toEqual({
+      ownState: { value: cockatiel.CircuitState.Open, openedAt: 1_700_000_000_000, attemptNo: 1 },
+      breakerState: 1,
+    });
+    const restored = circuitBreaker(handleType(DownstreamError), {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(1),
+      initialState: JSON.parse(JSON.stringify(breaker)),
+    });
+    expect(restored.state).toBe(cockatiel.CircuitState.Open);
   });
 
   it('refuses a frozen breaker with a typed error, leaving nothing registered', () => {

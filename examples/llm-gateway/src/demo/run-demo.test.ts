@@ -3,7 +3,7 @@
  * are on the data `runDemo` returns, scene by scene, not on what it printed.
  */
 import { type FakeOllama, startFakeOllama } from '@sightglass/fake-ollama';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectingOutput } from '../test-support/sink.js';
 import { type DemoResult, runDemo } from './run-demo.js';
 import type { SceneName, SceneResult } from './scenes.js';
@@ -127,9 +127,11 @@ describe('Ctrl-C during the demo', () => {
   it('ends the current scene, accounts for every request and stops everything', async () => {
     const interrupt = new AbortController();
     const out = collectingOutput();
-    setTimeout(() => interrupt.abort(), 1500);
     const started = performance.now();
-    const result = await runDemo({ durationSeconds: 60, rate: 20, out, signal: interrupt.signal });
+    const running = runDemo({ durationSeconds: 60, rate: 20, out, signal: interrupt.signal });
+    await vi.waitFor(() => expect(out.text).toContain('▶ 1/4'), { timeout: 20_000, interval: 10 });
+    interrupt.abort(); // Ctrl-C in the first scene
+    const result = await running;
     expect(performance.now() - started).toBeLessThan(8000);
     expect(result.interrupted).toBe(true);
     expect(result.scenes.map((s) => s.name)).toEqual(['steady']);

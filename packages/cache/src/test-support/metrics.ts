@@ -20,5 +20,3 @@ export function cacheSeries(name: string) {
     errors: (operation: string) => registry.value(CATALOG.cacheErrors, { ...labels, operation }),
   };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { createTestMeter } from '@sightglass/test-kit';
 import { resetGlobalsLookup } from '../otel-http-internals.js';
 
 /** A context manager, the W3C propagator and a tracer provider recording in memory, registered globally. */
@@ -72,28 +73,18 @@ export async function startHttpInstrumentation(): Promise<{
   serverDurations(): Promise<ServerDurationPoint[]>;
   disable(): void;
 }> {
-  const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
   const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
-  class Reader extends MetricReader {
-    protected async onForceFlush(): Promise<void> {}
-    protected async onShutdown(): Promise<void> {}
-  }
-  const reader = new Reader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  const meter = createTestMeter();
   const instrumentation = new HttpInstrumentation();
-  instrumentation.setMeterProvider(meterProvider);
+  instrumentation.setMeterProvider(meter.provider);
   createRequire(import.meta.url)('node:http');
   return {
     async serverDurations() {
-      const { resourceMetrics } = await reader.collect();
-      return resourceMetrics.scopeMetrics
-        .flatMap((scope) => scope.metrics)
-        .filter((metric) => metric.descriptor.name === 'http.server.request.duration')
-        .flatMap((metric) =>
-          (metric.dataPoints as { attributes: Record<string, unknown>; value: { count: number } }[]).map(
-            (point) => ({ attributes: point.attributes, count: point.value.count }),
-          ),
-        );
+      const points = await meter.points('http.server.request.duration');
+      return (points as { attributes: Record<string, unknown>; value: { count: number } }[]).map((point) => ({
+        attributes: point.attributes,
+        count: point.value.count,
+      }));
     },
     disable: () => instrumentation.disable(),
   };

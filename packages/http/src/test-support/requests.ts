@@ -19,8 +19,6 @@ export async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * A histogram series as `metricRegistry().snapshot()` reports it (what the exposition writers and the OTLP
  * producer read), found by a subset of its attributes; undefined if it has no value.

@@ -3,13 +3,17 @@ import { createRequire } from 'node:module';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   MeterProvider,
-  MetricReader,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { CATALOG, createHistogramRecorder } from '@sightglass/core';
-import type { OtlpDataPoint, OtlpExportRequest, OtlpMetric } from '@sightglass/test-kit';
+import {
+  createTestMeter,
+  type OtlpDataPoint,
+  type OtlpExportRequest,
+  type OtlpMetric,
+} from '@sightglass/test-kit';
 import type { MetricsSerializer } from '../exemplar-serializer.js';
 import { createMetricProducer } from '../producer.js';
 
@@ -31,25 +35,19 @@ export function otelSerializers(): { protobuf: MetricsSerializer; json: MetricsS
   return { protobuf: transformer.ProtobufMetricsSerializer, json: transformer.JsonMetricsSerializer };
 }
 
-class CollectingReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
 /**
- * What a reader of a MeterProvider with Sightglass's producer collects now: the SDK's resource, an
+ * What one export of a MeterProvider with Sightglass's producer hands its exporter: the SDK's resource, an
  * application counter of its own meter, and Sightglass's scope.
  */
 export async function collectWithProducer(): Promise<ResourceMetrics> {
-  const reader = new CollectingReader({ metricProducers: [createMetricProducer()] });
-  const provider = new MeterProvider({
+  const meter = createTestMeter({
+    metricProducers: [createMetricProducer()],
     resource: resourceFromAttributes({ 'service.name': 'exemplars', 'host.cores': 2, 'feature.on': true }),
-    readers: [reader],
   });
-  provider.getMeter('app', '1.0.0').createCounter('app_requests').add(3, { kind: 'test' });
-  const { resourceMetrics } = await reader.collect();
-  await provider.shutdown();
-  return resourceMetrics;
+  meter.provider.getMeter('app', '1.0.0').createCounter('app_requests').add(3, { kind: 'test' });
+  const [resourceMetrics] = await meter.exportNow();
+  await meter.shutdown();
+  return resourceMetrics!;
 }
 
 /** Records `value` on request_duration_seconds of `route`, kept as its bucket's exemplar. */
