@@ -5,12 +5,13 @@
  *
  * @packageDocumentation
  */
+
+export { brandErrorClass } from './brand-error-class.js';
 export { type PrometheusType, prometheusType } from './catalog.js';
 export { MAX_NAME_LENGTH, validateName } from './errors.js';
 export { escapeLabelValue, prometheusLabelName } from './exposition-text.js';
 export { guard, reportInstrumentationError } from './guard.js';
 export { healthStatusValue, worseStatus } from './health.js';
-export { createInstrument, type InstrumentFor } from './instruments.js';
 export { LabelGuard } from './label-guard.js';
 export { METER_NAME, REGISTRY_PRODUCER_MARK, readsMetricRegistry } from './metric-registry.js';
 export { numberedName } from './numbered-name.js';

@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@sightglass/core/internal';
+
 /**
  * Stable codes of the errors this client throws. A code never changes meaning once released; match on
  * `error.code`, not on messages.
@@ -124,6 +126,15 @@ export class InvalidRequestError extends OllamaError {
 export class ConnectionError extends OllamaError {
   override name = 'ConnectionError';
 }
+
+// `instanceof` holds across two installed copies of this package: each class has a brand of its own.
+brandErrorClass(OllamaError, 'sightglass.ollama.OllamaError');
+brandErrorClass(ResponseError, 'sightglass.ollama.ResponseError');
+brandErrorClass(MalformedResponseError, 'sightglass.ollama.MalformedResponseError');
+brandErrorClass(TimeoutError, 'sightglass.ollama.TimeoutError');
+brandErrorClass(AbortError, 'sightglass.ollama.AbortError');
+brandErrorClass(InvalidRequestError, 'sightglass.ollama.InvalidRequestError');
+brandErrorClass(ConnectionError, 'sightglass.ollama.ConnectionError');
 
 /** Low-level codes (Node and undici) of a connection that failed to open or broke. */
 const CONNECTION_CODES = new Set([
