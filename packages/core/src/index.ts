@@ -37,6 +37,7 @@ export {
 } from './health.js';
 export { type HealthStatusMetricsOptions, startHealthStatusMetrics } from './health-metrics.js';
 export { HistogramCell, type HistogramExemplar, type HistogramSnapshot } from './histogram-cell.js';
+export { createInstrument, type InstrumentFor } from './instruments.js';
 
 export { type LabelGuardOptions, OVERFLOW_LABEL_VALUE } from './label-guard.js';
 export {
