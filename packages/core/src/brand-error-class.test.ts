@@ -33,6 +33,17 @@ describe('brandErrorClass', () => {
     expect((null as unknown) instanceof a.FamilyError).toBe(false);
   });
 
+  it('checks a subclass that is not branded by its prototype chain, as an application subclasses', () => {
+    const a = family();
+    class DeadlineError extends a.TimeoutFamilyError {}
+    const deadline = new DeadlineError('past the deadline');
+    expect(deadline instanceof DeadlineError).toBe(true);
+    expect(deadline instanceof a.TimeoutFamilyError).toBe(true);
+    expect(deadline instanceof a.FamilyError).toBe(true);
+    expect(new a.TimeoutFamilyError('late') instanceof DeadlineError).toBe(false);
+    expect(new (family().TimeoutFamilyError)('late') instanceof DeadlineError).toBe(false);
+  });
+
   it('leaves no trace in what an error shows', () => {
     const { FamilyError } = family();
     const error = new FamilyError('visible');
