@@ -258,11 +258,12 @@ describe('when Ollama fails', () => {
     await post(url, '/v1/generate', { model: 'llama3.2', prompt: 'fail 2' });
     expect(state()).toBe(1);
 
+    const sent = ollama.stats.byRoute['POST /api/generate'] ?? 0;
     const rejected = await post(url, '/v1/generate', { model: 'llama3.2', prompt: 'fail 3' });
     expect(rejected.status).toBe(503);
     expect(rejected.headers.get('retry-after')).toBe('1');
     expect(rejected.json).toMatchObject({ error: { code: 'circuit_open' } });
-    expect(rejected.ms).toBeLessThan(250); // not the 1000 ms timeout: the breaker did not call Ollama
+    expect(ollama.stats.byRoute['POST /api/generate'] ?? 0).toBe(sent); // the breaker did not call Ollama
 
     // An open breaker degrades the service; it never fails liveness.
     const health = await get(url, '/health');
@@ -301,8 +302,7 @@ describe('when Ollama fails', () => {
     expect(response.status).toBe(504);
     await until('the cut-off call to be recorded as a timeout', () => timeouts() === before + 1);
     expect(response.json).toMatchObject({ error: { code: 'upstream_timeout' } });
-    expect(response.ms).toBeGreaterThanOrEqual(950);
-    expect(response.ms).toBeLessThan(3000);
+    expect(response.ms).toBeGreaterThanOrEqual(950); // the gateway's 1000 ms timeout, not an earlier cut
     ollama.faults.clear();
     expect((await post(url, '/v1/chat', chat('fast again'))).status).toBe(200);
   });
@@ -380,9 +380,10 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
       expect(embeds).toEqual([200, 200, 200, 200]);
       expect(breakerState('mixed.chat')).toBe(1);
       expect(breakerState('mixed.embed')).toBe(0);
+      const sent = ollama.stats.byRoute['POST /api/chat'] ?? 0;
       const rejected = await post(url, '/v1/chat', chat('fails fast'));
       expect(rejected.json).toMatchObject({ error: { code: 'circuit_open' } });
-      expect(rejected.ms).toBeLessThan(200);
+      expect(ollama.stats.byRoute['POST /api/chat'] ?? 0).toBe(sent); // rejected without calling Ollama
     } finally {
       await gateway.close();
     }
@@ -401,9 +402,9 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
       expect(breakerState('saturated.chat')).toBe(0);
       ollama.faults.clear();
       // The slot is free and the queue is not stalled behind entries that left it.
+      // (A stalled queue would hold it past its 400 ms deadline: a 504, not an answer.)
       const after = await post(url, '/v1/embed', { model: 'nomic-embed-text', input: 'next' });
       expect(after.status).toBe(200);
-      expect(after.ms).toBeLessThan(300);
     } finally {
       await gateway.close();
     }
@@ -440,10 +441,9 @@ describe('the policy protects each path to Ollama and bounds every wait', () => 
       const waiting = await Promise.all([0, 1].map((i) => post(url, '/v1/chat', chat(`waiting ${i}`))));
       expect((await first).json).toMatchObject({ error: { code: 'upstream_timeout' } });
       for (const answer of waiting) {
+        // Rejected when the first call's failure opened the breaker (~250 ms after they came): at their own
+        // deadline (400 ms) they would have timed out instead.
         expect(answer.json).toMatchObject({ error: { code: 'circuit_open' } });
-        // Rejected when the first call's failure opened the breaker (~250 ms after they came), not at their
-        // own deadline (400 ms).
-        expect(answer.ms).toBeLessThan(380);
       }
       expect(ollama.stats.byRoute['POST /api/chat']).toBe(1);
     } finally {
@@ -464,7 +464,6 @@ describe('streams that fail after they started', () => {
       const stalled = await post(url, '/v1/chat', { ...chat('stalls'), stream: true });
       expect(stalled.status).toBe(200);
       expect(stalled.text.trimEnd().split('\n').at(-1)).toContain('sent nothing for 200 ms');
-      expect(stalled.ms).toBeLessThan(1500); // the idle timeout, not the 2 s deadline nor the fake's stall
       expect(streams('idle_timeout')).toBe(1);
       ollama.faults.set({ errorLineAfterChunks: 1 });
       await post(url, '/v1/chat', { ...chat('error line'), stream: true });
