@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executeWithSignal } from './execute-with-signal.js';
 import { COCKATIEL_VERSIONS, DownstreamError } from './test-support/cockatiel-versions.js';
@@ -138,6 +139,38 @@ describe.each(COCKATIEL_VERSIONS)('executeWithSignal with %s', (_version, cockat
     expect(leaked().length).toBeGreaterThan(0);
     for (const resolve of inFlight) resolve();
     await Promise.all([...ours, ...raw]);
+  });
+});
+
+describe.each(
+  COCKATIEL_VERSIONS,
+)('executeWithSignal with a signal shared by many calls, %s', (_v, cockatiel) => {
+  const { timeout, TimeoutStrategy, retry, handleType, wrap } = cockatiel;
+
+  it('adds no listener to it per call in flight, and still hands its abort to the policy and the call', async () => {
+    const shutdown = new AbortController();
+    const policy = wrap(
+      retry(handleType(DownstreamError), { maxAttempts: 1 }),
+      timeout(60_000, TimeoutStrategy.Aggressive),
+    );
+    const seen: AbortSignal[] = [];
+    const calls = Array.from({ length: 12 }, () =>
+      executeWithSignal(
+        policy,
+        (signal) =>
+          new Promise<never>((_, reject) => {
+            seen.push(signal);
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          }),
+        { signal: shutdown.signal },
+      ),
+    );
+    await vi.waitFor(() => expect(seen).toHaveLength(12));
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    shutdown.abort(new Error('shutting down'));
+    const settled = await Promise.allSettled(calls);
+    expect(settled.every((result) => result.status === 'rejected')).toBe(true);
+    expect(seen.every((signal) => signal.aborted)).toBe(true);
   });
 });
 

@@ -58,8 +58,13 @@ export function executeWithSignal<T>(
 ): Promise<T> {
   const caller = options.signal;
   const timeoutReason = options.timeoutReason ?? defaultTimeoutReason;
+  // The policy gets a signal of this execution's own either way: one that follows the caller's (AbortSignal.any
+  // adds no listener to it), so a signal shared by many calls (a server's shutdown) collects none of the
+  // listeners a timeout policy adds per call in flight.
   const policySignal =
-    caller !== undefined && options.abortPolicy !== false ? caller : new AbortController().signal;
+    caller !== undefined && options.abortPolicy !== false
+      ? AbortSignal.any([caller])
+      : new AbortController().signal;
   return policy.execute(async (context) => {
     const attempt = context?.signal;
     const cut = new AbortController();
