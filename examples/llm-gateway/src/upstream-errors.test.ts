@@ -15,7 +15,12 @@ import {
 } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http-error.js';
-import { isRetryable, isUpstreamFailure } from './ollama-policy.js';
+import {
+  DeadlineExceededError,
+  isRetryable,
+  isUpstreamFailure,
+  QueuedPastDeadlineError,
+} from './ollama-policy.js';
 import { httpErrorFor } from './upstream-errors.js';
 
 const context = { timeoutMs: 1500, halfOpenAfterMs: 2500 };
@@ -76,6 +81,14 @@ describe('what the policy counts and retries', () => {
     expect(isUpstreamFailure(new MalformedResponseError('x'))).toBe(true);
     expect(isUpstreamFailure(new ResponseError('no such model', 404))).toBe(false);
     expect(isUpstreamFailure(new AbortError())).toBe(false);
+  });
+
+  it('counts a deadline Ollama missed, not one that ran out in the queue before Ollama was called', () => {
+    // Both extend the client's TimeoutError: the brand that makes TimeoutError match across copies of the
+    // package must leave these subclasses to the prototype check.
+    expect(isUpstreamFailure(new DeadlineExceededError('the call took longer than 400 ms'))).toBe(true);
+    expect(isUpstreamFailure(new QueuedPastDeadlineError('queued past the deadline'))).toBe(false);
+    expect(new DeadlineExceededError('late') instanceof QueuedPastDeadlineError).toBe(false);
   });
 
   it('counts neither a model refusing tools or thinking (400) nor retries it', () => {

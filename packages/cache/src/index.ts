@@ -1,4 +1,4 @@
-export { BaseCache } from './base-cache.js';
+export { BaseCache, MAX_PENDING_WRITES, STORE_ERROR_MEMORY_MS } from './base-cache.js';
 export { createCache } from './create-cache.js';
 export { instrumentLruCache, type LruInstrumentation } from './instrument-lru.js';
 export { MemoryCache } from './memory-cache.js';

@@ -58,4 +58,5 @@ export {
   type SeriesSnapshot,
 } from './metric-registry.js';
 
+export { recordWithSpan } from './span-events.js';
 export { SIGHTGLASS_VERSION } from './version.js';

@@ -20,7 +20,6 @@ export {
   addSpanEvent,
   ERROR_TYPE_OTHER,
   recordingSpan,
-  recordWithSpan,
   sampledSpanContext,
   spanErrorType,
 } from './span-events.js';

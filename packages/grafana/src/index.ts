@@ -18,6 +18,7 @@ export {
   type RuleGroup,
   renderRuleFile,
 } from './rule-file.js';
+export { RUNTIME_METRICS } from './runtime-metrics.js';
 
 export type {
   AnnotationQuery,

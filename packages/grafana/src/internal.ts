@@ -19,7 +19,7 @@ export { DASHBOARD_SCOPE, promLabel, type QueryScope, ruleScope } from './promql
 export { dataPanels } from './queries.js';
 export { RECORDING_GROUP, recordName } from './recording-rules.js';
 export { RULE_FILE_HEADER } from './rule-file.js';
-export { RUNTIME_LABELS, RUNTIME_METRICS, runtimeMetricNames } from './runtime-metrics.js';
+export { RUNTIME_LABELS, runtimeMetricNames } from './runtime-metrics.js';
 export {
   EXEMPLAR_TRACE_ID_LABEL,
   exploreTracesUrl,

@@ -178,6 +178,9 @@ describe('instrumentHttpServer', () => {
       route: (request) => (request.url?.startsWith('/items/') ? '/items/:id' : undefined),
     });
     expect(instrumentation).toBe(server); // the server itself, with dispose()
+    expect(() => instrumentHttpServer(server)).toThrow(
+      expect.objectContaining({ code: 'ERR_SIGHTGLASS_INVALID_ARGUMENT' }),
+    );
     const url = await listen(server);
     await fetch(`${url}/items/9`);
     await fetch(`${url}/other`);
@@ -186,6 +189,8 @@ describe('instrumentHttpServer', () => {
     instrumentation.dispose();
     await fetch(`${url}/items/9`);
     expect(requestsTotal('GET', '/items/:id', '200')).toBeUndefined();
+    // Once disposed, the server can be instrumented again, and disposed again.
+    instrumentHttpServer(server).dispose();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });

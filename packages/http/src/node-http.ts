@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
+import { ErrorCode, SightglassError } from '@sightglass/core';
 import { type RequestMetricsOptions, RequestRecorder } from './request-recorder.js';
 import { compileRoutes } from './route.js';
 import { OwnServerSpan } from './server-span.js';
@@ -53,11 +54,16 @@ export function instrumentRequestListener(
   return Object.assign(instrumented, { dispose: () => recorder.dispose() });
 }
 
+/** The servers {@link instrumentHttpServer} measures, until their `dispose()`. */
+const instrumentedServers = new WeakSet<Server>();
+
 /**
  * Measures every request a node:http server receives, whatever handles it. Returns the server itself with
  * `dispose()`, which stops measuring. With `tracing` it hands the route to instrumentation-http's server
  * span; it makes no server span of its own (it runs beside the server's listeners, not around them, so a
  * span of ours could not be their parent): for that, wrap the listener with {@link instrumentRequestListener}.
+ * A server already instrumented is refused (`ERR_SIGHTGLASS_INVALID_ARGUMENT`): its requests would be counted
+ * twice, and the second `dispose()` would replace the first.
  *
  * @example
  * const server = instrumentHttpServer(http.createServer(app), { routes: ['/v1/chat'] });
@@ -66,6 +72,12 @@ export function instrumentHttpServer<S extends Server>(
   server: S,
   options: NodeHttpMetricsOptions = {},
 ): S & { dispose(): void } {
+  if (instrumentedServers.has(server)) {
+    throw new SightglassError(
+      ErrorCode.INVALID_ARGUMENT,
+      'this server is already instrumented by instrumentHttpServer; dispose() that instrumentation first',
+    );
+  }
   const recorder = new RequestRecorder(options);
   const routeOf = routeFinder(options);
   const tracing: RequestTracing = options.tracing === false ? 'off' : 'route-only';
@@ -73,10 +85,15 @@ export function instrumentHttpServer<S extends Server>(
     trackRequest(recorder, request, response, routeOf(request), tracing);
   };
   server.prependListener('request', onRequest);
+  instrumentedServers.add(server);
+  let disposed = false;
   return Object.assign(server, {
     dispose() {
+      if (disposed) return;
+      disposed = true;
       server.off('request', onRequest);
       recorder.dispose();
+      instrumentedServers.delete(server);
     },
   });
 }

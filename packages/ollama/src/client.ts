@@ -423,7 +423,7 @@ export class Ollama {
     const hooks = this.streamHooks<T>(operation, model, started, span);
     const fail = (error: unknown) => this.transport.answerFailure(error, call);
     const iterator = new NdjsonIterator<T>(response.lines, response.statusCode, call, fail, hooks);
-    return new AbortableAsyncIterator(call, iterator);
+    return AbortableAsyncIterator.of(call, iterator);
   }
 
   private streamHooks<T>(

@@ -8,8 +8,9 @@ import {
   type LabelValues,
   MODEL_LOAD_BUCKETS_SECONDS,
   OVERFLOW_LABEL_VALUE,
+  recordWithSpan,
 } from '@sightglass/core';
-import { recordWithSpan, reportInstrumentationError } from '@sightglass/core/internal';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 
 /** `gen_ai.operation.name` of the calls that are GenAI operations (generate is a text completion). */
 export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings';

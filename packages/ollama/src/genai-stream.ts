@@ -1,4 +1,5 @@
-import { recordWithSpan, reportInstrumentationError } from '@sightglass/core/internal';
+import { recordWithSpan } from '@sightglass/core';
+import { reportInstrumentationError } from '@sightglass/core/internal';
 import { errorType } from './errors.js';
 import {
   type GenAiMetrics,

@@ -8,11 +8,19 @@ import { type LineReader, PENDING } from './ndjson-lines.js';
  * and a failure all free the connection.
  */
 export class AbortableAsyncIterator<T extends object> implements AsyncIterable<T> {
-  /** Made by the client for a streamed call; not for applications. @internal */
-  constructor(
+  // Private: only the client makes one, for a call it started (the declaration files show no way to build one).
+  private constructor(
     private readonly call: Call,
     private readonly iterator: AsyncGenerator<T, void, unknown>,
   ) {}
+
+  /** The stream of a call the client started. @internal */
+  static of<T extends object>(
+    call: Call,
+    iterator: AsyncGenerator<T, void, unknown>,
+  ): AbortableAsyncIterator<T> {
+    return new AbortableAsyncIterator(call, iterator);
+  }
 
   /** Stops the stream: the connection is closed and the next step of the iteration throws `AbortError`. */
   abort(): void {

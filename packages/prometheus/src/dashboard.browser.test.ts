@@ -1,6 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { CATALOG, createHistogramRecorder, createMetricGroup, MetricRegistry } from '@sightglass/core';
-import { recordWithSpan } from '@sightglass/core/internal';
+import {
+  CATALOG,
+  createHistogramRecorder,
+  createMetricGroup,
+  MetricRegistry,
+  recordWithSpan,
+} from '@sightglass/core';
 import { startChromium, startTracing, type Tracing } from '@sightglass/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer } from './server.js';
