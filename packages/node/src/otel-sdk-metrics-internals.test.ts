@@ -8,13 +8,11 @@
 import { createRequire } from 'node:module';
 import {
   AggregationTemporality,
-  type CollectionResult,
-  DataPointType,
   InMemoryMetricExporter,
   MeterProvider,
-  type MetricProducer,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { fixedMetricProducer } from '@sightglass/test-kit';
 import { expect, it } from 'vitest';
 import { withMetricProducers } from './otel-sdk-metrics-internals.js';
 
@@ -24,29 +22,7 @@ const SDK = `@opentelemetry/sdk-metrics ${
 }`;
 
 const point = { startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 7, exemplars: ['kept'] };
-const producer: MetricProducer = {
-  async collect(): Promise<CollectionResult> {
-    return {
-      resourceMetrics: {
-        resource: undefined as never, // the reader keeps the SDK's resource
-        scopeMetrics: [
-          {
-            scope: { name: 'canary-producer' },
-            metrics: [
-              {
-                descriptor: { name: 'produced', description: '', unit: '', valueType: 1 },
-                aggregationTemporality: AggregationTemporality.CUMULATIVE,
-                dataPointType: DataPointType.GAUGE,
-                dataPoints: [point as never],
-              },
-            ],
-          },
-        ],
-      },
-      errors: [],
-    };
-  },
-};
+const producer = fixedMetricProducer({ point });
 
 it(`exports what a producer given as metricProducers collects, its points untouched (${SDK})`, async () => {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

@@ -5,13 +5,8 @@
  * scrape. Read otel-sdk-metrics-internals.ts and docs/upstream-internals.md.
  */
 import { createRequire } from 'node:module';
-import {
-  AggregationTemporality,
-  type CollectionResult,
-  DataPointType,
-  MeterProvider,
-  type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { fixedMetricProducer } from '@sightglass/test-kit';
 import { expect, it } from 'vitest';
 import { withMetricProducers } from './otel-sdk-metrics-internals.js';
 import { PrometheusReader } from './reader.js';
@@ -21,29 +16,7 @@ const SDK = `@opentelemetry/sdk-metrics ${
   (require('@opentelemetry/sdk-metrics/package.json') as { version: string }).version
 }`;
 
-const producer: MetricProducer = {
-  async collect(): Promise<CollectionResult> {
-    return {
-      resourceMetrics: {
-        resource: undefined as never, // the reader keeps the SDK's resource
-        scopeMetrics: [
-          {
-            scope: { name: 'canary-producer' },
-            metrics: [
-              {
-                descriptor: { name: 'produced', description: 'from a producer', unit: '', valueType: 1 },
-                aggregationTemporality: AggregationTemporality.CUMULATIVE,
-                dataPointType: DataPointType.GAUGE,
-                dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 7 }],
-              },
-            ],
-          },
-        ],
-      },
-      errors: [],
-    };
-  },
-};
+const producer = fixedMetricProducer({ description: 'from a producer' });
 
 it(`collects what a producer given as metricProducers produces, with the SDK's metrics (${SDK})`, async () => {
   const reader = new PrometheusReader({ metricProducers: [producer] });

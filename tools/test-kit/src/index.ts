@@ -2,6 +2,7 @@ export { findBinary, requireBinary, run } from './binaries.js';
 export { startChromium } from './chromium.js';
 export { requireFromCommonJs } from './commonjs.js';
 export { type Family, parseExposition, type Sample } from './exposition.js';
+export { type FixedMetricProducerOptions, fixedMetricProducer } from './fixed-metric-producer.js';
 export { collectMetrics, createTestMeter, type TestMeter, type TestMeterOptions } from './meter.js';
 export { NODE_TOOLS_DIR, nodeBinary } from './node-binary.js';
 export {
