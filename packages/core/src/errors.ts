@@ -1,3 +1,5 @@
+import { brandErrorClass } from './brand-error-class.js';
+
 /**
  * Stable error codes. A code never changes meaning once released; messages may be improved freely.
  * Packages add their codes here so that one list documents every code a user can match on.
@@ -52,13 +54,6 @@ export const ErrorCode = Object.freeze({
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * The brand every {@link SightglassError} carries. `Symbol.for` keys are shared by every copy of this
- * package loaded in one process, so an error thrown by one copy (two versions installed side by side, or a
- * bundled and an installed copy) passes `instanceof SightglassError` in another.
- */
-const SIGHTGLASS_ERROR_BRAND = Symbol.for('sightglass.error');
-
-/**
  * The error every Sightglass package throws for bad input or configuration. Match on `code`.
  *
  * `instanceof SightglassError` holds for errors of any copy of `@sightglass/core` in the process: it checks
@@ -75,21 +70,11 @@ export class SightglassError extends Error {
   ) {
     super(message, options);
   }
-
-  static override [Symbol.hasInstance](instance: unknown): boolean {
-    // `this` is the class on the right of `instanceof`: a subclass is checked by its prototype chain.
-    // biome-ignore lint/complexity/noThisInStatic: the class `instanceof` was called on, maybe a subclass
-    if (this !== SightglassError) return Function.prototype[Symbol.hasInstance].call(this, instance);
-    return (
-      typeof instance === 'object' &&
-      instance !== null &&
-      (instance as { [SIGHTGLASS_ERROR_BRAND]?: unknown })[SIGHTGLASS_ERROR_BRAND] === true
-    );
-  }
 }
 
-// On the prototype, not enumerable: the brand shows in no log line, JSON or `toEqual` comparison.
-Object.defineProperty(SightglassError.prototype, SIGHTGLASS_ERROR_BRAND, { value: true });
+// The key is shared by every copy of this package loaded in one process (two versions installed side by side,
+// or a bundled and an installed copy): an error thrown by one passes `instanceof SightglassError` in another.
+brandErrorClass(SightglassError, 'sightglass.error');
 
 /** The longest name accepted for a breaker, pool, cache or health check. */
 export const MAX_NAME_LENGTH = 64;

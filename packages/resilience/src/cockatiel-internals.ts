@@ -80,37 +80,28 @@ export function observeOutcomes(
 ): (() => void) | undefined {
   const executor = breakerExecutor(breaker);
   if (executor === undefined) return undefined;
-  // These run inside every call: counting is inlined and cannot throw into cockatiel.
-  const countFailure = (): void => {
+  // These run inside every call: counting cannot throw into cockatiel.
+  const count = (cell: CounterCell): void => {
     try {
-      for (const cell of counters.failure) cell.inc();
+      cell.inc();
     } catch (error) {
       counters.onError(error);
     }
+  };
+  const countFailure = (): void => {
+    for (const cell of counters.failure) count(cell);
   };
   const counting: BreakerExecutor = Object.create(executor);
   counting.resultFilter = (result) => {
     const failed = executor.resultFilter(result);
     if (failed) countFailure();
-    else {
-      try {
-        counters.success.inc();
-      } catch (error) {
-        counters.onError(error);
-      }
-    }
+    else count(counters.success);
     return failed;
   };
   counting.errorFilter = (error) => {
     const handled = executor.errorFilter(error);
     if (handled) countFailure();
-    else {
-      try {
-        counters.ignored.inc();
-      } catch (countingError) {
-        counters.onError(countingError);
-      }
-    }
+    else count(counters.ignored);
     return handled;
   };
   const fields = breaker as unknown as { executor: BreakerExecutor };
