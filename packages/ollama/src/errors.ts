@@ -206,11 +206,11 @@ export function isTimeoutReason(reason: unknown): boolean {
  * | failure | `error.type` |
  * |---|---|
  * | HTTP status ≥ 400 | the status: `404`, `503` … |
- * | `timeoutMs`, undici's timeouts, a signal aborted with a `TimeoutError`, a policy's timeout | `timeout` |
+ * | `timeoutMs`, undici's timeouts, a signal aborted with a `TimeoutError` (a policy's timeout, through `executeWithSignal`) | `timeout` |
  * | aborted (signal, `abort()`, `close()`) | `aborted` |
  * | no connection could carry the request / one that did broke | `connection_failed` / `connection_reset` |
  * | an `{"error"}` line mid-stream, bad JSON, a stream without its end | `stream_error`, `malformed_response`, `incomplete_stream` |
- * | anything else: a policy's rejection | its name or class (`BrokenCircuitError`), else `_OTHER` |
+ * | anything else | its name or class, else `_OTHER` |
  */
 export function errorType(error: unknown): string {
   if (error instanceof ResponseError && error.code === OllamaErrorCode.HTTP_STATUS) {
@@ -218,9 +218,7 @@ export function errorType(error: unknown): string {
   }
   if (error instanceof OllamaError) return error.code.slice(CODE_PREFIX.length).toLowerCase();
   if (typeof error !== 'object' || error === null) return '_OTHER';
-  // cockatiel's timeout policy rejects with TaskCancelledError (marked, its `name` is plain `Error`). When the
-  // call's own signal aborts the call throws its AbortError instead, so one reaching here is the policy's.
-  if (isTimeoutReason(error) || 'isTaskCancelledError' in error) return 'timeout';
+  if (isTimeoutReason(error)) return 'timeout';
   const { name } = error as { name?: unknown };
   if (typeof name === 'string' && name !== 'Error' && name !== '') return name;
   // cockatiel's errors keep `name` as `Error`: their class says what they are (BrokenCircuitError, …).
